@@ -1,0 +1,219 @@
+//! Finds the files of each canonical table in a data directory: by canonical file name
+//! (`<table>.csv`, `.csv.gz`, `.parquet`, `.ndjson`, or a directory `<table>/` of such
+//! files) with no configuration, or by the path/glob of `[datasets.<table>]`.
+
+use crate::catalog::tables::TABLES;
+use crate::config::{DatasetConfig, Format};
+use crate::error::{Error, Result, did_you_mean};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Extensions misura recognises, with their format and whether they are gzip-compressed.
+const EXTENSIONS: &[(&str, Format, bool)] = &[
+    (".csv.gz", Format::Csv, true),
+    (".csv", Format::Csv, false),
+    (".parquet", Format::Parquet, false),
+    (".ndjson.gz", Format::Ndjson, true),
+    (".ndjson", Format::Ndjson, false),
+    (".jsonl", Format::Ndjson, false),
+];
+
+/// One input file of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputFile {
+    /// Absolute or data-dir-relative path on disk.
+    pub path: PathBuf,
+    /// How it is shown to people (relative to the data directory).
+    pub display: String,
+    /// File format.
+    pub format: Format,
+    /// Gzip-compressed.
+    pub gzip: bool,
+}
+
+/// The files found for one table.
+#[derive(Debug, Clone)]
+pub struct TableFiles {
+    /// Canonical table name.
+    pub table: &'static str,
+    /// Its files, sorted by path.
+    pub files: Vec<InputFile>,
+}
+
+/// Result of discovery: tables found and files nobody claimed.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// Tables with files, in canonical (dependency) order.
+    pub tables: Vec<TableFiles>,
+    /// Warnings about ignored files.
+    pub warnings: Vec<String>,
+}
+
+fn classify(name: &str) -> Option<(&'static str, Format, bool)> {
+    EXTENSIONS
+        .iter()
+        .find(|(ext, _, _)| name.ends_with(ext))
+        .map(|(ext, f, gz)| (*ext, *f, *gz))
+}
+
+fn input_file(
+    path: PathBuf,
+    root: &Path,
+    shown_root: &str,
+    table: &str,
+    forced: Option<Format>,
+) -> Result<InputFile> {
+    let rel = path
+        .strip_prefix(root)
+        .unwrap_or(&path)
+        .display()
+        .to_string();
+    let display = format!("{shown_root}/{rel}");
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let gzip_by_name = name.ends_with(".gz");
+    match (forced, classify(&name)) {
+        (Some(format), _) => Ok(InputFile {
+            path,
+            display,
+            format,
+            gzip: gzip_by_name,
+        }),
+        (None, Some((_, format, gzip))) => Ok(InputFile {
+            path,
+            display,
+            format,
+            gzip,
+        }),
+        (None, None) => Err(Error::UnsupportedFormat {
+            table: table.into(),
+            path: display,
+        }),
+    }
+}
+
+fn files_in_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if path.is_file() && !name.starts_with('.') && classify(&name).is_some() {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Discovers the tables under `root`; `shown_root` prefixes displayed paths.
+pub fn discover(
+    root: &Path,
+    shown_root: &str,
+    datasets: &BTreeMap<String, DatasetConfig>,
+) -> Result<Discovery> {
+    let mut found = Discovery::default();
+    let mut claimed: Vec<PathBuf> = Vec::new();
+    for table in TABLES {
+        let cfg = datasets.get(table.name);
+        let forced = cfg.and_then(|c| c.format);
+        let paths: Vec<PathBuf> = match cfg.and_then(|c| c.path.as_deref()) {
+            Some(pattern) => {
+                let full = root.join(pattern);
+                let paths = if full.is_dir() {
+                    files_in_dir(&full)?
+                } else if pattern.contains(['*', '?', '[']) {
+                    let pat = full.to_string_lossy().to_string();
+                    let mut v: Vec<PathBuf> = glob::glob(&pat)
+                        .map_err(|_| Error::MissingFile {
+                            table: table.name.into(),
+                            pattern: pat.clone(),
+                        })?
+                        .filter_map(|p| p.ok())
+                        .filter(|p| p.is_file())
+                        .collect();
+                    v.sort();
+                    v
+                } else if full.is_file() {
+                    vec![full.clone()]
+                } else {
+                    vec![]
+                };
+                if paths.is_empty() {
+                    return Err(Error::MissingFile {
+                        table: table.name.into(),
+                        pattern: full.display().to_string(),
+                    });
+                }
+                paths
+            }
+            None => {
+                let mut candidates: Vec<PathBuf> = EXTENSIONS
+                    .iter()
+                    .map(|(ext, _, _)| root.join(format!("{}{ext}", table.name)))
+                    .filter(|p| p.is_file())
+                    .collect();
+                let dir = root.join(table.name);
+                if dir.is_dir() {
+                    candidates.push(dir);
+                }
+                match candidates.len() {
+                    0 => continue,
+                    1 if candidates[0].is_dir() => {
+                        let files = files_in_dir(&candidates[0])?;
+                        claimed.push(candidates[0].clone());
+                        files
+                    }
+                    1 => candidates,
+                    _ => {
+                        return Err(Error::AmbiguousFiles {
+                            table: table.name.into(),
+                            candidates: candidates
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        });
+                    }
+                }
+            }
+        };
+        if paths.is_empty() {
+            found.warnings.push(format!(
+                "{shown_root}/{}/ holds no .csv, .csv.gz, .parquet or .ndjson file: table {} treated as absent",
+                table.name, table.name
+            ));
+            continue;
+        }
+        claimed.extend(paths.iter().cloned());
+        let files = paths
+            .into_iter()
+            .map(|p| input_file(p, root, shown_root, table.name, forced))
+            .collect::<Result<Vec<_>>>()?;
+        found.tables.push(TableFiles {
+            table: table.name,
+            files,
+        });
+    }
+    // Data files at the top level that no table claimed are reported, never silently skipped.
+    for path in files_in_dir(root)? {
+        if !claimed.contains(&path) {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let stem = classify(&name)
+                .map_or(name.as_str(), |(ext, _, _)| &name[..name.len() - ext.len()]);
+            found.warnings.push(format!(
+                "{shown_root}/{name} was ignored: `{stem}` is not a canonical table{}; map it with [datasets.<table>] path in misura.toml",
+                did_you_mean(stem, TABLES.iter().map(|t| t.name))
+            ));
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,376 @@
+//! The catalog: finds, reads, validates and registers the canonical tables in a DataFusion
+//! session. Tables absent from the data are registered empty (with their canonical
+//! schema) so that every query plans; [`Catalog::present`] says which ones hold data.
+
+pub mod discover;
+pub mod docs;
+pub mod ingest;
+pub mod parse;
+pub mod schema;
+pub mod tables;
+pub mod validate;
+
+use crate::config::{DataSource, OnInvalid, Settings};
+use crate::error::{Error, Result};
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema};
+use datafusion::datasource::MemTable;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use ingest::{FileReport, IngestedTable};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use validate::{ValidationFailure, Violation};
+
+/// Row accounting of one table: `rows_accepted + rows_rejected == rows_read`, always.
+#[derive(Debug, Clone, Serialize)]
+pub struct TableReport {
+    /// Canonical name.
+    pub table: &'static str,
+    /// Files read.
+    pub files: Vec<FileReport>,
+    /// Data rows read.
+    pub rows_read: u64,
+    /// Rows registered for the KPIs.
+    pub rows_accepted: u64,
+    /// Rows set aside (policy `reject`) or found invalid (policy `fail`).
+    pub rows_rejected: u64,
+    /// Problems found.
+    pub problems: usize,
+}
+
+/// Rows of one table set aside, with the reason of each (`reason` column last).
+#[derive(Debug, Clone)]
+pub struct Rejected {
+    /// Canonical name.
+    pub table: &'static str,
+    /// Canonical columns + `source_file`, `source_row`, `reason`.
+    pub batch: RecordBatch,
+}
+
+/// Problems of one table, described for people.
+#[derive(Debug, Clone)]
+pub struct TableProblems {
+    /// Canonical name.
+    pub table: &'static str,
+    /// (description, fix) of every problem.
+    pub problems: Vec<(String, String)>,
+    /// Distinct invalid rows.
+    pub invalid_rows: u64,
+    /// Rows read.
+    pub rows_read: u64,
+}
+
+/// The loaded data.
+pub struct Catalog {
+    /// Session holding every canonical table.
+    pub ctx: SessionContext,
+    /// Tables that hold data (the others are registered empty).
+    pub present: BTreeSet<&'static str>,
+    /// Row accounting per present table.
+    pub reports: Vec<TableReport>,
+    /// Rows set aside under policy `reject`.
+    pub rejected: Vec<Rejected>,
+    /// Problems found, per table (under either policy).
+    pub problems: Vec<TableProblems>,
+    /// Notes for the manifest.
+    pub warnings: Vec<String>,
+}
+
+/// A new DataFusion session configured the way misura queries it.
+pub fn new_session() -> SessionContext {
+    let mut config = SessionConfig::new().with_information_schema(true);
+    // Canonical tables hold Utf8; keep SQL casts to VARCHAR in the same type.
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    SessionContext::new_with_config(config)
+}
+
+impl Catalog {
+    /// Reads, validates and registers the data of `settings`.
+    ///
+    /// Under policy `fail` the catalog is returned with its problems listed; call
+    /// [`Catalog::failure`] to turn them into the error.
+    pub async fn load(settings: &Settings) -> Result<Catalog> {
+        let tmp;
+        let (root, shown) = match &settings.data {
+            DataSource::Dir(dir) => (dir.clone(), dir.display().to_string()),
+            DataSource::EmbeddedSample => {
+                tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                crate::sample::extract_to(tmp.path())?;
+                (tmp.path().to_path_buf(), crate::sample::DISPLAY.to_string())
+            }
+        };
+        let found = discover::discover(&root, &shown, &settings.datasets)?;
+        let ctx = new_session();
+        let present: BTreeSet<&'static str> = found.tables.iter().map(|t| t.table).collect();
+        let mut catalog = Catalog {
+            ctx,
+            present: present.clone(),
+            reports: Vec::new(),
+            rejected: Vec::new(),
+            problems: Vec::new(),
+            warnings: found.warnings,
+        };
+        for files in &found.tables {
+            let mut ingested = ingest::ingest(files, settings.datasets.get(files.table)).await?;
+            let typed_name = format!("__typed_{}", files.table);
+            let typed = MemTable::try_new(
+                IngestedTable::typed_schema(ingested.table),
+                vec![ingested.batches.clone()],
+            )
+            .map_err(|e| Error::engine("registering typed table", e))?;
+            catalog
+                .ctx
+                .register_table(&typed_name, Arc::new(typed))
+                .map_err(|e| Error::engine("registering typed table", e))?;
+            validate::validate(&catalog.ctx, &mut ingested, &typed_name, &present).await?;
+            catalog
+                .ctx
+                .deregister_table(&typed_name)
+                .map_err(|e| Error::engine("deregistering typed table", e))?;
+            catalog.accept(ingested, settings.on_invalid)?;
+        }
+        for table in tables::TABLES.iter().filter(|t| !present.contains(t.name)) {
+            let schema = nullable(&table.arrow_schema());
+            let empty = MemTable::try_new(schema, vec![vec![]])
+                .map_err(|e| Error::engine("registering empty table", e))?;
+            catalog
+                .ctx
+                .register_table(table.name, Arc::new(empty))
+                .map_err(|e| Error::engine("registering empty table", e))?;
+        }
+        Ok(catalog)
+    }
+
+    /// Splits valid from invalid rows, registers the valid ones and records the accounting.
+    fn accept(&mut self, ingested: IngestedTable, policy: OnInvalid) -> Result<()> {
+        let table = ingested.table;
+        let mut reasons: HashMap<(i32, i64), Vec<String>> = HashMap::new();
+        for v in &ingested.violations {
+            reasons
+                .entry((v.file as i32, v.row))
+                .or_default()
+                .push(reason_text(v));
+        }
+        let rows_read = ingested.rows();
+        let invalid = reasons.len() as u64;
+        self.warnings.extend(ingested.warnings.iter().cloned());
+        if !ingested.violations.is_empty() {
+            self.problems.push(TableProblems {
+                table: table.name,
+                problems: ingested
+                    .violations
+                    .iter()
+                    .map(|v: &Violation| (validate::describe(v, &ingested), v.fix.clone()))
+                    .collect(),
+                invalid_rows: invalid,
+                rows_read,
+            });
+        }
+        let canonical = nullable(&table.arrow_schema());
+        let n_cols = table.columns.len();
+        let mut accepted = Vec::with_capacity(ingested.batches.len());
+        let mut rejected = Vec::new();
+        let mut accepted_rows = 0u64;
+        for batch in &ingested.batches {
+            let files = batch.column(n_cols).as_primitive::<Int32Type>();
+            let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+            let keep: BooleanArray = (0..batch.num_rows())
+                .map(|i| {
+                    Some(
+                        policy == OnInvalid::Fail
+                            || !reasons.contains_key(&(files.value(i), rows.value(i))),
+                    )
+                })
+                .collect();
+            let kept = filter_record_batch(batch, &keep)
+                .map_err(|e| Error::engine("filtering rows", e.into()))?;
+            accepted_rows += kept.num_rows() as u64;
+            let cols: Vec<_> = kept.columns()[..n_cols].to_vec();
+            accepted.push(
+                RecordBatch::try_new(canonical.clone(), cols)
+                    .map_err(|e| Error::engine("assembling table", e.into()))?,
+            );
+            if policy == OnInvalid::Reject && !reasons.is_empty() {
+                let drop = datafusion::arrow::compute::not(&keep)
+                    .map_err(|e| Error::engine("filtering rows", e.into()))?;
+                let gone = filter_record_batch(batch, &drop)
+                    .map_err(|e| Error::engine("filtering rows", e.into()))?;
+                if gone.num_rows() > 0 {
+                    rejected.push(rejects_batch(&gone, table, &ingested, &reasons)?);
+                }
+            }
+        }
+        let rows_rejected = if policy == OnInvalid::Reject {
+            rows_read - accepted_rows
+        } else {
+            invalid
+        };
+        let mem = MemTable::try_new(canonical, vec![accepted])
+            .map_err(|e| Error::engine("registering table", e))?;
+        self.ctx
+            .register_table(table.name, Arc::new(mem))
+            .map_err(|e| Error::engine("registering table", e))?;
+        self.reports.push(TableReport {
+            table: table.name,
+            files: ingested.files.clone(),
+            rows_read,
+            rows_accepted: if policy == OnInvalid::Reject {
+                accepted_rows
+            } else {
+                rows_read - invalid
+            },
+            rows_rejected,
+            problems: ingested.violations.len(),
+        });
+        for batch in rejected {
+            self.rejected.push(Rejected {
+                table: table.name,
+                batch,
+            });
+        }
+        Ok(())
+    }
+
+    /// Under policy `fail`, the error listing the problems found (first 20), if any.
+    pub fn failure(&self, policy: OnInvalid) -> Option<Error> {
+        if policy != OnInvalid::Fail || self.problems.is_empty() {
+            return None;
+        }
+        let total = self.problems.iter().map(|p| p.problems.len()).sum();
+        Some(Error::InvalidData(Box::new(ValidationFailure {
+            tables: self
+                .problems
+                .iter()
+                .map(|p| (p.table.to_string(), p.invalid_rows, p.rows_read))
+                .collect(),
+            examples: self
+                .problems
+                .iter()
+                .flat_map(|p| p.problems.iter().cloned())
+                .take(20)
+                .collect(),
+            total,
+        })))
+    }
+
+    /// First and last instant found in the time columns of the present tables.
+    pub async fn data_span(
+        &self,
+    ) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>> {
+        let parts: Vec<String> = tables::TABLES
+            .iter()
+            .filter(|t| self.present.contains(t.name))
+            .filter_map(|t| {
+                t.time_column
+                    .map(|c| format!("SELECT min({c}) AS lo, max({c}) AS hi FROM {}", t.name))
+            })
+            .collect();
+        if parts.is_empty() {
+            return Ok(None);
+        }
+        let sql = format!(
+            "SELECT min(lo), max(hi) FROM ({})",
+            parts.join(" UNION ALL ")
+        );
+        let batches = self.collect(&sql, "computing the data span").await?;
+        let b = &batches[0];
+        let lo = b
+            .column(0)
+            .as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
+        let hi = b
+            .column(1)
+            .as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
+        if lo.is_null(0) || hi.is_null(0) {
+            return Ok(None);
+        }
+        let to = |ns: i64| chrono::DateTime::from_timestamp_nanos(ns).naive_utc();
+        Ok(Some((to(lo.value(0)), to(hi.value(0)))))
+    }
+
+    /// The brand with the most brand posts, if any.
+    pub async fn dominant_brand(&self) -> Result<Option<String>> {
+        let sql = "SELECT brand FROM social_mentions WHERE is_brand_post GROUP BY brand ORDER BY count(*) DESC, brand LIMIT 1";
+        let batches = self.collect(sql, "finding the own brand").await?;
+        Ok(batches
+            .iter()
+            .find(|b| b.num_rows() > 0)
+            .map(|b| text(b.column(0)).value(0).to_string()))
+    }
+
+    async fn collect(&self, sql: &str, context: &str) -> Result<Vec<RecordBatch>> {
+        self.ctx
+            .sql(sql)
+            .await
+            .map_err(|e| Error::engine(context, e))?
+            .collect()
+            .await
+            .map_err(|e| Error::engine(context, e))
+    }
+}
+
+/// Any string-typed Arrow array as a `StringArray` (Utf8View and LargeUtf8 included).
+pub fn text(array: &datafusion::arrow::array::ArrayRef) -> StringArray {
+    let cast = datafusion::arrow::compute::cast(array, &DataType::Utf8)
+        .expect("string arrays cast to Utf8");
+    cast.as_string::<i32>().clone()
+}
+
+fn reason_text(v: &Violation) -> String {
+    match &v.value {
+        Some(val) => format!("{}: {val:?} {}", v.column, v.problem),
+        None => format!("{}: {}", v.column, v.problem),
+    }
+}
+
+/// Schema with every field nullable (registered tables accept what validation let through).
+fn nullable(schema: &Schema) -> Arc<Schema> {
+    Arc::new(Schema::new(
+        schema
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone().with_nullable(true))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+fn rejects_batch(
+    gone: &RecordBatch,
+    table: &schema::Table,
+    ingested: &IngestedTable,
+    reasons: &HashMap<(i32, i64), Vec<String>>,
+) -> Result<RecordBatch> {
+    let n_cols = table.columns.len();
+    let files = gone.column(n_cols).as_primitive::<Int32Type>();
+    let rows = gone.column(n_cols + 1).as_primitive::<Int64Type>();
+    let source_file: StringArray = (0..gone.num_rows())
+        .map(|i| Some(ingested.files[files.value(i) as usize].path.clone()))
+        .collect();
+    let reason: StringArray = (0..gone.num_rows())
+        .map(|i| {
+            reasons
+                .get(&(files.value(i), rows.value(i)))
+                .map(|r| r.join("; "))
+        })
+        .collect();
+    let mut fields: Vec<Field> = nullable(&table.arrow_schema())
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    fields.push(Field::new("source_file", DataType::Utf8, false));
+    fields.push(Field::new("source_row", DataType::Int64, false));
+    fields.push(Field::new("reason", DataType::Utf8, false));
+    let mut cols = gone.columns()[..n_cols].to_vec();
+    cols.push(Arc::new(source_file));
+    cols.push(gone.column(n_cols + 1).clone());
+    cols.push(Arc::new(reason));
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)
+        .map_err(|e| Error::engine("assembling rejects", e.into()))
+}
+
+/// Sorted map of table name to report, for the manifest.
+pub fn reports_by_table(reports: &[TableReport]) -> BTreeMap<&'static str, &TableReport> {
+    reports.iter().map(|r| (r.table, r)).collect()
+}

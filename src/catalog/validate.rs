@@ -1,0 +1,264 @@
+//! Set-based validation in DataFusion: accepted values, value rules, duplicate primary
+//! keys, orphan foreign keys and row-level checks, each one query over the typed table,
+//! each violation pointing at file, row, column and value with a suggested fix.
+
+use crate::catalog::ingest::{FILE_COL, IngestedTable, ROW_COL};
+use crate::catalog::schema::{ColType, Rule, Table};
+use crate::error::{Error, Result};
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{Int32Type, Int64Type};
+use datafusion::prelude::SessionContext;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// One problem with one value of one row.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// Index of the file in the table's file list.
+    pub file: usize,
+    /// 1-based record number within the file (header excluded).
+    pub row: i64,
+    /// Canonical column.
+    pub column: String,
+    /// The offending value as text, `None` when empty.
+    pub value: Option<String>,
+    /// What is wrong (completes "value ...").
+    pub problem: String,
+    /// How to fix it.
+    pub fix: String,
+}
+
+/// A set-based check: the SQL that finds violating rows and how to describe them.
+struct SqlCheck {
+    column: String,
+    sql: String,
+    problem: String,
+    fix: String,
+}
+
+fn value_rule_sql(name: &str, ty: ColType, rule: Option<Rule>) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if let ColType::Enum(values) = ty {
+        let list = values
+            .iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push((
+            format!("t.{name} NOT IN ({list})"),
+            format!("is not an accepted value (accepted: {})", values.join(", ")),
+            "use one of the accepted values exactly (lowercase); misura never maps values silently"
+                .into(),
+        ));
+    }
+    match rule {
+        Some(Rule::NonNegative) => out.push((
+            format!("t.{name} < 0"),
+            "is negative".into(),
+            "amounts and counts must be >= 0; refunds belong in a separate export".into(),
+        )),
+        Some(Rule::Range(lo, hi)) => out.push((
+            format!("(t.{name} < {lo} OR t.{name} > {hi})"),
+            format!("is outside the range [{lo}, {hi}]"),
+            format!("values of {name} must lie between {lo} and {hi}"),
+        )),
+        Some(Rule::Pattern(re, desc)) => out.push((
+            format!("NOT regexp_like(t.{name}, '{re}')"),
+            format!("is not {desc}"),
+            format!("write {desc}"),
+        )),
+        None => {}
+    }
+    out
+}
+
+fn checks_for(
+    table: &Table,
+    typed: &str,
+    present: &BTreeSet<&str>,
+    warnings: &mut Vec<String>,
+) -> Vec<SqlCheck> {
+    let mut checks = Vec::new();
+    let sel = |value: &str| {
+        format!("SELECT t.{FILE_COL}, t.{ROW_COL}, CAST({value} AS VARCHAR) AS value")
+    };
+    for c in table.columns {
+        for (pred, problem, fix) in value_rule_sql(c.name, c.ty, c.rule) {
+            checks.push(SqlCheck {
+                column: c.name.into(),
+                sql: format!(
+                    "{} FROM {typed} t WHERE t.{} IS NOT NULL AND {pred}",
+                    sel(&format!("t.{}", c.name)),
+                    c.name
+                ),
+                problem,
+                fix,
+            });
+        }
+    }
+    if !table.primary_key.is_empty() {
+        let pk = table.primary_key.join(", ");
+        let not_null = table
+            .primary_key
+            .iter()
+            .map(|k| format!("{k} IS NOT NULL"))
+            .collect::<Vec<_>>()
+            .join(" AND ");
+        let value = table
+            .primary_key
+            .iter()
+            .map(|k| format!("CAST(t.{k} AS VARCHAR)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let w = format!("PARTITION BY {pk} ORDER BY {FILE_COL}, {ROW_COL}");
+        checks.push(SqlCheck {
+            column: pk.clone(),
+            sql: format!(
+                "SELECT t.{FILE_COL}, t.{ROW_COL}, concat_ws(', ', {value}, concat('first seen at file #', CAST(t.first_file AS VARCHAR), ' row ', CAST(t.first_row AS VARCHAR))) AS value \
+                 FROM (SELECT *, row_number() OVER ({w}) AS rn, first_value({FILE_COL}) OVER ({w}) AS first_file, first_value({ROW_COL}) OVER ({w}) AS first_row \
+                 FROM {typed} WHERE {not_null}) t WHERE t.rn > 1"
+            ),
+            problem: format!("duplicates the primary key ({pk}) of an earlier row"),
+            fix: "remove the duplicate from the export; the first occurrence is kept when on_invalid = \"reject\"".into(),
+        });
+    }
+    for fk in table.foreign_keys {
+        if !present.contains(fk.table) {
+            warnings.push(format!(
+                "{}.{} references {}, which is absent: references not checked",
+                table.name, fk.column, fk.table
+            ));
+            continue;
+        }
+        checks.push(SqlCheck {
+            column: fk.column.into(),
+            sql: format!(
+                "{} FROM {typed} t WHERE t.{c} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {p} r WHERE r.{rc} = t.{c})",
+                sel(&format!("t.{}", fk.column)),
+                c = fk.column,
+                p = fk.table,
+                rc = fk.ref_column
+            ),
+            problem: format!("is not found in {}.{}", fk.table, fk.ref_column),
+            fix: format!("export the referenced {} row too, or leave the reference empty", fk.table),
+        });
+    }
+    for check in table.checks {
+        let join = match check.join {
+            Some((other, _)) if !present.contains(other) => continue,
+            Some((other, on)) => format!("LEFT JOIN {other} r ON {on}"),
+            None => String::new(),
+        };
+        checks.push(SqlCheck {
+            column: check.column.into(),
+            sql: format!(
+                "SELECT DISTINCT t.{FILE_COL}, t.{ROW_COL}, CAST(t.{c} AS VARCHAR) AS value FROM {typed} t {join} WHERE {v}",
+                c = check.column,
+                v = check.violation
+            ),
+            problem: check.reason.into(),
+            fix: check.fix.into(),
+        });
+    }
+    checks
+}
+
+/// Runs every set-based check of `ingested` (registered in `ctx` as `typed_name`) and adds
+/// the violations to it. Referenced tables must already be registered under their names.
+pub async fn validate(
+    ctx: &SessionContext,
+    ingested: &mut IngestedTable,
+    typed_name: &str,
+    present: &BTreeSet<&str>,
+) -> Result<()> {
+    let table = ingested.table;
+    let checks = checks_for(table, typed_name, present, &mut ingested.warnings);
+    for check in checks {
+        let context = || format!("validating {}.{}", table.name, check.column);
+        let batches: Vec<RecordBatch> = ctx
+            .sql(&check.sql)
+            .await
+            .map_err(|e| Error::engine(context(), e))?
+            .collect()
+            .await
+            .map_err(|e| Error::engine(context(), e))?;
+        for b in batches {
+            let files = b.column(0).as_primitive::<Int32Type>();
+            let rows = b.column(1).as_primitive::<Int64Type>();
+            let values = crate::catalog::text(b.column(2));
+            for i in 0..b.num_rows() {
+                ingested.violations.push(Violation {
+                    file: files.value(i) as usize,
+                    row: rows.value(i),
+                    column: check.column.clone(),
+                    value: values.is_valid(i).then(|| values.value(i).to_string()),
+                    problem: check.problem.clone(),
+                    fix: check.fix.clone(),
+                });
+            }
+        }
+    }
+    ingested
+        .violations
+        .sort_by(|a, b| (a.file, a.row, &a.column).cmp(&(b.file, b.row, &b.column)));
+    Ok(())
+}
+
+/// Renders one violation for people: `file row N (line M), column `c`: value "v" problem`.
+pub fn describe(v: &Violation, ingested: &IngestedTable) -> String {
+    let file = &ingested.files[v.file];
+    let place = match file.format {
+        crate::config::Format::Csv => format!("row {} (line {})", v.row, v.row + 1),
+        _ => format!("row {}", v.row),
+    };
+    let value = match &v.value {
+        Some(s) => format!("value {s:?}"),
+        None => "value".to_string(),
+    };
+    format!(
+        "{} {place}, column `{}`: {value} {}",
+        file.path, v.column, v.problem
+    )
+}
+
+/// The error raised when data is invalid and the policy is `fail`.
+#[derive(Debug, Clone)]
+pub struct ValidationFailure {
+    /// (table, invalid rows, rows read) per table with problems.
+    pub tables: Vec<(String, u64, u64)>,
+    /// The first problems, described, each with its fix.
+    pub examples: Vec<(String, String)>,
+    /// Total number of problems.
+    pub total: usize,
+}
+
+impl fmt::Display for ValidationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let summary = self
+            .tables
+            .iter()
+            .map(|(t, bad, read)| format!("{t}: {bad} of {read} rows"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        writeln!(
+            f,
+            "invalid data: {} problem(s) in {} table(s) ({summary})",
+            self.total,
+            self.tables.len()
+        )?;
+        for (what, fix) in &self.examples {
+            writeln!(f, "  {what}\n      fix: {fix}")?;
+        }
+        if self.total > self.examples.len() {
+            writeln!(
+                f,
+                "  ... and {} more (`misura check` lists up to 50 per table)",
+                self.total - self.examples.len()
+            )?;
+        }
+        write!(
+            f,
+            "nothing was computed (on_invalid = \"fail\"); to set invalid rows aside in <run>/rejects/ instead, use --on-invalid reject or on_invalid = \"reject\" in misura.toml"
+        )
+    }
+}

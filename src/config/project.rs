@@ -1,0 +1,111 @@
+//! The project file `misura.toml`: strict (unknown keys are errors), optional, and only
+//! about *what* the data is and *which* parameters apply. Resolution with the CLI and the
+//! environment happens in [`super::Settings`].
+
+use crate::catalog::tables;
+use crate::error::{Error, Result, did_you_mean};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What to do with invalid rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum OnInvalid {
+    /// Stop the run and list the problems (default).
+    #[default]
+    Fail,
+    /// Write invalid rows to `<run>/rejects/<table>.csv` with their reason and go on.
+    Reject,
+}
+
+/// A file format misura reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    /// Comma-separated values with a header line, optionally gzip-compressed (`.csv.gz`).
+    Csv,
+    /// Apache Parquet.
+    Parquet,
+    /// Newline-delimited JSON objects.
+    Ndjson,
+}
+
+/// `[datasets.<table>]`: where a canonical table's data is and how to read it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetConfig {
+    /// File, directory or glob, relative to the data directory.
+    pub path: Option<String>,
+    /// Format, when the extension does not tell.
+    pub format: Option<Format>,
+    /// CSV delimiter (default `,`).
+    pub delimiter: Option<char>,
+    /// chrono format of timestamps, e.g. `%d/%m/%Y %H:%M` (default ISO 8601; naive = UTC).
+    pub timestamp_format: Option<String>,
+    /// chrono format of dates (default `%Y-%m-%d`).
+    pub date_format: Option<String>,
+    /// Canonical column name = column name in the file.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+}
+
+/// The whole project file.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFile {
+    /// Reporting currency, e.g. `EUR`.
+    pub currency: Option<String>,
+    /// Policy for invalid rows.
+    pub on_invalid: Option<OnInvalid>,
+    /// The parameters of kpis.md, by their exact names.
+    #[serde(default)]
+    pub parameters: toml::Table,
+    /// Per-table mappings.
+    #[serde(default)]
+    pub datasets: BTreeMap<String, DatasetConfig>,
+}
+
+impl ProjectFile {
+    /// Reads and checks `path`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses project-file text; `path` is used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Self> {
+        let file: ProjectFile = toml::from_str(text).map_err(|e| Error::ConfigSyntax {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
+        file.check()?;
+        Ok(file)
+    }
+
+    /// Checks table and column names against the canonical model.
+    fn check(&self) -> Result<()> {
+        let names = || tables::TABLES.iter().map(|t| t.name);
+        for (name, ds) in &self.datasets {
+            let Some(table) = tables::table(name) else {
+                return Err(Error::UnknownTable {
+                    name: name.clone(),
+                    hint: did_you_mean(name, names()),
+                    known: names().collect::<Vec<_>>().join(", "),
+                });
+            };
+            for canonical in ds.columns.keys() {
+                if table.column(canonical).is_none() {
+                    let cols = || table.columns.iter().map(|c| c.name);
+                    return Err(Error::UnknownColumn {
+                        table: name.clone(),
+                        column: canonical.clone(),
+                        hint: did_you_mean(canonical, cols()),
+                        known: cols().collect::<Vec<_>>().join(", "),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}

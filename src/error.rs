@@ -1,0 +1,225 @@
+//! The crate's one error type. Every variant says whose fault it is and where (file, row,
+//! column, parameter, query) and, where one exists, how to fix it.
+
+use crate::catalog::validate::ValidationFailure;
+use datafusion::error::DataFusionError;
+use std::path::PathBuf;
+
+/// Result alias used across the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in misura.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("cannot access {path}: {source}")]
+    Io {
+        /// The path involved.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The project file is not valid TOML or has unknown keys.
+    #[error(
+        "{path}: {source}\n  fix: see the `misura.toml` section of README.md for the accepted keys"
+    )]
+    ConfigSyntax {
+        /// The project file.
+        path: PathBuf,
+        /// What the TOML parser said (with line and column).
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    /// A parameter name is not one of kpis.md's parameters.
+    #[error("unknown parameter `{name}` (from {origin}){hint}\n  known parameters: {known}")]
+    UnknownParameter {
+        /// The name given.
+        name: String,
+        /// Where it came from (`--param`, env var, misura.toml).
+        origin: String,
+        /// ", did you mean `x`?" or empty.
+        hint: String,
+        /// Comma-separated list of accepted names.
+        known: String,
+    },
+    /// A parameter value does not parse or is out of range.
+    #[error("parameter `{name}` (from {origin}): `{value}` is not {expected}")]
+    InvalidParameter {
+        /// Parameter name.
+        name: String,
+        /// Where it came from.
+        origin: String,
+        /// The value given.
+        value: String,
+        /// What an accepted value looks like.
+        expected: String,
+    },
+    /// A `--param` argument without `=`.
+    #[error("`--param {arg}`: expected name=value, e.g. --param brand=acme")]
+    ParamSyntax {
+        /// The argument as given.
+        arg: String,
+    },
+    /// `[datasets.<name>]` names no canonical table.
+    #[error(
+        "misura.toml: [datasets.{name}] is not a canonical table{hint}\n  canonical tables: {known}"
+    )]
+    UnknownTable {
+        /// Name given.
+        name: String,
+        /// ", did you mean `x`?" or empty.
+        hint: String,
+        /// The table names.
+        known: String,
+    },
+    /// `[datasets.<table>.columns]` maps a column that the table does not have.
+    #[error(
+        "misura.toml: [datasets.{table}.columns] maps `{column}`, which is not a column of {table}{hint}\n  columns of {table}: {known}"
+    )]
+    UnknownColumn {
+        /// Table.
+        table: String,
+        /// Canonical column name given.
+        column: String,
+        /// Suggestion or empty.
+        hint: String,
+        /// The table's columns.
+        known: String,
+    },
+    /// The configured path of a dataset matches nothing.
+    #[error(
+        "dataset `{table}`: {pattern} matches no file\n  fix: correct [datasets.{table}] path in misura.toml (paths are relative to the data directory)"
+    )]
+    MissingFile {
+        /// Table.
+        table: String,
+        /// The path or glob as resolved.
+        pattern: String,
+    },
+    /// Two or more candidate files exist for a table and none is configured.
+    #[error(
+        "dataset `{table}`: several candidates found: {candidates}\n  fix: keep one, or choose with [datasets.{table}] path = \"...\" in misura.toml"
+    )]
+    AmbiguousFiles {
+        /// Table.
+        table: String,
+        /// The candidate paths.
+        candidates: String,
+    },
+    /// A file has an extension misura cannot read.
+    #[error(
+        "{path}: unsupported file format\n  fix: use .csv, .csv.gz, .parquet or .ndjson, or set [datasets.{table}] format"
+    )]
+    UnsupportedFormat {
+        /// Table.
+        table: String,
+        /// File.
+        path: String,
+    },
+    /// Required columns are absent from a file.
+    #[error(
+        "{file}: column(s) {missing} missing for table `{table}`; found: {found}\n  fix: map them in misura.toml, e.g. [datasets.{table}.columns] {example} = \"<your column>\""
+    )]
+    MissingColumns {
+        /// Table.
+        table: String,
+        /// File as displayed.
+        file: String,
+        /// Missing canonical columns, comma-separated.
+        missing: String,
+        /// Columns the file has.
+        found: String,
+        /// First missing column (for the example).
+        example: String,
+    },
+    /// A file could not be parsed at all (malformed CSV, corrupt Parquet).
+    #[error(
+        "{file}: cannot be read as {format}: {source}\n  fix: check the file's delimiter, quoting and encoding (UTF-8), or set [datasets.{table}] format/delimiter"
+    )]
+    Unreadable {
+        /// Table.
+        table: String,
+        /// File as displayed.
+        file: String,
+        /// Format tried.
+        format: String,
+        /// Underlying error.
+        #[source]
+        source: Box<DataFusionError>,
+    },
+    /// Data failed validation with policy `on_invalid = "fail"`.
+    #[error("{0}")]
+    InvalidData(Box<ValidationFailure>),
+    /// A query file failed to plan or run.
+    #[error("query {file}: {source}")]
+    Query {
+        /// The SQL file.
+        file: String,
+        /// DataFusion's message.
+        #[source]
+        source: Box<DataFusionError>,
+    },
+    /// A query or its sidecar is inconsistent (unknown KPI id, bad metadata).
+    #[error("{file}: {problem}")]
+    QueryDefinition {
+        /// The SQL or sidecar file.
+        file: String,
+        /// What is inconsistent.
+        problem: String,
+    },
+    /// An engine error outside a user query.
+    #[error("{context}: {source}")]
+    Engine {
+        /// What misura was doing.
+        context: String,
+        /// DataFusion's message.
+        #[source]
+        source: Box<DataFusionError>,
+    },
+    /// The generator was given impossible arguments.
+    #[error("generate: {problem}")]
+    Generate {
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error: 1 when the data is at fault (the run could
+    /// not complete because of the inputs' content), 2 for usage, configuration and
+    /// environment errors.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::InvalidData(_) | Error::MissingColumns { .. } | Error::Unreadable { .. } => 1,
+            _ => 2,
+        }
+    }
+
+    /// Wraps a DataFusion error with what misura was doing.
+    pub fn engine(context: impl Into<String>, source: DataFusionError) -> Self {
+        Error::Engine {
+            context: context.into(),
+            source: Box::new(source),
+        }
+    }
+
+    /// Wraps an I/O error with its path.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// ", did you mean `x`?" when a close match exists among `known`, else "".
+pub fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(given, k), k))
+        .filter(|(d, k)| *d <= 3.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| format!(", did you mean `{k}`?"))
+        .unwrap_or_default()
+}

@@ -1,0 +1,168 @@
+//! Loads the KPI SQL: the built-in `queries/` compiled into the binary, plus a project's
+//! own `queries/` directory. Staging files (`queries/staging/<view>.sql`) become views;
+//! every other `<name>.sql` needs a `<name>.toml` sidecar and produces KPI rows.
+
+use crate::catalog::tables;
+use crate::error::{Error, Result};
+use crate::kpi::sidecar::{QueryMeta, UNITS};
+use include_dir::{Dir, include_dir};
+use std::path::Path;
+
+static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/queries");
+
+/// A staging view: a SELECT registered under the file's name.
+#[derive(Debug, Clone)]
+pub struct StagingQuery {
+    /// View name (file stem).
+    pub name: String,
+    /// Where it came from, for messages.
+    pub file: String,
+    /// The SQL template.
+    pub sql: String,
+}
+
+/// A use-case query with its sidecar.
+#[derive(Debug, Clone)]
+pub struct KpiQuery {
+    /// Where it came from, for messages.
+    pub file: String,
+    /// The SQL template.
+    pub sql: String,
+    /// Metadata.
+    pub meta: QueryMeta,
+}
+
+/// All queries of a run.
+#[derive(Debug, Clone, Default)]
+pub struct QuerySet {
+    /// Staging views, in registration order.
+    pub staging: Vec<StagingQuery>,
+    /// Use-case queries, in file order.
+    pub kpis: Vec<KpiQuery>,
+}
+
+fn check_meta(meta: &QueryMeta, file: &str) -> Result<()> {
+    let bad = |problem: String| Error::QueryDefinition {
+        file: file.to_string(),
+        problem,
+    };
+    for t in meta
+        .requires
+        .iter()
+        .chain(meta.kpis.iter().flat_map(|k| k.requires.iter()))
+    {
+        if tables::table(t).is_none() {
+            return Err(bad(format!(
+                "requires unknown table `{t}`{}",
+                crate::error::did_you_mean(t, tables::TABLES.iter().map(|t| t.name))
+            )));
+        }
+    }
+    for k in &meta.kpis {
+        if !UNITS.contains(&k.unit.as_str()) {
+            return Err(bad(format!(
+                "KPI {} has unit `{}`; units: {}",
+                k.id,
+                k.unit,
+                UNITS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl QuerySet {
+    fn add(&mut self, rel: &Path, shown: &str, sql: String, sidecar: Option<String>) -> Result<()> {
+        let stem = rel
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let file = format!("{shown}/{}", rel.display());
+        let is_staging = rel.parent().is_some_and(|p| p.ends_with("staging"));
+        if is_staging {
+            self.staging.retain(|s| s.name != stem);
+            self.staging.push(StagingQuery {
+                name: stem,
+                file,
+                sql,
+            });
+            return Ok(());
+        }
+        let Some(text) = sidecar else {
+            return Err(Error::QueryDefinition {
+                file,
+                problem: format!(
+                    "no metadata sidecar: add {stem}.toml beside it (see queries/README.md)"
+                ),
+            });
+        };
+        let meta: QueryMeta = toml::from_str(&text).map_err(|e| Error::QueryDefinition {
+            file: format!("{shown}/{}", rel.with_extension("toml").display()),
+            problem: e.to_string(),
+        })?;
+        check_meta(&meta, &file)?;
+        self.kpis.push(KpiQuery { file, sql, meta });
+        Ok(())
+    }
+
+    /// The built-in queries.
+    pub fn builtin() -> Result<Self> {
+        let mut set = QuerySet::default();
+        let mut files: Vec<&include_dir::File> = Vec::new();
+        collect(&BUILTIN, &mut files);
+        files.sort_by_key(|f| f.path().to_path_buf());
+        for f in files
+            .iter()
+            .filter(|f| f.path().extension().is_some_and(|e| e == "sql"))
+        {
+            let sidecar = BUILTIN
+                .get_file(f.path().with_extension("toml"))
+                .and_then(|s| s.contents_utf8())
+                .map(str::to_string);
+            let sql = f.contents_utf8().unwrap_or_default().to_string();
+            set.add(f.path(), "queries", sql, sidecar)?;
+        }
+        Ok(set)
+    }
+
+    /// Adds (or, for the same staging name, replaces) the queries of a project directory.
+    pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
+        let mut paths = Vec::new();
+        walk(dir, &mut paths)?;
+        paths.sort();
+        for path in paths
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+        {
+            let sql = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            let side = path.with_extension("toml");
+            let sidecar = if side.is_file() {
+                Some(std::fs::read_to_string(&side).map_err(|e| Error::io(&side, e))?)
+            } else {
+                None
+            };
+            let rel = path.strip_prefix(dir).unwrap_or(path);
+            self.add(rel, &dir.display().to_string(), sql, sidecar)?;
+        }
+        Ok(())
+    }
+}
+
+fn collect<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
+    out.extend(dir.files());
+    for d in dir.dirs() {
+        collect(d, out);
+    }
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
+        let path = entry.map_err(|e| Error::io(dir, e))?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

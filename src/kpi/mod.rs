@@ -1,0 +1,9 @@
+//! KPIs: the query files (`queries/`), their sidecars, parameter binding, and running them
+//! against the catalog into rows of the `kpi_values` contract (spec `kpis.md`).
+
+pub mod load;
+pub mod run;
+pub mod sidecar;
+pub mod template;
+
+pub use run::{KpiOutcome, KpiValue, run_all};

@@ -1,0 +1,336 @@
+//! Runs the KPI queries: registers the staging views, runs each use case whose tables are
+//! present, checks the rows against the sidecar (declared ids, ranges, uniqueness) and
+//! collects them as `kpi_values`. One failing use case never stops the others.
+
+use crate::config::params::Parameters;
+use crate::error::{Error, Result};
+use crate::kpi::load::{KpiQuery, QuerySet};
+use crate::kpi::template;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::datatypes::{Float64Type, Int64Type};
+use datafusion::prelude::SessionContext;
+use serde::Serialize;
+use std::collections::{BTreeSet, HashSet};
+use std::time::Instant;
+
+/// One row of the `kpi_values` table (spec kpis.md, output contract).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KpiValue {
+    /// `UC01`..`UC18` or `5M`.
+    pub use_case: String,
+    /// KPI id.
+    pub kpi: String,
+    /// `all` or `YYYY-MM`.
+    pub period: String,
+    /// Breakdown column or null.
+    pub dimension: Option<String>,
+    /// Breakdown value or null.
+    pub dimension_value: Option<String>,
+    /// Null when undefined (empty denominator).
+    pub value: Option<f64>,
+    /// Unit.
+    pub unit: String,
+    /// Rows the value rests on.
+    pub n: i64,
+    /// 95 % interval, low end.
+    pub ci_low: Option<f64>,
+    /// 95 % interval, high end.
+    pub ci_high: Option<f64>,
+}
+
+/// A use case (or one of its KPIs) the data cannot measure.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotMeasurable {
+    /// Use case.
+    pub use_case: String,
+    /// The KPI, when only some KPIs are affected.
+    pub kpi: Option<String>,
+    /// Absent tables it needs.
+    pub needs: Vec<String>,
+}
+
+/// A query that failed.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryFailure {
+    /// Use case (or `staging`).
+    pub use_case: String,
+    /// The query file.
+    pub file: String,
+    /// What went wrong.
+    pub error: String,
+}
+
+/// Everything the KPI step produced.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct KpiOutcome {
+    /// The values, sorted by use case, KPI, period (`all` first), dimension.
+    pub values: Vec<KpiValue>,
+    /// What could not be measured, and why.
+    pub not_measurable: Vec<NotMeasurable>,
+    /// Queries that failed.
+    pub failures: Vec<QueryFailure>,
+    /// (use case, milliseconds) per query.
+    pub timings_ms: Vec<(String, f64)>,
+}
+
+fn sort_key(v: &KpiValue) -> (String, String, bool, String, Option<String>, Option<String>) {
+    (
+        v.use_case.clone(),
+        v.kpi.clone(),
+        v.period != "all",
+        v.period.clone(),
+        v.dimension.clone(),
+        v.dimension_value.clone(),
+    )
+}
+
+/// Registers staging views and runs every use-case query.
+pub async fn run_all(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+    present: &BTreeSet<&'static str>,
+) -> Result<KpiOutcome> {
+    let mut out = KpiOutcome::default();
+    // Staging views may build on each other: register in passes until none is left or a
+    // pass makes no progress (then the remaining ones are reported with their error).
+    let mut pending: Vec<_> = queries.staging.iter().collect();
+    while !pending.is_empty() {
+        let mut failed = Vec::new();
+        for s in &pending {
+            let sql = template::render(&s.sql, params, &s.file)?;
+            let registered = async {
+                let df = ctx.sql(&sql).await?;
+                ctx.register_table(s.name.as_str(), df.into_view())?;
+                Ok::<_, datafusion::error::DataFusionError>(())
+            }
+            .await;
+            if let Err(e) = registered {
+                failed.push((*s, e));
+            }
+        }
+        if failed.len() == pending.len() {
+            for (s, e) in failed {
+                out.failures.push(QueryFailure {
+                    use_case: "staging".into(),
+                    file: s.file.clone(),
+                    error: e.to_string(),
+                });
+            }
+            break;
+        }
+        pending = failed.into_iter().map(|(s, _)| s).collect();
+    }
+    let mut seen_ids: HashSet<String> = HashSet::new();
+    for q in &queries.kpis {
+        for k in &q.meta.kpis {
+            if !seen_ids.insert(k.id.clone()) {
+                return Err(Error::QueryDefinition {
+                    file: q.file.clone(),
+                    problem: format!("KPI id {} is declared twice", k.id),
+                });
+            }
+        }
+        let missing: Vec<String> = q
+            .meta
+            .requires
+            .iter()
+            .filter(|t| !present.contains(t.as_str()))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            out.not_measurable.push(NotMeasurable {
+                use_case: q.meta.use_case.clone(),
+                kpi: None,
+                needs: missing,
+            });
+            continue;
+        }
+        let started = Instant::now();
+        match run_one(ctx, q, params, present, &mut out).await {
+            Ok(mut rows) => out.values.append(&mut rows),
+            Err(e) => {
+                let error = match e {
+                    Error::Query { source, .. } => source.to_string(),
+                    Error::QueryDefinition { problem, .. } => problem,
+                    other => other.to_string(),
+                };
+                out.failures.push(QueryFailure {
+                    use_case: q.meta.use_case.clone(),
+                    file: q.file.clone(),
+                    error,
+                });
+            }
+        }
+        out.timings_ms.push((
+            q.meta.use_case.clone(),
+            started.elapsed().as_secs_f64() * 1e3,
+        ));
+    }
+    out.values.sort_by_key(sort_key);
+    Ok(out)
+}
+
+async fn run_one(
+    ctx: &SessionContext,
+    q: &KpiQuery,
+    params: &Parameters,
+    present: &BTreeSet<&'static str>,
+    out: &mut KpiOutcome,
+) -> Result<Vec<KpiValue>> {
+    let sql = template::render(&q.sql, params, &q.file)?;
+    let query_err = |e| Error::Query {
+        file: q.file.clone(),
+        source: Box::new(e),
+    };
+    let df = ctx.sql(&sql).await.map_err(query_err)?;
+    let columns: Vec<String> = df
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect();
+    let has = |c: &str| columns.iter().any(|f| f == c);
+    for c in [
+        "kpi",
+        "period",
+        "dimension",
+        "dimension_value",
+        "value",
+        "n",
+    ] {
+        if !has(c) {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "the query returns no column `{c}`; KPI queries return kpi, period, dimension, dimension_value, value, n (and optionally ci_low, ci_high)"
+                ),
+            });
+        }
+    }
+    let ci = |c: &str| {
+        if has(c) {
+            format!("CAST({c} AS DOUBLE)")
+        } else {
+            "CAST(NULL AS DOUBLE)".into()
+        }
+    };
+    let view = "__kpi_result";
+    ctx.register_table(view, df.into_view())
+        .map_err(query_err)?;
+    let normalised = format!(
+        "SELECT CAST(kpi AS VARCHAR) AS kpi, CAST(period AS VARCHAR) AS period, CAST(dimension AS VARCHAR) AS dimension, \
+         CAST(dimension_value AS VARCHAR) AS dimension_value, CAST(value AS DOUBLE) AS value, CAST(n AS BIGINT) AS n, \
+         {} AS ci_low, {} AS ci_high FROM {view}",
+        ci("ci_low"),
+        ci("ci_high")
+    );
+    let result = async { ctx.sql(&normalised).await?.collect().await }.await;
+    ctx.deregister_table(view).map_err(query_err)?;
+    let batches: Vec<RecordBatch> = result.map_err(query_err)?;
+
+    let mut rows = Vec::new();
+    for b in &batches {
+        let s = |i: usize| crate::catalog::text(b.column(i));
+        let (kpi, period, dim, dimv) = (s(0), s(1), s(2), s(3));
+        let value = b.column(4).as_primitive::<Float64Type>();
+        let n = b.column(5).as_primitive::<Int64Type>();
+        let lo = b.column(6).as_primitive::<Float64Type>();
+        let hi = b.column(7).as_primitive::<Float64Type>();
+        let opt_s = |a: &datafusion::arrow::array::StringArray, i: usize| {
+            a.is_valid(i).then(|| a.value(i).to_string())
+        };
+        let opt_f = |a: &datafusion::arrow::array::Float64Array, i: usize| {
+            a.is_valid(i).then(|| a.value(i)).filter(|x| !x.is_nan())
+        };
+        for i in 0..b.num_rows() {
+            let id = kpi.value(i).to_string();
+            let Some(meta) = q.meta.kpis.iter().find(|k| k.id == id) else {
+                return Err(Error::QueryDefinition {
+                    file: q.file.clone(),
+                    problem: format!(
+                        "the query returns KPI `{id}`, which its sidecar does not declare"
+                    ),
+                });
+            };
+            rows.push(KpiValue {
+                use_case: q.meta.use_case.clone(),
+                kpi: id,
+                period: period.value(i).to_string(),
+                dimension: opt_s(&dim, i),
+                dimension_value: opt_s(&dimv, i),
+                value: opt_f(value, i),
+                unit: meta.unit.clone(),
+                n: if n.is_valid(i) { n.value(i) } else { 0 },
+                ci_low: opt_f(lo, i),
+                ci_high: opt_f(hi, i),
+            });
+        }
+    }
+    // KPIs whose extra tables are absent are not measurable, not zero.
+    for k in &q.meta.kpis {
+        let needs: Vec<String> = k
+            .requires
+            .iter()
+            .filter(|t| !present.contains(t.as_str()))
+            .cloned()
+            .collect();
+        if !needs.is_empty() {
+            rows.retain(|r| r.kpi != k.id);
+            out.not_measurable.push(NotMeasurable {
+                use_case: q.meta.use_case.clone(),
+                kpi: Some(k.id.clone()),
+                needs,
+            });
+        } else if !rows.iter().any(|r| r.kpi == k.id) {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!("declared KPI {} produced no row", k.id),
+            });
+        }
+    }
+    data_tests(q, &rows)?;
+    Ok(rows)
+}
+
+/// The sidecar's data tests on the output: uniqueness of the grain and value ranges.
+fn data_tests(q: &KpiQuery, rows: &[KpiValue]) -> Result<()> {
+    let mut grain = HashSet::new();
+    for r in rows {
+        let key = (&r.kpi, &r.period, &r.dimension, &r.dimension_value);
+        if !grain.insert(key) {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "{} has two rows for period {} {:?}={:?}",
+                    r.kpi, r.period, r.dimension, r.dimension_value
+                ),
+            });
+        }
+        let meta = q
+            .meta
+            .kpis
+            .iter()
+            .find(|k| k.id == r.kpi)
+            .expect("checked above");
+        let (lo, hi) = meta.range();
+        if let Some(v) = r.value
+            && !(lo..=hi).contains(&v)
+        {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "data test failed: {} = {v} for period {} is outside [{lo}, {hi}]",
+                    r.kpi, r.period
+                ),
+            });
+        }
+        if r.n < 0 {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!("data test failed: {} has n = {} < 0", r.kpi, r.n),
+            });
+        }
+    }
+    Ok(())
+}

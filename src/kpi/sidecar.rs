@@ -1,0 +1,66 @@
+//! The metadata sidecar (`<query>.toml`) of a KPI query: which use case it measures, the
+//! tables it needs, and for each KPI its id, display name, unit, formula and value range.
+
+use serde::Deserialize;
+
+/// Units a KPI value may have (kpis.md, output contract).
+pub const UNITS: &[&str] = &[
+    "count", "ratio", "minutes", "hours", "days", "currency", "score", "p_value",
+];
+
+/// One KPI a query produces.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KpiMeta {
+    /// Stable id, e.g. `uc01.mention_volume`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Unit (one of [`UNITS`]).
+    pub unit: String,
+    /// Definition in words.
+    pub formula: String,
+    /// Tables this KPI needs beyond the use case's own `requires`.
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// Breakdown column, when the KPI is broken down.
+    pub dimension: Option<String>,
+    /// Smallest valid value (data test); defaults from the unit.
+    pub min: Option<f64>,
+    /// Largest valid value (data test); defaults from the unit.
+    pub max: Option<f64>,
+    /// How a report should chart it (`line`, `bar`, ...).
+    pub chart: Option<String>,
+}
+
+impl KpiMeta {
+    /// The valid range: explicit bounds, else what the unit implies.
+    pub fn range(&self) -> (f64, f64) {
+        let (lo, hi) = match self.unit.as_str() {
+            "ratio" | "p_value" => (0.0, 1.0),
+            "count" | "minutes" | "hours" | "days" => (0.0, f64::INFINITY),
+            _ => (f64::NEG_INFINITY, f64::INFINITY),
+        };
+        (self.min.unwrap_or(lo), self.max.unwrap_or(hi))
+    }
+}
+
+/// The sidecar of one use-case query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueryMeta {
+    /// `UC01`..`UC18` or `5M`.
+    pub use_case: String,
+    /// Business objective (report section).
+    pub objective: String,
+    /// Display name of the use case.
+    pub name: String,
+    /// What the query measures.
+    pub description: String,
+    /// One output row is...
+    pub grain: String,
+    /// Tables without which nothing of this use case can be measured.
+    pub requires: Vec<String>,
+    /// The KPIs, in display order.
+    pub kpis: Vec<KpiMeta>,
+}

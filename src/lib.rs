@@ -1,0 +1,22 @@
+//! # misura
+//!
+//! A measurement and ROI engine for Social CRM programmes. misura joins social-engagement,
+//! CRM, sales and support-cost tables in Apache DataFusion, computes the KPIs of the 18
+//! Altimeter Social CRM use cases and the 5 M's, and writes tables and a manifest per run.
+//!
+//! The flow, one module per step: [`config`] (settings) → [`catalog`] (discover, read,
+//! validate, register the canonical tables) → [`kpi`] (the SQL in `queries/`) →
+//! [`report`] (tables, manifest); [`pipeline`] strings them together, [`cli`] is the
+//! command line, and [`generate`] writes synthetic data with planted truth.
+
+pub mod catalog;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod generate;
+pub mod kpi;
+pub mod pipeline;
+pub mod report;
+pub mod sample;
+
+pub use error::{Error, Result};

@@ -1,0 +1,70 @@
+//! `manifest.json`: what a run read (files, rows, checksums, rejects), with which settings
+//! and seed, what it wrote, how long each stage took, and what it could not do. The only
+//! output that carries wall-clock times, so that the tables of a re-run are identical.
+
+use crate::catalog::TableReport;
+use crate::config::params::{ParamValue, Source};
+use crate::kpi::run::{NotMeasurable, QueryFailure};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A resolved parameter in the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestParam {
+    /// Value.
+    pub value: ParamValue,
+    /// Where it came from.
+    pub source: Source,
+}
+
+/// A file the run wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputFile {
+    /// Path relative to the run folder.
+    pub path: String,
+    /// Data rows.
+    pub rows: u64,
+}
+
+/// The manifest of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// misura version.
+    pub misura_version: String,
+    /// `ok`, or `failed` when a use case failed.
+    pub status: String,
+    /// The as-of date (run folder name).
+    pub as_of: String,
+    /// Wall-clock start (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall-clock end (RFC 3339, UTC).
+    pub finished_at: String,
+    /// Input data location as shown to people.
+    pub data: String,
+    /// Project file used, if any.
+    pub config: Option<String>,
+    /// Reporting currency.
+    pub currency: String,
+    /// Policy for invalid rows.
+    pub on_invalid: String,
+    /// Analysis window `[start, end)`.
+    pub window: (String, String),
+    /// Random seed.
+    pub seed: i64,
+    /// Resolved parameters.
+    pub parameters: BTreeMap<String, ManifestParam>,
+    /// Row accounting per input table.
+    pub inputs: Vec<TableReport>,
+    /// Rejected rows per table.
+    pub rejected: BTreeMap<String, u64>,
+    /// Files written.
+    pub outputs: Vec<OutputFile>,
+    /// Use cases or KPIs the data cannot measure.
+    pub not_measurable: Vec<NotMeasurable>,
+    /// Queries that failed.
+    pub failures: Vec<QueryFailure>,
+    /// Milliseconds per stage.
+    pub timings_ms: BTreeMap<String, f64>,
+    /// Notes worth reading.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,5 @@
+//! Everything a run writes: result tables, rejects and the manifest. This module never
+//! runs queries; it receives results.
+
+pub mod manifest;
+pub mod tables;
