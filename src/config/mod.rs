@@ -146,11 +146,14 @@ impl Settings {
             .map_or("(none)".into(), |p| p.display().to_string());
         out.push_str(&format!("config      = {cfg}\n"));
         out.push_str(&format!("currency    = {}\n", self.currency));
-        out.push_str(&format!("on_invalid  = {:?}\n", self.on_invalid).to_lowercase());
+        out.push_str(&format!(
+            "on_invalid  = {}\n",
+            format!("{:?}", self.on_invalid).to_lowercase()
+        ));
         out.push_str("\n[parameters]\n");
         for d in params::PARAMS {
             let line = match (self.parameters.get(d.name), self.parameters.source(d.name)) {
-                (Some(v), Some(src)) => format!("{} = {v}  # {src:?}", d.name).to_string(),
+                (Some(v), Some(src)) => format!("{} = {v}  # {src}", d.name),
                 _ => format!("{} = (from the data)  # {}", d.name, d.doc),
             };
             out.push_str(&line);

@@ -210,6 +210,18 @@ pub enum Source {
     Cli,
 }
 
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Source::Default => "default",
+            Source::Data => "from the data",
+            Source::File => "file",
+            Source::Env => "env",
+            Source::Cli => "cli",
+        })
+    }
+}
+
 /// The definition called `name`, or an error that lists the known names.
 pub fn def(name: &str, origin: &str) -> Result<&'static ParamDef> {
     PARAMS

@@ -1,0 +1,263 @@
+//! KPI values against hand-computed expectations on the fixture, and against the
+//! generator's realised truth on the committed sample.
+
+use crate::util::{close, fixture, kpi, run, sample_dir};
+use misura::generate::truth::Truth;
+
+#[tokio::test]
+async fn uc01_and_5m_match_hand_computed_values() {
+    // Window [2026-01-01, 2026-03-01). Own-brand mentions: M1 (positive, alice), M2 (negative,
+    // bob, complaint), M5 (negative, alice, question). M3 is a rival's, M4 a brand post.
+    let dir = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let s = run(dir.path(), out.path(), None).await.unwrap();
+    let r = &s.run_dir;
+    assert_eq!(kpi(r, "uc01.mention_volume", "all"), Some(3.0));
+    assert_eq!(kpi(r, "uc01.mention_volume", "2026-01"), Some(2.0));
+    assert_eq!(kpi(r, "uc01.mention_volume", "2026-02"), Some(1.0));
+    close(
+        kpi(r, "uc01.net_sentiment", "all").unwrap(),
+        -1.0 / 3.0,
+        1e-12,
+        "net sentiment",
+    );
+    assert_eq!(kpi(r, "uc01.net_sentiment", "2026-01"), Some(0.0));
+    assert_eq!(kpi(r, "uc01.net_sentiment", "2026-02"), Some(-1.0));
+    assert_eq!(kpi(r, "uc01.share_of_voice", "all"), Some(0.75));
+    assert_eq!(kpi(r, "uc01.share_of_voice", "2026-01"), Some(1.0));
+    assert_eq!(kpi(r, "uc01.share_of_voice", "2026-02"), Some(0.5));
+    assert_eq!(kpi(r, "uc01.identity_match_rate", "all"), Some(0.5));
+    assert_eq!(kpi(r, "uc01.identity_match_rate", "2026-02"), Some(1.0));
+    // 5 M's: own mentions on Jan 5, Jan 6, Feb 3 of 59 days.
+    close(
+        kpi(r, "m.monitoring_days_covered", "all").unwrap(),
+        3.0 / 59.0,
+        1e-12,
+        "monitoring",
+    );
+    close(
+        kpi(r, "m.monitoring_days_covered", "2026-01").unwrap(),
+        2.0 / 31.0,
+        1e-12,
+        "monitoring jan",
+    );
+    assert_eq!(kpi(r, "m.mapping_rate", "all"), Some(0.5));
+    // M2 and M5 are actionable; M2 got two responses, one of them a ticket.
+    assert_eq!(kpi(r, "m.management_response_rate", "all"), Some(0.5));
+    assert_eq!(kpi(r, "m.middleware_rate", "all"), Some(0.5));
+    // X1: 310 in January (tagged). X2: 620 over Dec-Jan, 31 of 62 days inside → 310 shared.
+    assert_eq!(kpi(r, "m.measurement_cost_coverage", "all"), Some(0.5));
+    assert_eq!(
+        kpi(r, "m.measurement_cost_coverage", "2026-02"),
+        None,
+        "no cost in February: undefined, not 0"
+    );
+    assert!(s.manifest.failures.is_empty(), "{:?}", s.manifest.failures);
+    assert_eq!(s.exit_code(), 0);
+}
+
+#[tokio::test]
+async fn absent_tables_make_kpis_not_measurable_not_zero() {
+    let dir = fixture();
+    std::fs::remove_file(dir.path().join("social_identities.csv")).unwrap();
+    std::fs::remove_file(dir.path().join("costs.csv")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let s = run(dir.path(), out.path(), None).await.unwrap();
+    let nm: Vec<(String, Option<String>, Vec<String>)> = s
+        .manifest
+        .not_measurable
+        .iter()
+        .map(|n| (n.use_case.clone(), n.kpi.clone(), n.needs.clone()))
+        .collect();
+    assert!(
+        nm.contains(&(
+            "UC01".into(),
+            Some("uc01.identity_match_rate".into()),
+            vec!["social_identities".into()]
+        )),
+        "{nm:?}"
+    );
+    assert!(
+        nm.contains(&(
+            "5M".into(),
+            Some("m.measurement_cost_coverage".into()),
+            vec!["costs".into()]
+        )),
+        "{nm:?}"
+    );
+    let text = std::fs::read_to_string(s.run_dir.join("tables/kpi_values.csv")).unwrap();
+    assert!(
+        !text.contains("identity_match_rate") && !text.contains("mapping_rate"),
+        "{text}"
+    );
+    assert_eq!(s.exit_code(), 0, "not measurable is not a failure");
+
+    // Without mentions, the whole use case is not measurable.
+    std::fs::remove_file(dir.path().join("social_mentions.csv")).unwrap();
+    std::fs::remove_file(dir.path().join("social_responses.csv")).unwrap();
+    let fixed = std::fs::read_to_string(dir.path().join("tickets.csv"))
+        .unwrap()
+        .replace(",M2,", ",,");
+    std::fs::write(dir.path().join("tickets.csv"), fixed).unwrap();
+    let s = run(dir.path(), out.path(), None).await.unwrap();
+    assert!(
+        s.manifest
+            .not_measurable
+            .iter()
+            .any(|n| n.use_case == "UC01" && n.kpi.is_none() && n.needs == ["social_mentions"])
+    );
+}
+
+#[tokio::test]
+async fn a_failing_query_is_reported_and_the_others_still_run() {
+    let dir = fixture();
+    let q = tempfile::tempdir().unwrap();
+    let sub = q.path().join("custom");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("broken.sql"), "SELECT kpi FROM no_such_table").unwrap();
+    std::fs::write(
+        sub.join("broken.toml"),
+        "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"x\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = []\n[[kpis]]\nid = \"uc02.broken\"\nname = \"x\"\nunit = \"count\"\nformula = \"x\"\n",
+    )
+    .unwrap();
+    std::fs::write(sub.join("mine.sql"), "SELECT 'my.brand_posts' AS kpi, 'all' AS period, NULL AS dimension, NULL AS dimension_value, CAST(count(*) AS DOUBLE) AS value, count(*) AS n FROM stg_mentions WHERE is_brand_post AND brand = {{ brand }}").unwrap();
+    std::fs::write(
+        sub.join("mine.toml"),
+        "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"Mine\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = [\"social_mentions\"]\n[[kpis]]\nid = \"my.brand_posts\"\nname = \"Brand posts\"\nunit = \"count\"\nformula = \"brand posts in the window\"\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let settings = crate::util::settings(dir.path(), None, &[]).unwrap();
+    let opts = misura::pipeline::RunOptions {
+        out: out.path().to_path_buf(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+        queries: Some(q.path().to_path_buf()),
+    };
+    let s = misura::pipeline::run(settings, &opts).await.unwrap();
+    assert_eq!(s.exit_code(), 1);
+    assert_eq!(s.manifest.status, "failed");
+    let f = &s.manifest.failures[0];
+    assert!(
+        f.file.ends_with("custom/broken.sql") && f.error.contains("no_such_table"),
+        "{f:?}"
+    );
+    assert_eq!(
+        kpi(&s.run_dir, "my.brand_posts", "all"),
+        Some(1.0),
+        "the analyst's own KPI runs"
+    );
+    assert_eq!(
+        kpi(&s.run_dir, "uc01.mention_volume", "all"),
+        Some(3.0),
+        "built-ins still run"
+    );
+}
+
+#[tokio::test]
+async fn sample_kpis_equal_the_generators_realised_truth() {
+    let truth: Truth =
+        serde_json::from_str(&std::fs::read_to_string(sample_dir().join("truth.json")).unwrap())
+            .unwrap();
+    let t = |k: &str| truth.realized[k];
+    let out = tempfile::tempdir().unwrap();
+    let s = run(&sample_dir(), out.path(), None).await.unwrap();
+    let r = &s.run_dir;
+    assert_eq!(
+        kpi(r, "uc01.mention_volume", "all"),
+        Some(t("own_mentions"))
+    );
+    close(
+        kpi(r, "uc01.net_sentiment", "all").unwrap(),
+        (t("own_positive") - t("own_negative")) / t("own_mentions"),
+        1e-12,
+        "net sentiment",
+    );
+    close(
+        kpi(r, "uc01.share_of_voice", "all").unwrap(),
+        t("own_mentions") / t("non_brand_mentions"),
+        1e-12,
+        "share of voice",
+    );
+    close(
+        kpi(r, "uc01.identity_match_rate", "all").unwrap(),
+        t("own_matched_authors") / t("own_authors"),
+        1e-12,
+        "match rate",
+    );
+    close(
+        kpi(r, "m.management_response_rate", "all").unwrap(),
+        t("actionable_answered") / t("actionable_mentions"),
+        1e-12,
+        "management",
+    );
+    close(
+        kpi(r, "m.middleware_rate", "all").unwrap(),
+        t("actionable_routed") / t("actionable_responses"),
+        1e-12,
+        "middleware",
+    );
+    close(
+        kpi(r, "m.measurement_cost_coverage", "all").unwrap(),
+        t("cost_prorated_tagged") / t("cost_prorated_total"),
+        1e-9,
+        "cost coverage",
+    );
+    assert_eq!(kpi(r, "m.monitoring_days_covered", "all"), Some(1.0));
+    // Planted probabilities are recovered within sampling error.
+    let p = truth.planted.identity_match_probability;
+    let n = t("own_authors");
+    close(
+        t("own_matched_authors") / n,
+        p,
+        3.0 * (p * (1.0 - p) / n).sqrt(),
+        "planted match probability",
+    );
+    assert!(
+        s.manifest.inputs.iter().all(|i| i.rows_rejected == 0),
+        "the sample is valid"
+    );
+}
+
+#[tokio::test]
+async fn reruns_are_byte_identical_and_csv_equals_parquet() {
+    let dir = tempfile::tempdir().unwrap();
+    let (csv_dir, pq_dir) = (dir.path().join("csv"), dir.path().join("pq"));
+    for (out, format) in [
+        (&csv_dir, misura::generate::OutFormat::Csv),
+        (&pq_dir, misura::generate::OutFormat::Parquet),
+    ] {
+        misura::generate::generate(misura::generate::GenerateOptions {
+            scale: 0.001,
+            seed: 5,
+            out: out.clone(),
+            format,
+        })
+        .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let read = |p: &std::path::Path, f: &str| std::fs::read(p.join("tables").join(f)).unwrap();
+    let a = run(&csv_dir, &out.path().join("a"), None).await.unwrap();
+    let b = run(&csv_dir, &out.path().join("b"), None).await.unwrap();
+    let c = run(&pq_dir, &out.path().join("c"), None).await.unwrap();
+    for f in ["kpi_values.csv", "kpi_values.parquet"] {
+        assert!(
+            read(&a.run_dir, f) == read(&b.run_dir, f),
+            "{f} differs between identical runs"
+        );
+    }
+    assert!(
+        read(&a.run_dir, "kpi_values.csv") == read(&c.run_dir, "kpi_values.csv"),
+        "CSV and Parquet inputs give different KPIs"
+    );
+    let rows: u64 = c.manifest.inputs.iter().map(|i| i.rows_read).sum();
+    assert_eq!(
+        rows,
+        a.manifest.inputs.iter().map(|i| i.rows_read).sum::<u64>()
+    );
+    assert!(
+        c.manifest
+            .inputs
+            .iter()
+            .all(|i| i.files[0].path.ends_with(".parquet"))
+    );
+}

@@ -1,0 +1,148 @@
+//! Test helpers: a small valid data set written into a temp dir, edits of it, and runs of
+//! the library pipeline with a chosen policy.
+
+use misura::config::{OnInvalid, Overrides, Settings};
+use misura::pipeline::{self, RunOptions, RunSummary};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The valid fixture: file name → content. Expected KPI values are computed by hand from it.
+pub const FIXTURE: &[(&str, &str)] = &[
+    (
+        "contacts.csv",
+        "contact_id,account_id,created_at,segment,industry,country,lifecycle_stage,churned_at,is_advocate
+C1,,2025-01-01T00:00:00Z,consumer,retail,IT,customer,,false
+C2,,2025-01-02T00:00:00Z,consumer,retail,DE,customer,,true
+C3,,2025-01-03 08:00:00,smb,automotive,,prospect,,no
+",
+    ),
+    (
+        "social_mentions.csv",
+        "mention_id,network,author_handle,posted_at,brand,is_brand_post,sentiment,sentiment_score,intent,topic,reach,likes,shares,comments,campaign_id,event_id
+M1,x,alice,2026-01-05T10:00:00Z,acme,false,positive,0.5,praise,app,100,1,0,0,K1,
+M2,x,bob,2026-01-06T10:00:00Z,acme,false,negative,-0.5,complaint,,20000,5,1,2,,
+M3,facebook,carol,2026-02-01T10:00:00Z,rival,false,neutral,,question,,10,0,0,0,,
+M4,x,acme,2026-02-02T10:00:00Z,acme,true,positive,,other,,50000,100,10,5,,
+M5,x,alice,2026-02-03T10:00:00Z,acme,false,negative,,question,app,100,0,0,0,,
+",
+    ),
+    (
+        "social_identities.csv",
+        "network,author_handle,contact_id,match_method,matched_at
+x,alice,C1,email,2025-06-01T00:00:00Z
+facebook,carol,C3,login,2025-06-01T00:00:00Z
+",
+    ),
+    (
+        "social_responses.csv",
+        "response_id,mention_id,responded_at,team,employee_id,outcome
+R1,M2,2026-01-06T10:30:00Z,support,,ticket_created
+R2,M2,2026-01-06T11:00:00Z,support,,answered
+",
+    ),
+    (
+        "campaigns.csv",
+        "campaign_id,name,use_case,channel,start_date,end_date,budget
+K1,Spring,UC04,social_paid,2026-01-01,2026-01-31,1000
+",
+    ),
+    (
+        "orders.csv",
+        "order_id,contact_id,ordered_at,revenue,margin,opportunity_id
+O1,C1,2026-01-10T12:00:00Z,100.50,30,P1
+O2,C2,2026-02-10T12:00:00Z,80,,
+",
+    ),
+    (
+        "opportunities.csv",
+        "opportunity_id,contact_id,created_at,source,lead_id,stage,amount,closed_at
+P1,C1,2026-01-01T00:00:00Z,social,,won,500,2026-01-09T00:00:00Z
+",
+    ),
+    (
+        "tickets.csv",
+        "ticket_id,contact_id,channel,opened_at,first_response_at,resolved_at,topic,priority,csat,escalated,source_mention_id,handle_minutes
+T1,C1,social,2026-01-06T10:30:00Z,2026-01-06T10:40:00Z,2026-01-07T10:00:00Z,app,normal,4,false,M2,12.5
+",
+    ),
+    (
+        "costs.csv",
+        "cost_id,period_start,period_end,use_case,category,amount
+X1,2026-01-01,2026-01-31,UC01,staff,310
+X2,2025-12-01,2026-01-31,,technology,620
+",
+    ),
+    ("misura.toml", "[parameters]\nbrand = \"acme\"\nwindow_start = \"2026-01-01\"\nwindow_end = \"2026-03-01\"\n"),
+];
+
+/// A temp dir holding the valid fixture.
+pub fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in FIXTURE {
+        std::fs::write(dir.path().join(name), text).expect("write fixture");
+    }
+    dir
+}
+
+/// Rewrites `file` of `dir` by replacing `from` with `to` (which must occur).
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).expect("read fixture file");
+    assert!(text.contains(from), "{file} does not contain {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).expect("write fixture file");
+}
+
+/// Resolved settings for `dir` with a policy and `--param` overrides.
+pub fn settings(
+    dir: &Path,
+    policy: Option<OnInvalid>,
+    params: &[&str],
+) -> misura::Result<Settings> {
+    Settings::resolve(
+        &Overrides {
+            data: Some(dir.to_path_buf()),
+            config: None,
+            params: params.iter().map(|p| p.to_string()).collect(),
+            on_invalid: policy,
+        },
+        &BTreeMap::new(),
+    )
+}
+
+/// Runs the pipeline on `dir` into `out`.
+pub async fn run(dir: &Path, out: &Path, policy: Option<OnInvalid>) -> misura::Result<RunSummary> {
+    let s = settings(dir, policy, &[])?;
+    let opts = RunOptions {
+        out: out.to_path_buf(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+        queries: None,
+    };
+    pipeline::run(s, &opts).await
+}
+
+/// The value of `kpi` for `period` (no breakdown) in a run's kpi_values.csv.
+pub fn kpi(run_dir: &Path, kpi: &str, period: &str) -> Option<f64> {
+    let mut rdr =
+        csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).expect("kpi_values.csv");
+    for rec in rdr.records() {
+        let rec = rec.expect("csv record");
+        if &rec[1] == kpi && &rec[2] == period && rec[3].is_empty() {
+            return if rec[5].is_empty() {
+                None
+            } else {
+                Some(rec[5].parse().expect("float"))
+            };
+        }
+    }
+    panic!("no row for {kpi} {period} in {}", run_dir.display());
+}
+
+/// The sample directory in the repository.
+pub fn sample_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("datasets/sample")
+}
+
+/// Asserts `|a - b| <= tol`.
+pub fn close(a: f64, b: f64, tol: f64, what: &str) {
+    assert!((a - b).abs() <= tol, "{what}: {a} vs {b} (tolerance {tol})");
+}
