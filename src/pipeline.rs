@@ -96,11 +96,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     if let Some(dir) = &opts.queries {
         queries.add_dir(dir)?;
     }
+    let catalogue = crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
     let kpis = crate::kpi::run_all(
         &catalog.ctx,
         &queries,
         &settings.parameters,
         &catalog.present,
+        &catalogue,
     )
     .await?;
     timings.insert("kpis".to_string(), t.elapsed().as_secs_f64() * 1e3);
@@ -209,6 +211,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         rejected,
         outputs,
         not_measurable: kpis.not_measurable.clone(),
+        hidden_use_cases: kpis.hidden.clone(),
         failures: kpis.failures.clone(),
         timings_ms: timings,
         warnings,

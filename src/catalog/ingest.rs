@@ -207,9 +207,11 @@ async fn read_file(
             .await
             .map_err(unreadable)?,
         Format::Ndjson => {
-            let mut opts = JsonReadOptions::default();
-            opts.file_extension = "";
-            opts.file_compression_type = compression;
+            let opts = JsonReadOptions {
+                file_extension: "",
+                file_compression_type: compression,
+                ..Default::default()
+            };
             ctx.read_json(path, opts).await.map_err(unreadable)?
         }
     };

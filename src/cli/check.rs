@@ -2,8 +2,11 @@
 
 use super::common::DataArgs;
 use crate::error::Result;
+use crate::kpi::load::QuerySet;
+use crate::kpi::template;
 use crate::pipeline;
 use clap::Args;
+use std::path::PathBuf;
 
 /// Most problems listed per table.
 const LIST_PER_TABLE: usize = 50;
@@ -13,15 +16,34 @@ const LIST_PER_TABLE: usize = 50;
 pub struct CheckArgs {
     #[command(flatten)]
     data: DataArgs,
+    /// Extra query directory to check with the built-in queries
+    #[arg(long, value_name = "DIR")]
+    queries: Option<PathBuf>,
 }
 
 /// Runs `misura check`: 0 when the data is valid, 1 when it has problems.
 pub async fn execute(args: CheckArgs) -> Result<u8> {
     let mut settings = args.data.settings()?;
+    let mut queries = QuerySet::builtin()?;
+    if let Some(dir) = &args.queries {
+        queries.add_dir(dir)?;
+    }
+    crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
+    let files = queries
+        .staging
+        .iter()
+        .map(|s| (&s.file, &s.sql))
+        .chain(queries.kpis.iter().map(|k| (&k.file, &k.sql)));
+    let mut checked = 0;
+    for (file, sql) in files {
+        template::check_placeholders(sql, file)?;
+        checked += 1;
+    }
     let catalog = pipeline::load(&mut settings).await?;
     if args.data.show_settings {
         println!("{}", settings.render());
     }
+    println!("queries: {checked} files, sidecars and placeholders valid\n");
     println!(
         "{:<26} {:>10} {:>10} {:>10}  files",
         "table", "read", "accepted", "invalid"

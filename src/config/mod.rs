@@ -6,7 +6,7 @@ pub mod project;
 
 use crate::error::{Error, Result};
 use params::{Parameters, Source};
-pub use project::{DatasetConfig, Format, OnInvalid, ProjectFile};
+pub use project::{DatasetConfig, Format, OnInvalid, ProjectFile, UseCaseOverride};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,8 @@ pub struct Settings {
     pub parameters: Parameters,
     /// Per-table dataset mappings.
     pub datasets: BTreeMap<String, DatasetConfig>,
+    /// Use-case renames and hiding.
+    pub use_cases: BTreeMap<String, UseCaseOverride>,
 }
 
 /// Inputs to resolution, as the CLI collected them.
@@ -129,6 +131,7 @@ impl Settings {
             on_invalid: o.on_invalid.or(file.on_invalid).unwrap_or_default(),
             parameters,
             datasets: file.datasets,
+            use_cases: file.use_cases,
         })
     }
 

@@ -50,6 +50,16 @@ pub struct DatasetConfig {
     pub columns: BTreeMap<String, String>,
 }
 
+/// `[use_cases.<id>]`: a project's display name for a use case, or hiding it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct UseCaseOverride {
+    /// Display name used in reports.
+    pub name: Option<String>,
+    /// Skip this use case entirely.
+    pub hidden: Option<bool>,
+}
+
 /// The whole project file.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +74,9 @@ pub struct ProjectFile {
     /// Per-table mappings.
     #[serde(default)]
     pub datasets: BTreeMap<String, DatasetConfig>,
+    /// Renamed or hidden use cases.
+    #[serde(default)]
+    pub use_cases: BTreeMap<String, UseCaseOverride>,
 }
 
 impl ProjectFile {

@@ -97,10 +97,9 @@ pub fn generate(w: &mut World) -> Result<()> {
     let mut employees = w.sink("employees")?;
     for i in 0..n_e {
         // The first eight employees cover every department, so small samples have them all.
-        let dept = if i < DEPTS.len() {
-            DEPTS[i]
-        } else {
-            *rng.pick(DEPTS, DEPT_W)
+        let dept = match DEPTS.get(i) {
+            Some(d) => *d,
+            None => *rng.pick(DEPTS, DEPT_W),
         };
         let joined = t0 - rng.int(30 * DAY, 3650 * DAY);
         employees.row(&[

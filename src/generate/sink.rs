@@ -65,7 +65,7 @@ pub struct Sink {
 }
 
 enum Writer {
-    Csv(CsvWriter<std::io::BufWriter<std::fs::File>>),
+    Csv(Box<CsvWriter<std::io::BufWriter<std::fs::File>>>),
     Parquet(Box<ArrowWriter<std::fs::File>>),
 }
 
@@ -80,7 +80,7 @@ impl Sink {
         let path = dir.join(format!("{name}.{ext}"));
         let schema = table.arrow_schema();
         let writer = match format {
-            OutFormat::Csv => Writer::Csv(csv_writer(&path)?),
+            OutFormat::Csv => Writer::Csv(Box::new(csv_writer(&path)?)),
             OutFormat::Parquet => Writer::Parquet(Box::new(parquet_writer(&path, &schema)?)),
         };
         let mut s = Sink {

@@ -4,6 +4,7 @@
 
 use crate::config::params::Parameters;
 use crate::error::{Error, Result};
+use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::{KpiQuery, QuerySet};
 use crate::kpi::template;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -69,6 +70,8 @@ pub struct KpiOutcome {
     pub not_measurable: Vec<NotMeasurable>,
     /// Queries that failed.
     pub failures: Vec<QueryFailure>,
+    /// Use cases the project hides.
+    pub hidden: Vec<String>,
     /// (use case, milliseconds) per query.
     pub timings_ms: Vec<(String, f64)>,
 }
@@ -90,6 +93,7 @@ pub async fn run_all(
     queries: &QuerySet,
     params: &Parameters,
     present: &BTreeSet<&'static str>,
+    catalogue: &Catalogue,
 ) -> Result<KpiOutcome> {
     let mut out = KpiOutcome::default();
     // Staging views may build on each other: register in passes until none is left or a
@@ -130,6 +134,15 @@ pub async fn run_all(
                     problem: format!("KPI id {} is declared twice", k.id),
                 });
             }
+        }
+        if catalogue
+            .use_case(&q.meta.use_case)
+            .is_some_and(|u| u.hidden)
+        {
+            if !out.hidden.contains(&q.meta.use_case) {
+                out.hidden.push(q.meta.use_case.clone());
+            }
+            continue;
         }
         let missing: Vec<String> = q
             .meta
@@ -259,7 +272,7 @@ async fn run_one(
                 period: period.value(i).to_string(),
                 dimension: opt_s(&dim, i),
                 dimension_value: opt_s(&dimv, i),
-                value: opt_f(value, i),
+                value: opt_f(value, i).map(|x| meta.transform.map_or(x, |t| t.apply(x))),
                 unit: meta.unit.clone(),
                 n: if n.is_valid(i) { n.value(i) } else { 0 },
                 ci_low: opt_f(lo, i),

@@ -8,6 +8,28 @@ pub const UNITS: &[&str] = &[
     "count", "ratio", "minutes", "hours", "days", "currency", "score", "p_value",
 ];
 
+/// A statistical transform the engine applies to a KPI's value after the query (statrs),
+/// so that SQL computes the statistic and Rust the distribution function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// `value` holds a z statistic; it becomes the two-sided p-value 2·(1 − Φ(|z|)).
+    PTwoSidedFromZ,
+}
+
+impl Transform {
+    /// Applies the transform to one value.
+    pub fn apply(self, x: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, Normal};
+        match self {
+            Transform::PTwoSidedFromZ => {
+                let n = Normal::standard();
+                (2.0 * n.sf(x.abs())).min(1.0)
+            }
+        }
+    }
+}
+
 /// One KPI a query produces.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,6 +53,8 @@ pub struct KpiMeta {
     pub max: Option<f64>,
     /// How a report should chart it (`line`, `bar`, ...).
     pub chart: Option<String>,
+    /// Statistic-to-value transform applied after the query.
+    pub transform: Option<Transform>,
 }
 
 impl KpiMeta {

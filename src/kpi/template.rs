@@ -22,6 +22,32 @@ pub fn placeholders(sql: &str) -> Vec<String> {
     out
 }
 
+/// Checks that every placeholder of `sql` names a parameter (without needing values).
+pub fn check_placeholders(sql: &str, file: &str) -> Result<()> {
+    for name in placeholders(sql) {
+        if !PARAMS.iter().any(|p| p.name == name) {
+            return Err(unknown(&name, file));
+        }
+    }
+    if sql.matches("{{").count() != sql.matches("}}").count() {
+        return Err(Error::QueryDefinition {
+            file: file.into(),
+            problem: "unbalanced `{{` and `}}`".into(),
+        });
+    }
+    Ok(())
+}
+
+fn unknown(name: &str, file: &str) -> Error {
+    Error::QueryDefinition {
+        file: file.into(),
+        problem: format!(
+            "unknown placeholder {{{{ {name} }}}}{}",
+            did_you_mean(name, PARAMS.iter().map(|p| p.name))
+        ),
+    }
+}
+
 fn literal(v: &ParamValue) -> String {
     match v {
         ParamValue::Text(s) => format!("'{}'", s.replace('\'', "''")),

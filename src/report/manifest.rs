@@ -61,6 +61,8 @@ pub struct Manifest {
     pub outputs: Vec<OutputFile>,
     /// Use cases or KPIs the data cannot measure.
     pub not_measurable: Vec<NotMeasurable>,
+    /// Use cases the project hides (`[use_cases.<id>] hidden = true`).
+    pub hidden_use_cases: Vec<String>,
     /// Queries that failed.
     pub failures: Vec<QueryFailure>,
     /// Milliseconds per stage.

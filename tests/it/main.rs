@@ -1,8 +1,10 @@
 //! The integration test binary: one binary, one module per area (see STYLE.md).
 
 mod bad_input;
+mod catalogue;
 mod cli;
 mod docs;
 mod generator;
+mod kpi_fixtures;
 mod kpis;
 mod util;
