@@ -295,7 +295,8 @@ async fn run_one(
                 kpi: Some(k.id.clone()),
                 needs,
             });
-        } else if !rows.iter().any(|r| r.kpi == k.id) {
+        } else if k.dimension.is_none() && !rows.iter().any(|r| r.kpi == k.id) {
+            // A breakdown may be empty (no topic met); a plain KPI always has its 'all' row.
             return Err(Error::QueryDefinition {
                 file: q.file.clone(),
                 problem: format!("declared KPI {} produced no row", k.id),

@@ -13,9 +13,21 @@ use std::path::{Path, PathBuf};
 struct Expected {
     #[serde(default)]
     expect: Vec<Expect>,
+    /// Rows that must not exist.
+    #[serde(default)]
+    absent: Vec<Absent>,
     /// KPI ids (or use cases) the fixture's data cannot measure.
     #[serde(default)]
     not_measurable: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Absent {
+    kpi: String,
+    period: String,
+    dimension: Option<String>,
+    dimension_value: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -29,11 +41,13 @@ struct Expect {
     #[serde(default)]
     null: bool,
     tolerance: Option<f64>,
+    /// Expected `n`, when given.
+    n: Option<i64>,
 }
 
 type Key = (String, String, String, String);
 
-fn read_values(run_dir: &Path) -> HashMap<Key, Option<f64>> {
+fn read_values(run_dir: &Path) -> HashMap<Key, (Option<f64>, i64)> {
     let mut rdr = csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).unwrap();
     rdr.records()
         .map(|r| {
@@ -50,7 +64,7 @@ fn read_values(run_dir: &Path) -> HashMap<Key, Option<f64>> {
                     r[3].to_string(),
                     r[4].to_string(),
                 ),
-                v,
+                (v, r[7].parse().unwrap()),
             )
         })
         .collect()
@@ -100,7 +114,12 @@ async fn every_kpi_fixture_matches_its_hand_computed_values() {
                 "{name}: {} {} {:?}={:?}",
                 e.kpi, e.period, e.dimension, e.dimension_value
             );
-            match (values.get(&key), e.null, e.value) {
+            if let (Some(want), Some((_, got))) = (e.n, values.get(&key))
+                && want != *got
+            {
+                failures.push(format!("{what}: expected n = {want}, got {got}"));
+            }
+            match (values.get(&key).map(|v| v.0), e.null, e.value) {
                 (None, _, _) => failures.push(format!("{what}: no row")),
                 (Some(Some(v)), true, _) => {
                     failures.push(format!("{what}: expected null, got {v}"))
@@ -115,6 +134,17 @@ async fn every_kpi_fixture_matches_its_hand_computed_values() {
                     "{what}: expected.toml gives neither value nor null"
                 )),
                 _ => {}
+            }
+        }
+        for a in &expected.absent {
+            let key = (
+                a.kpi.clone(),
+                a.period.clone(),
+                a.dimension.clone().unwrap_or_default(),
+                a.dimension_value.clone().unwrap_or_default(),
+            );
+            if values.contains_key(&key) {
+                failures.push(format!("{name}: {key:?} should have no row"));
             }
         }
         for id in &expected.not_measurable {

@@ -1,0 +1,113 @@
+-- UC10 Rapid Social Support Response: response and resolution times of social tickets,
+-- satisfaction per channel, and what a contact costs on each channel.
+WITH periods AS (
+    SELECT period FROM stg_periods
+),
+social_tickets AS (
+    -- social tickets opened in the window; response and resolution may come after it
+    SELECT t.period_month,
+           (extract(epoch FROM t.first_response_at) - extract(epoch FROM t.opened_at)) AS response_seconds,
+           (extract(epoch FROM t.resolved_at) - extract(epoch FROM t.opened_at)) AS resolution_seconds
+    FROM stg_tickets t
+    WHERE t.channel = 'social'
+),
+social_by_period AS (
+    SELECT 'all' AS period, s.* FROM social_tickets s
+    UNION ALL
+    SELECT s.period_month AS period, s.* FROM social_tickets s
+),
+social_stats AS (
+    SELECT period,
+           count(*) AS tickets,
+           count(response_seconds) AS answered,
+           median(response_seconds / 60) AS median_response_minutes,
+           -- unanswered tickets count as missed (null comparison -> 0)
+           sum(CASE WHEN response_seconds <= {{ support_sla_minutes }} * 60 THEN 1 ELSE 0 END) AS within_sla,
+           count(resolution_seconds) AS resolved,
+           median(resolution_seconds / 3600) AS median_resolution_hours
+    FROM social_by_period
+    GROUP BY period
+),
+social_grid AS (
+    SELECT p.period,
+           coalesce(s.tickets, 0) AS tickets,
+           coalesce(s.answered, 0) AS answered,
+           s.median_response_minutes,
+           coalesce(s.within_sla, 0) AS within_sla,
+           coalesce(s.resolved, 0) AS resolved,
+           s.median_resolution_hours
+    FROM periods p
+    LEFT JOIN social_stats s ON s.period = p.period
+),
+csat_rows AS (
+    -- every ticket opened in the window (all channels), once for 'all', once for its month
+    SELECT 'all' AS period, channel, csat FROM stg_tickets
+    UNION ALL
+    SELECT period_month AS period, channel, csat FROM stg_tickets
+),
+csat_channels AS (
+    SELECT DISTINCT channel FROM stg_tickets
+),
+csat_by_channel AS (
+    SELECT period, channel, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
+    FROM csat_rows
+    GROUP BY period, channel
+),
+csat_total AS (
+    SELECT period, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
+    FROM csat_rows
+    GROUP BY period
+),
+csat_grid AS (
+    -- every period x every channel with tickets in the window; null where none rated
+    SELECT p.period, c.channel, s.csat, coalesce(s.rated, 0) AS rated
+    FROM periods p
+    CROSS JOIN csat_channels c
+    LEFT JOIN csat_by_channel s ON s.period = p.period AND s.channel = c.channel
+),
+csat_total_grid AS (
+    SELECT p.period, s.csat, coalesce(s.rated, 0) AS rated
+    FROM periods p
+    LEFT JOIN csat_total s ON s.period = p.period
+),
+cost_channels AS (
+    SELECT DISTINCT channel FROM channel_costs
+),
+cost_candidates AS (
+    -- as-of lookup: channel_costs rows with period_start on or before the window end,
+    -- latest first per channel
+    SELECT channel,
+           cost_per_contact,
+           row_number() OVER (PARTITION BY channel ORDER BY period_start DESC) AS recency
+    FROM channel_costs
+    WHERE CAST(period_start AS TIMESTAMP) <= {{ window_end }}
+),
+cost_at_window_end AS (
+    -- every channel known to channel_costs; null when its first row starts after the window
+    SELECT c.channel,
+           k.cost_per_contact,
+           CASE WHEN k.cost_per_contact IS NULL THEN 0 ELSE 1 END AS cost_rows
+    FROM cost_channels c
+    LEFT JOIN cost_candidates k ON k.channel = c.channel AND k.recency = 1
+)
+SELECT 'uc10.median_first_response_minutes' AS kpi, period, NULL AS dimension, NULL AS dimension_value,
+       CAST(median_response_minutes AS DOUBLE) AS value, answered AS n
+FROM social_grid
+UNION ALL
+SELECT 'uc10.sla_attainment', period, NULL, NULL,
+       CAST(within_sla AS DOUBLE) / NULLIF(tickets, 0), tickets
+FROM social_grid
+UNION ALL
+SELECT 'uc10.median_resolution_hours', period, NULL, NULL,
+       CAST(median_resolution_hours AS DOUBLE), resolved
+FROM social_grid
+UNION ALL
+SELECT 'uc10.csat', period, 'channel', channel, csat, rated
+FROM csat_grid
+UNION ALL
+-- all channels together (dimension null)
+SELECT 'uc10.csat', period, NULL, NULL, csat, rated
+FROM csat_total_grid
+UNION ALL
+SELECT 'uc10.cost_per_contact', 'all', 'channel', channel, CAST(cost_per_contact AS DOUBLE), cost_rows
+FROM cost_at_window_end

@@ -1,0 +1,112 @@
+-- UC11 Peer-to-Peer Unpaid Armies: how much of community support is answered by peers,
+-- how many support contacts that saves, and what those contacts would have cost.
+WITH periods AS (
+    SELECT period FROM stg_periods
+),
+threads AS (
+    -- community threads created in the window
+    SELECT thread_id, asker_contact_id, created_at, first_answer_by, accepted_answer_by, period_month
+    FROM stg_threads
+),
+candidates AS (
+    -- threads a peer answer was accepted on, with a known asker
+    SELECT thread_id, asker_contact_id, created_at
+    FROM threads
+    WHERE accepted_answer_by = 'peer'
+      AND asker_contact_id IS NOT NULL
+),
+follow_up_tickets AS (
+    -- tickets (any channel, at any time) the asker opened in
+    -- [created_at, created_at + deflection_window_days], both bounds included
+    SELECT c.thread_id, count(t.ticket_id) AS tickets
+    FROM candidates c
+    LEFT JOIN tickets t
+      ON t.contact_id = c.asker_contact_id
+     AND extract(epoch FROM t.opened_at) >= extract(epoch FROM c.created_at)
+     AND extract(epoch FROM t.opened_at) <= extract(epoch FROM c.created_at) + {{ deflection_window_days }} * 86400
+    GROUP BY c.thread_id
+),
+deflected AS (
+    SELECT c.thread_id, c.created_at
+    FROM candidates c
+    JOIN follow_up_tickets f ON f.thread_id = c.thread_id
+    WHERE f.tickets = 0
+),
+costs_as_of_thread AS (
+    -- as-of lookup: per deflected thread and channel (assisted channel, community), the
+    -- channel_costs row with the latest period_start on or before the thread's date
+    SELECT d.thread_id,
+           k.channel,
+           k.cost_per_contact,
+           row_number() OVER (PARTITION BY d.thread_id, k.channel ORDER BY k.period_start DESC) AS recency
+    FROM deflected d
+    JOIN channel_costs k
+      ON CAST(k.period_start AS TIMESTAMP) <= d.created_at
+    WHERE k.channel IN ({{ assisted_channel }}, 'community')
+),
+thread_savings AS (
+    -- saving of a deflected thread: assisted cost - community cost; community cost 0 when
+    -- it has no row; 0 when the assisted channel has no row (nothing known to be saved)
+    SELECT d.thread_id,
+           coalesce(
+               max(CASE WHEN k.channel = {{ assisted_channel }} THEN k.cost_per_contact END)
+               - coalesce(max(CASE WHEN k.channel = 'community' THEN k.cost_per_contact END), 0.0),
+               0.0) AS saving
+    FROM deflected d
+    LEFT JOIN costs_as_of_thread k ON k.thread_id = d.thread_id AND k.recency = 1
+    GROUP BY d.thread_id
+),
+flagged AS (
+    SELECT th.thread_id,
+           th.period_month,
+           th.first_answer_by = 'peer' AS peer_answered,
+           th.accepted_answer_by = 'peer' AS peer_accepted,
+           s.thread_id IS NOT NULL AS is_deflected,
+           coalesce(s.saving, 0.0) AS saving
+    FROM threads th
+    LEFT JOIN thread_savings s ON s.thread_id = th.thread_id
+),
+flagged_by_period AS (
+    SELECT 'all' AS period, f.* FROM flagged f
+    UNION ALL
+    SELECT f.period_month AS period, f.* FROM flagged f
+),
+stats AS (
+    SELECT period,
+           count(*) AS threads,
+           sum(CASE WHEN peer_answered THEN 1 ELSE 0 END) AS peer_answered,
+           sum(CASE WHEN peer_accepted THEN 1 ELSE 0 END) AS peer_accepted,
+           sum(CASE WHEN is_deflected THEN 1 ELSE 0 END) AS deflected,
+           sum(saving) AS savings
+    FROM flagged_by_period
+    GROUP BY period
+),
+by_period AS (
+    SELECT p.period,
+           coalesce(s.threads, 0) AS threads,
+           coalesce(s.peer_answered, 0) AS peer_answered,
+           coalesce(s.peer_accepted, 0) AS peer_accepted,
+           coalesce(s.deflected, 0) AS deflected,
+           coalesce(s.savings, 0.0) AS savings
+    FROM periods p
+    LEFT JOIN stats s ON s.period = p.period
+)
+SELECT 'uc11.threads' AS kpi, period, NULL AS dimension, NULL AS dimension_value,
+       CAST(threads AS DOUBLE) AS value, threads AS n
+FROM by_period
+UNION ALL
+SELECT 'uc11.peer_answer_rate', period, NULL, NULL,
+       CAST(peer_answered AS DOUBLE) / NULLIF(threads, 0), threads
+FROM by_period
+UNION ALL
+SELECT 'uc11.peer_accepted_rate', period, NULL, NULL,
+       CAST(peer_accepted AS DOUBLE) / NULLIF(threads, 0), threads
+FROM by_period
+UNION ALL
+SELECT 'uc11.deflected_contacts', period, NULL, NULL,
+       CAST(deflected AS DOUBLE), deflected
+FROM by_period
+UNION ALL
+SELECT 'uc11.deflection_savings', period, NULL, NULL,
+       CAST(savings AS DOUBLE), deflected
+FROM by_period
