@@ -40,8 +40,8 @@ orders_by_period AS (
 ),
 revenue AS (
     SELECT period,
-           sum(CASE WHEN is_advocate THEN revenue ELSE 0 END) AS advocate_revenue,
-           sum(CASE WHEN is_advocate THEN 0 ELSE revenue END) AS other_revenue
+           CAST(sum(CAST(CASE WHEN is_advocate THEN revenue ELSE 0 END AS DECIMAL(38, 10))) AS DOUBLE) AS advocate_revenue,
+           CAST(sum(CAST(CASE WHEN is_advocate THEN 0 ELSE revenue END AS DECIMAL(38, 10))) AS DOUBLE) AS other_revenue
     FROM orders_by_period
     GROUP BY period
 ),

@@ -49,8 +49,8 @@ cost_overlap AS (
 ),
 measurement AS (
     SELECT period,
-           sum(prorated) AS total,
-           sum(CASE WHEN use_case IS NOT NULL THEN prorated ELSE 0 END) AS tagged,
+           CAST(sum(CAST(prorated AS DECIMAL(38, 10))) AS DOUBLE) AS total,
+           CAST(sum(CAST(CASE WHEN use_case IS NOT NULL THEN prorated ELSE 0 END AS DECIMAL(38, 10))) AS DOUBLE) AS tagged,
            sum(CASE WHEN prorated > 0 THEN 1 ELSE 0 END) AS cost_rows
     FROM cost_overlap
     GROUP BY period

@@ -31,7 +31,7 @@ stats AS (
            sum(CASE WHEN is_implemented THEN 1 ELSE 0 END) AS implemented,
            median(days_to_implement) AS median_days,
            count(days_to_implement) AS timed,
-           sum(implemented_value) AS realized_value,
+           CAST(sum(CAST(implemented_value AS DECIMAL(38, 10))) AS DOUBLE) AS realized_value,
            count(implemented_value) AS valued
     FROM crowd_by_period
     GROUP BY period

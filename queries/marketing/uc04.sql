@@ -42,7 +42,7 @@ campaign_touchpoints AS (
 touchpoint_stats AS (
     SELECT period, campaign_id,
            count(cost) AS costed_touchpoints,
-           coalesce(sum(cost), 0) AS touchpoint_cost
+           coalesce(CAST(sum(CAST(cost AS DECIMAL(38, 10))) AS DOUBLE), 0) AS touchpoint_cost
     FROM campaign_touchpoints
     GROUP BY period, campaign_id
 ),
@@ -92,7 +92,7 @@ campaign_totals AS (
            sum(mentions) AS mentions,
            sum(reach) AS reach,
            sum(engagements) AS engagements,
-           sum(cost) AS cost,
+           CAST(sum(CAST(cost AS DECIMAL(38, 10))) AS DOUBLE) AS cost,
            sum(cost_rows) AS cost_rows
     FROM per_campaign
     GROUP BY period

@@ -40,7 +40,7 @@ event_totals AS (
            sum(registrations) AS registrations,
            sum(attendees) AS attendees,
            sum(attendees_online) AS attendees_online,
-           sum(cost) AS cost,
+           CAST(sum(CAST(cost AS DECIMAL(38, 10))) AS DOUBLE) AS cost,
            sum(mentions) AS mentions
     FROM events_by_period
     GROUP BY period

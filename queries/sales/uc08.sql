@@ -16,7 +16,7 @@ lead_outcomes AS (
            s.period_month,
            count(o.opportunity_id) AS opportunities,
            sum(CASE WHEN o.stage = 'won' THEN 1 ELSE 0 END) AS won_deals,
-           coalesce(sum(CASE WHEN o.stage = 'won' THEN o.amount END), 0.0) AS won_amount
+           coalesce(CAST(sum(CAST(CASE WHEN o.stage = 'won' THEN o.amount END AS DECIMAL(38, 10))) AS DOUBLE), 0.0) AS won_amount
     FROM social_leads s
     LEFT JOIN opportunities o ON o.lead_id = s.lead_id
     GROUP BY s.lead_id, s.period_month
@@ -31,7 +31,7 @@ lead_stats AS (
            count(*) AS leads,
            sum(CASE WHEN opportunities > 0 THEN 1 ELSE 0 END) AS converted,
            sum(won_deals) AS won_deals,
-           sum(won_amount) AS won_amount
+           CAST(sum(CAST(won_amount AS DECIMAL(38, 10))) AS DOUBLE) AS won_amount
     FROM outcomes_by_period
     GROUP BY period
 ),
@@ -50,7 +50,7 @@ cost_overlap AS (
     WHERE c.use_case = 'UC08'
 ),
 cost_stats AS (
-    SELECT period, sum(prorated_cost) AS cost
+    SELECT period, CAST(sum(CAST(prorated_cost AS DECIMAL(38, 10))) AS DOUBLE) AS cost
     FROM cost_overlap
     GROUP BY period
 ),

@@ -77,7 +77,7 @@ stats AS (
            sum(CASE WHEN peer_answered THEN 1 ELSE 0 END) AS peer_answered,
            sum(CASE WHEN peer_accepted THEN 1 ELSE 0 END) AS peer_accepted,
            sum(CASE WHEN is_deflected THEN 1 ELSE 0 END) AS deflected,
-           sum(saving) AS savings
+           CAST(sum(CAST(saving AS DECIMAL(38, 10))) AS DOUBLE) AS savings
     FROM flagged_by_period
     GROUP BY period
 ),

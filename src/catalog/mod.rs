@@ -173,26 +173,15 @@ impl Catalog {
         let mut accepted = Vec::with_capacity(ingested.batches.len());
         let mut rejected = Vec::new();
         let mut accepted_rows = 0u64;
+        // Only a reject with problems copies data; otherwise the batches are shared as they are.
+        let filtering = policy == OnInvalid::Reject && !reasons.is_empty();
         for batch in &ingested.batches {
-            let files = batch.column(n_cols).as_primitive::<Int32Type>();
-            let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
-            let keep: BooleanArray = (0..batch.num_rows())
-                .map(|i| {
-                    Some(
-                        policy == OnInvalid::Fail
-                            || !reasons.contains_key(&(files.value(i), rows.value(i))),
-                    )
-                })
-                .collect();
-            let kept = filter_record_batch(batch, &keep)
-                .map_err(|e| Error::engine("filtering rows", e.into()))?;
-            accepted_rows += kept.num_rows() as u64;
-            let cols: Vec<_> = kept.columns()[..n_cols].to_vec();
-            accepted.push(
-                RecordBatch::try_new(canonical.clone(), cols)
-                    .map_err(|e| Error::engine("assembling table", e.into()))?,
-            );
-            if policy == OnInvalid::Reject && !reasons.is_empty() {
+            let kept = if filtering {
+                let files = batch.column(n_cols).as_primitive::<Int32Type>();
+                let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+                let keep: BooleanArray = (0..batch.num_rows())
+                    .map(|i| Some(!reasons.contains_key(&(files.value(i), rows.value(i)))))
+                    .collect();
                 let drop = datafusion::arrow::compute::not(&keep)
                     .map_err(|e| Error::engine("filtering rows", e.into()))?;
                 let gone = filter_record_batch(batch, &drop)
@@ -200,15 +189,28 @@ impl Catalog {
                 if gone.num_rows() > 0 {
                     rejected.push(rejects_batch(&gone, table, &ingested, &reasons)?);
                 }
-            }
+                filter_record_batch(batch, &keep)
+                    .map_err(|e| Error::engine("filtering rows", e.into()))?
+            } else {
+                batch.clone()
+            };
+            accepted_rows += kept.num_rows() as u64;
+            let cols: Vec<_> = kept.columns()[..n_cols].to_vec();
+            accepted.push(
+                RecordBatch::try_new(canonical.clone(), cols)
+                    .map_err(|e| Error::engine("assembling table", e.into()))?,
+            );
         }
         let rows_rejected = if policy == OnInvalid::Reject {
             rows_read - accepted_rows
         } else {
             invalid
         };
-        let mem = MemTable::try_new(canonical, vec![accepted])
-            .map_err(|e| Error::engine("registering table", e))?;
+        let mem = MemTable::try_new(
+            canonical,
+            partitions(accepted, self.ctx.copied_config().target_partitions()),
+        )
+        .map_err(|e| Error::engine("registering table", e))?;
         self.ctx
             .register_table(table.name, Arc::new(mem))
             .map_err(|e| Error::engine("registering table", e))?;
@@ -322,6 +324,16 @@ fn reason_text(v: &Violation) -> String {
         Some(val) => format!("{}: {val:?} {}", v.column, v.problem),
         None => format!("{}: {}", v.column, v.problem),
     }
+}
+
+/// Deals batches round-robin into `n` partitions so scans use every core.
+fn partitions(batches: Vec<RecordBatch>, n: usize) -> Vec<Vec<RecordBatch>> {
+    let mut parts = vec![Vec::new(); n.max(1)];
+    let len = parts.len();
+    for (i, b) in batches.into_iter().enumerate() {
+        parts[i % len].push(b);
+    }
+    parts
 }
 
 /// Schema with every field nullable (registered tables accept what validation let through).

@@ -81,17 +81,22 @@ fn fixture_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kpi_fixture_matches_its_hand_computed_values() {
     let mut failures = Vec::new();
     let mut pinned = BTreeSet::new();
-    for dir in fixture_dirs() {
+    // Run every fixture concurrently, then compare.
+    let dirs = fixture_dirs();
+    let outs: Vec<tempfile::TempDir> = dirs.iter().map(|_| tempfile::tempdir().unwrap()).collect();
+    let results =
+        futures::future::join_all(dirs.iter().zip(&outs).map(|(d, o)| run(d, o.path(), None)))
+            .await;
+    for (dir, result) in dirs.iter().zip(results) {
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let expected: Expected =
             toml::from_str(&std::fs::read_to_string(dir.join("expected.toml")).unwrap())
                 .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
-        let out = tempfile::tempdir().unwrap();
-        let summary = match run(&dir, out.path(), None).await {
+        let summary = match result {
             Ok(s) => s,
             Err(e) => {
                 failures.push(format!("{name}: run failed: {e}"));

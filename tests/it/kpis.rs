@@ -152,6 +152,57 @@ async fn sample_kpis_equal_the_generators_realised_truth() {
         "cost coverage",
     );
     assert_eq!(kpi(r, "m.monitoring_days_covered", "all"), Some(1.0));
+    // Sales, innovation and collaboration KPIs against the realised counts.
+    let ratio = |a: &str, b: &str| t(a) / t(b);
+    close(
+        kpi(r, "uc07.conversion_rate_fast", "all").unwrap(),
+        ratio("social_leads_fast_with_opportunity", "social_leads_fast"),
+        1e-12,
+        "uc07 fast",
+    );
+    close(
+        kpi(r, "uc07.conversion_rate_slow", "all").unwrap(),
+        ratio("social_leads_slow_with_opportunity", "social_leads_slow"),
+        1e-12,
+        "uc07 slow",
+    );
+    assert_eq!(
+        kpi(r, "uc07.social_leads", "all"),
+        Some(t("social_leads_fast") + t("social_leads_slow"))
+    );
+    assert!(
+        kpi(r, "uc07.conversion_rate_fast", "all") > kpi(r, "uc07.conversion_rate_slow", "all"),
+        "planted: fast responses convert more"
+    );
+    close(
+        kpi(r, "uc13.implementation_rate", "all").unwrap(),
+        ratio("ideas_non_employee_implemented", "ideas_non_employee"),
+        1e-12,
+        "uc13",
+    );
+    close(
+        kpi(r, "uc14.cross_department_case_share", "all").unwrap(),
+        ratio("cross_department_cases", "collaborated_cases"),
+        1e-12,
+        "uc14",
+    );
+    close(
+        kpi(r, "uc16.partner_case_share", "all").unwrap(),
+        ratio("partner_cases", "collaborated_cases"),
+        1e-12,
+        "uc16",
+    );
+    // The planted PR crisis (2026-03-17) raises an alert in March.
+    assert!(
+        kpi(r, "uc03.alert_days", "2026-03").unwrap() >= 1.0,
+        "crisis day not flagged"
+    );
+    assert!(s.manifest.failures.is_empty(), "{:?}", s.manifest.failures);
+    assert!(
+        s.manifest.not_measurable.is_empty(),
+        "the sample has every table: {:?}",
+        s.manifest.not_measurable
+    );
     // Planted probabilities are recovered within sampling error.
     let p = truth.planted.identity_match_probability;
     let n = t("own_authors");
