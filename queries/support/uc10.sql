@@ -80,7 +80,7 @@ cost_candidates AS (
            cost_per_contact,
            row_number() OVER (PARTITION BY channel ORDER BY period_start DESC) AS recency
     FROM channel_costs
-    WHERE CAST(period_start AS TIMESTAMP) <= {{ window_end }}
+    WHERE CAST(period_start AS TIMESTAMP) < {{ window_end }}
 ),
 cost_at_window_end AS (
     -- every channel known to channel_costs; null when its first row starts after the window

@@ -327,6 +327,12 @@ fn data_tests(q: &KpiQuery, rows: &[KpiValue]) -> Result<()> {
             .iter()
             .find(|k| k.id == r.kpi)
             .expect("checked above");
+        if r.value.is_none() && meta.requires_value() {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!("data test failed: {} is null for period {} {:?}={:?}, but the KPI is never null", r.kpi, r.period, r.dimension, r.dimension_value),
+            });
+        }
         let (lo, hi) = meta.range();
         if let Some(v) = r.value
             && !(lo..=hi).contains(&v)

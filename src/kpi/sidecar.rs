@@ -55,9 +55,17 @@ pub struct KpiMeta {
     pub chart: Option<String>,
     /// Statistic-to-value transform applied after the query.
     pub transform: Option<Transform>,
+    /// Data test: the value is never null (default false: ratios over empty sets and
+    /// statistics over too little data are null by contract).
+    pub not_null: Option<bool>,
 }
 
 impl KpiMeta {
+    /// Whether a null value fails the data tests.
+    pub fn requires_value(&self) -> bool {
+        self.not_null.unwrap_or(false)
+    }
+
     /// The valid range: explicit bounds, else what the unit implies.
     pub fn range(&self) -> (f64, f64) {
         let (lo, hi) = match self.unit.as_str() {
