@@ -330,7 +330,10 @@ fn data_tests(q: &KpiQuery, rows: &[KpiValue]) -> Result<()> {
         if r.value.is_none() && meta.requires_value() {
             return Err(Error::QueryDefinition {
                 file: q.file.clone(),
-                problem: format!("data test failed: {} is null for period {} {:?}={:?}, but the KPI is never null", r.kpi, r.period, r.dimension, r.dimension_value),
+                problem: format!(
+                    "data test failed: {} is null for period {} {:?}={:?}, but the KPI is never null",
+                    r.kpi, r.period, r.dimension, r.dimension_value
+                ),
             });
         }
         let (lo, hi) = meta.range();
