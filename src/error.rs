@@ -177,6 +177,14 @@ pub enum Error {
         #[source]
         source: Box<DataFusionError>,
     },
+    /// Another run holds the output directory's lock.
+    #[error("another misura run (pid {}) is writing to this output directory ({path}); try again when it ends\n  (a lock left by a process that died is taken over automatically)", pid.map_or("unknown".to_string(), |p| p.to_string()))]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// The owner's pid, when recorded.
+        pid: Option<u32>,
+    },
     /// The generator was given impossible arguments.
     #[error("generate: {problem}")]
     Generate {
@@ -188,10 +196,11 @@ pub enum Error {
 impl Error {
     /// The process exit code for this error: 1 when the data is at fault (the run could
     /// not complete because of the inputs' content), 2 for usage, configuration and
-    /// environment errors.
+    /// environment errors, 3 when another run holds the output lock.
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidData(_) | Error::MissingColumns { .. } | Error::Unreadable { .. } => 1,
+            Error::Locked { .. } => 3,
             _ => 2,
         }
     }

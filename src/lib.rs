@@ -15,6 +15,8 @@ pub mod config;
 pub mod error;
 pub mod generate;
 pub mod kpi;
+pub mod logging;
+pub mod ops;
 pub mod pipeline;
 pub mod report;
 pub mod sample;

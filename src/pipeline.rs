@@ -1,27 +1,48 @@
-//! The flow of a run: settings → catalog (read + validate) → parameters derived from the data
-//! → KPI queries → result tables and manifest, written atomically into `<out>/<as-of>/`.
+//! The flow of a run: lock → locate inputs (checksums; skip when nothing changed) → catalog
+//! (read + validate, as of a date) → parameters derived from the data → KPI queries → result
+//! tables, history and manifest, written atomically into `<out>/<as-of>/`, then `latest`.
 
-use crate::catalog::{Catalog, reports_by_table};
+use crate::catalog::{Catalog, Inputs, reports_by_table};
 use crate::config::params::{ParamValue, Source};
 use crate::config::{DataSource, Settings};
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
+use crate::ops::lock::RunLock;
+use crate::ops::{atomic, faults, fingerprint, history, retention};
 use crate::report::manifest::{Manifest, ManifestParam, OutputFile};
-use crate::report::tables;
+use crate::report::{tables, writer};
 use chrono::{NaiveDate, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use tracing::{error, info};
 
 /// Options of `misura run` beyond the settings.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Output root; the run writes `<out>/<as_of>/`.
     pub out: PathBuf,
-    /// Date naming the run folder.
+    /// The run sees the data as it stood at the end of this day, and is named after it.
     pub as_of: NaiveDate,
     /// A project directory of extra queries.
     pub queries: Option<PathBuf>,
+    /// Run even when an identical successful run for this as-of exists.
+    pub force: bool,
+    /// Keep only this many run folders (history is never pruned).
+    pub keep: Option<usize>,
+}
+
+impl RunOptions {
+    /// Options with defaults: no extra queries, no force, no retention.
+    pub fn new(out: impl Into<PathBuf>, as_of: NaiveDate) -> Self {
+        RunOptions {
+            out: out.into(),
+            as_of,
+            queries: None,
+            force: false,
+            keep: None,
+        }
+    }
 }
 
 /// What a finished run reports to its caller.
@@ -29,8 +50,10 @@ pub struct RunOptions {
 pub struct RunSummary {
     /// The run folder.
     pub run_dir: PathBuf,
-    /// The manifest written.
+    /// The manifest written (or, when skipped, the one found).
     pub manifest: Manifest,
+    /// Nothing changed since the last successful run for this as-of: nothing was done.
+    pub skipped: bool,
 }
 
 impl RunSummary {
@@ -46,14 +69,27 @@ impl RunSummary {
 
 /// Loads the data and derives the parameters that default to the data (brand, window).
 pub async fn load(settings: &mut Settings) -> Result<Catalog> {
-    let catalog = Catalog::load(settings).await?;
+    let inputs = Inputs::locate(settings)?;
+    load_inputs(settings, &inputs, None).await
+}
+
+async fn load_inputs(
+    settings: &mut Settings,
+    inputs: &Inputs,
+    as_of: Option<NaiveDate>,
+) -> Result<Catalog> {
+    let catalog = Catalog::load(settings, inputs, as_of).await?;
     if catalog.failure(settings.on_invalid).is_none() {
-        derive_parameters(settings, &catalog).await?;
+        derive_parameters(settings, &catalog, as_of).await?;
     }
     Ok(catalog)
 }
 
-async fn derive_parameters(settings: &mut Settings, catalog: &Catalog) -> Result<()> {
+async fn derive_parameters(
+    settings: &mut Settings,
+    catalog: &Catalog,
+    as_of: Option<NaiveDate>,
+) -> Result<()> {
     let p = &mut settings.parameters;
     if p.get("brand").is_none()
         && let Some(brand) = catalog.dominant_brand().await?
@@ -64,27 +100,72 @@ async fn derive_parameters(settings: &mut Settings, catalog: &Catalog) -> Result
         p.set_if_unset("window_start", ParamValue::Date(lo.date()), Source::Data);
         p.set_if_unset(
             "window_end",
-            ParamValue::Date(hi.date() + chrono::Days::new(1)),
+            ParamValue::Date(match as_of {
+                Some(d) => (hi.date() + chrono::Days::new(1)).min(d + chrono::Days::new(1)),
+                None => hi.date() + chrono::Days::new(1),
+            }),
             Source::Data,
         );
     }
     Ok(())
 }
 
-/// Runs the whole job and writes the run folder.
+/// Runs the whole job and writes the run folder, atomically, under the output lock.
 pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary> {
     let started_at = Utc::now();
-    let mut timings = BTreeMap::new();
+    let lock = RunLock::acquire(&opts.out)?;
+    let mut warnings = Vec::new();
+    if let Some(pid) = lock.taken_over_from {
+        warnings.push(format!(
+            "took over the lock of process {pid}, which ended without releasing it"
+        ));
+    }
+    for p in atomic::clean_leftovers(&opts.out) {
+        warnings.push(format!(
+            "removed {} left by an interrupted run",
+            p.display()
+        ));
+    }
+    faults::pause_point("locked");
+
     let t = Instant::now();
-    let catalog = load(&mut settings).await?;
+    let inputs = Inputs::locate(&settings)?;
+    let mut queries = QuerySet::builtin()?;
+    if let Some(dir) = &opts.queries {
+        queries.add_dir(dir)?;
+    }
+    let fingerprint = fingerprint::fingerprint(&settings, &inputs.discovery, &queries);
+    let run_dir = opts.out.join(opts.as_of.to_string());
+    if !opts.force
+        && let Some(manifest) = up_to_date(&run_dir, &fingerprint)
+    {
+        info!(stage = "skip", as_of = %opts.as_of, "inputs, settings and queries unchanged since the last successful run; nothing to do (--force reruns)");
+        return Ok(RunSummary {
+            run_dir,
+            manifest,
+            skipped: true,
+        });
+    }
+
+    let catalog = load_inputs(&mut settings, &inputs, Some(opts.as_of)).await?;
     if let Some(err) = catalog.failure(settings.on_invalid) {
         return Err(err);
     }
-    timings.insert(
-        "ingest_and_validate".to_string(),
-        t.elapsed().as_secs_f64() * 1e3,
-    );
-    let mut warnings = catalog.warnings.clone();
+    let mut timings = BTreeMap::new();
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    for r in &catalog.reports {
+        info!(
+            stage = "ingest",
+            table = r.table,
+            rows = r.rows_read,
+            accepted = r.rows_accepted,
+            rejected = r.rows_rejected,
+            "table read"
+        );
+    }
+    timings.insert("ingest_and_validate".to_string(), ms(t));
+    faults::pause_point("ingested");
+    warnings.extend(catalog.warnings.iter().cloned());
     for name in ["brand", "window_start", "window_end"] {
         if settings.parameters.get(name).is_none() {
             warnings.push(format!("parameter `{name}` could not be derived from the data; queries that need it fail. Set it in [parameters] of misura.toml"));
@@ -92,10 +173,6 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
 
     let t = Instant::now();
-    let mut queries = QuerySet::builtin()?;
-    if let Some(dir) = &opts.queries {
-        queries.add_dir(dir)?;
-    }
     let catalogue = crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
     let kpis = crate::kpi::run_all(
         &catalog.ctx,
@@ -105,72 +182,98 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         &catalogue,
     )
     .await?;
-    timings.insert("kpis".to_string(), t.elapsed().as_secs_f64() * 1e3);
     for (uc, ms) in &kpis.timings_ms {
+        info!(stage = "kpis", use_case = %uc, duration_ms = *ms, "use case computed");
         timings.insert(format!("kpis.{uc}"), *ms);
     }
+    for f in &kpis.failures {
+        error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
+    }
+    timings.insert("kpis".to_string(), ms(t));
+    faults::pause_point("computed");
 
     let t = Instant::now();
-    std::fs::create_dir_all(&opts.out).map_err(|e| Error::io(&opts.out, e))?;
-    let name = opts.as_of.to_string();
-    let staging = opts
-        .out
-        .join(format!(".{name}.partial-{}", std::process::id()));
+    let staging = atomic::staging_for(&run_dir);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
-    let mut outputs = Vec::new();
-    let tables_dir = staging.join("tables");
-    std::fs::create_dir_all(&tables_dir).map_err(|e| Error::io(&tables_dir, e))?;
-    let batch = tables::kpi_values_batch(&kpis.values)?;
-    let schema = tables::kpi_values_schema();
-    tables::write_csv(
-        &tables_dir.join("kpi_values.csv"),
-        &schema,
-        std::slice::from_ref(&batch),
-    )?;
-    tables::write_parquet(
-        &tables_dir.join("kpi_values.parquet"),
-        &schema,
-        std::slice::from_ref(&batch),
-    )?;
-    for ext in ["csv", "parquet"] {
-        outputs.push(OutputFile {
-            path: format!("tables/kpi_values.{ext}"),
-            rows: kpis.values.len() as u64,
-        });
-    }
-    let mut rejected: BTreeMap<String, u64> = BTreeMap::new();
-    for r in &catalog.reports {
-        rejected.insert(r.table.to_string(), r.rows_rejected);
-    }
-    if !catalog.rejected.is_empty() {
-        let dir = staging.join("rejects");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let mut by_table: BTreeMap<&str, Vec<_>> = BTreeMap::new();
-        for r in &catalog.rejected {
-            by_table.entry(r.table).or_default().push(r.batch.clone());
-        }
-        for (table, batches) in by_table {
-            let path = dir.join(format!("{table}.csv"));
-            tables::write_csv(&path, &batches[0].schema(), &batches)?;
-            outputs.push(OutputFile {
-                path: format!("rejects/{table}.csv"),
-                rows: batches.iter().map(|b| b.num_rows() as u64).sum(),
-            });
-        }
-    }
-    timings.insert("write".to_string(), t.elapsed().as_secs_f64() * 1e3);
+    let mut outputs = writer::write_tables(&staging, &kpis, &catalog)?;
+    outputs.push(OutputFile {
+        path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
+        rows: kpis.values.len() as u64,
+    });
+    timings.insert("write".to_string(), ms(t));
 
+    let manifest = manifest(
+        &settings,
+        opts,
+        &catalog,
+        &kpis,
+        outputs,
+        timings,
+        warnings,
+        fingerprint,
+        started_at,
+    );
+    writer::write_manifest(&staging, &manifest)?;
+    faults::pause_point("written");
+    atomic::replace_dir(&staging, &run_dir)?;
+    // The history is derived from the published folder: written after it, so a run killed
+    // before publishing changes neither.
+    let batch = tables::kpi_values_batch(&kpis.values)?;
+    history::write_partition(
+        &opts.out,
+        "kpi_values",
+        opts.as_of,
+        &tables::kpi_values_schema(),
+        &[batch],
+    )?;
+    if manifest.status == "ok" {
+        atomic::point_latest(&opts.out, &manifest.as_of)?;
+    }
+    if let Some(keep) = opts.keep {
+        for p in retention::prune(&opts.out, keep)? {
+            info!(stage = "retention", removed = %p.display(), "old run folder removed");
+        }
+    }
+    drop(lock);
+    Ok(RunSummary {
+        run_dir,
+        manifest,
+        skipped: false,
+    })
+}
+
+/// The manifest of `run_dir` when it records a successful run with `fingerprint`.
+fn up_to_date(run_dir: &Path, fingerprint: &str) -> Option<Manifest> {
+    let text = std::fs::read_to_string(run_dir.join("manifest.json")).ok()?;
+    let m: Manifest = serde_json::from_str(&text).ok()?;
+    (m.status == "ok" && m.fingerprint == fingerprint).then_some(m)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn manifest(
+    settings: &Settings,
+    opts: &RunOptions,
+    catalog: &Catalog,
+    kpis: &crate::kpi::KpiOutcome,
+    outputs: Vec<OutputFile>,
+    timings_ms: BTreeMap<String, f64>,
+    warnings: Vec<String>,
+    fingerprint: String,
+    started_at: chrono::DateTime<Utc>,
+) -> Manifest {
     let p = &settings.parameters;
-    let manifest = Manifest {
+    let day = |name: &str| p.date(name).map(|d| d.to_string()).unwrap_or_default();
+    Manifest {
         misura_version: env!("CARGO_PKG_VERSION").to_string(),
         status: if kpis.failures.is_empty() {
             "ok".into()
         } else {
             "failed".into()
         },
-        as_of: name.clone(),
+        as_of: opts.as_of.to_string(),
+        fingerprint,
         started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         finished_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         data: match &settings.data {
@@ -183,14 +286,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             .map(|p| p.display().to_string()),
         currency: settings.currency.clone(),
         on_invalid: format!("{:?}", settings.on_invalid).to_lowercase(),
-        window: (
-            p.date("window_start")
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-            p.date("window_end")
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
-        ),
+        window: (day("window_start"), day("window_end")),
         seed: p.int("seed").unwrap_or_default(),
         parameters: p
             .iter()
@@ -208,38 +304,16 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             .into_values()
             .cloned()
             .collect(),
-        rejected,
+        rejected: catalog
+            .reports
+            .iter()
+            .map(|r| (r.table.to_string(), r.rows_rejected))
+            .collect(),
         outputs,
         not_measurable: kpis.not_measurable.clone(),
         hidden_use_cases: kpis.hidden.clone(),
         failures: kpis.failures.clone(),
-        timings_ms: timings,
+        timings_ms,
         warnings,
-    };
-    let manifest_path = staging.join("manifest.json");
-    let json = serde_json::to_string_pretty(&manifest).expect("manifest serialises");
-    std::fs::write(&manifest_path, json + "\n").map_err(|e| Error::io(&manifest_path, e))?;
-    let run_dir = opts.out.join(&name);
-    publish(&staging, &run_dir)?;
-    Ok(RunSummary { run_dir, manifest })
-}
-
-/// Moves a complete staging folder into place, replacing an earlier run of the same date.
-fn publish(staging: &Path, target: &Path) -> Result<()> {
-    if target.exists() {
-        let old = target.with_file_name(format!(
-            ".{}.old-{}",
-            target
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        std::fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
-        std::fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
-        std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, e))?;
-    } else {
-        std::fs::rename(staging, target).map_err(|e| Error::io(target, e))?;
     }
-    Ok(())
 }

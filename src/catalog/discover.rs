@@ -30,6 +30,10 @@ pub struct InputFile {
     pub format: Format,
     /// Gzip-compressed.
     pub gzip: bool,
+    /// SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
 }
 
 /// The files found for one table.
@@ -75,24 +79,44 @@ fn input_file(
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
     let gzip_by_name = name.ends_with(".gz");
-    match (forced, classify(&name)) {
-        (Some(format), _) => Ok(InputFile {
-            path,
-            display,
-            format,
-            gzip: gzip_by_name,
-        }),
-        (None, Some((_, format, gzip))) => Ok(InputFile {
-            path,
-            display,
-            format,
-            gzip,
-        }),
-        (None, None) => Err(Error::UnsupportedFormat {
-            table: table.into(),
-            path: display,
-        }),
+    let (format, gzip) = match (forced, classify(&name)) {
+        (Some(format), _) => (format, gzip_by_name),
+        (None, Some((_, format, gzip))) => (format, gzip),
+        (None, None) => {
+            return Err(Error::UnsupportedFormat {
+                table: table.into(),
+                path: display,
+            });
+        }
+    };
+    let (sha256, bytes) = sha256_and_size(&path)?;
+    Ok(InputFile {
+        path,
+        display,
+        format,
+        gzip,
+        sha256,
+        bytes,
+    })
+}
+
+/// SHA-256 and size of a file, read in 1 MiB blocks.
+fn sha256_and_size(path: &Path) -> Result<(String, u64)> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
     }
+    Ok((format!("{:x}", hasher.finalize()), size))
 }
 
 fn files_in_dir(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -18,8 +18,7 @@ use datafusion::prelude::{
 };
 use futures::StreamExt;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::sync::Arc;
 
 /// Name of the column holding the index of the source file of each row.
@@ -28,7 +27,7 @@ pub const FILE_COL: &str = "__file";
 pub const ROW_COL: &str = "__row";
 
 /// What was read from one file.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct FileReport {
     /// Path as shown to people.
     pub path: String,
@@ -77,23 +76,6 @@ impl IngestedTable {
     }
 }
 
-fn sha256_and_size(path: &std::path::Path) -> Result<(String, u64)> {
-    let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::with_capacity(1 << 20, f);
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = reader.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
-    Ok((format!("{:x}", hasher.finalize()), size))
-}
-
 fn csv_header(file: &InputFile, delimiter: u8) -> Result<Vec<String>> {
     let f = std::fs::File::open(&file.path).map_err(|e| Error::io(&file.path, e))?;
     let reader: Box<dyn Read> = if file.gzip {
@@ -132,7 +114,6 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
     };
     let typed_schema = IngestedTable::typed_schema(table);
     for (file_idx, file) in files.files.iter().enumerate() {
-        let (sha256, bytes) = sha256_and_size(&file.path)?;
         let rows = read_file(
             file,
             file_idx,
@@ -148,8 +129,8 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
             path: file.display.clone(),
             format: file.format,
             rows,
-            bytes,
-            sha256,
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
         });
     }
     Ok(out)

@@ -12,22 +12,26 @@ pub mod validate;
 
 use crate::config::{DataSource, OnInvalid, Settings};
 use crate::error::{Error, Result};
+use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::filter_record_batch;
-use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema};
+use datafusion::arrow::datatypes::{
+    DataType, Field, Int32Type, Int64Type, Schema, TimestampNanosecondType,
+};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use ingest::{FileReport, IngestedTable};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use validate::{ValidationFailure, Violation};
 
-/// Row accounting of one table: `rows_accepted + rows_rejected == rows_read`, always.
-#[derive(Debug, Clone, Serialize)]
+/// Row accounting of one table:
+/// `rows_accepted + rows_rejected + rows_after_as_of == rows_read`, always.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TableReport {
     /// Canonical name.
-    pub table: &'static str,
+    pub table: String,
     /// Files read.
     pub files: Vec<FileReport>,
     /// Data rows read.
@@ -36,6 +40,8 @@ pub struct TableReport {
     pub rows_accepted: u64,
     /// Rows set aside (policy `reject`) or found invalid (policy `fail`).
     pub rows_rejected: u64,
+    /// Valid rows left out because they lie after `--as-of`.
+    pub rows_after_as_of: u64,
     /// Problems found.
     pub problems: usize,
 }
@@ -60,6 +66,34 @@ pub struct TableProblems {
     pub invalid_rows: u64,
     /// Rows read.
     pub rows_read: u64,
+}
+
+/// The located input files (the embedded sample is unpacked into a temporary folder that
+/// lives as long as this value).
+pub struct Inputs {
+    _unpacked: Option<tempfile::TempDir>,
+    /// What discovery found, with each file's checksum.
+    pub discovery: discover::Discovery,
+}
+
+impl Inputs {
+    /// Finds the files of every canonical table of the settings' data source.
+    pub fn locate(settings: &Settings) -> Result<Inputs> {
+        let (unpacked, root, shown) = match &settings.data {
+            DataSource::Dir(dir) => (None, dir.clone(), dir.display().to_string()),
+            DataSource::EmbeddedSample => {
+                let tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+                crate::sample::extract_to(tmp.path())?;
+                let root = tmp.path().to_path_buf();
+                (Some(tmp), root, crate::sample::DISPLAY.to_string())
+            }
+        };
+        let discovery = discover::discover(&root, &shown, &settings.datasets)?;
+        Ok(Inputs {
+            _unpacked: unpacked,
+            discovery,
+        })
+    }
 }
 
 /// The loaded data.
@@ -91,17 +125,23 @@ impl Catalog {
     ///
     /// Under policy `fail` the catalog is returned with its problems listed; call
     /// [`Catalog::failure`] to turn them into the error.
-    pub async fn load(settings: &Settings) -> Result<Catalog> {
-        let tmp;
-        let (root, shown) = match &settings.data {
-            DataSource::Dir(dir) => (dir.clone(), dir.display().to_string()),
-            DataSource::EmbeddedSample => {
-                tmp = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
-                crate::sample::extract_to(tmp.path())?;
-                (tmp.path().to_path_buf(), crate::sample::DISPLAY.to_string())
-            }
-        };
-        let found = discover::discover(&root, &shown, &settings.datasets)?;
+    ///
+    /// With `as_of`, rows whose own time column lies after that day are left out (counted
+    /// as `rows_after_as_of`): the run sees the data as it stood at the end of that day.
+    pub async fn load(
+        settings: &Settings,
+        inputs: &Inputs,
+        as_of: Option<NaiveDate>,
+    ) -> Result<Catalog> {
+        let found = inputs.discovery.clone();
+        let cutoff = as_of.map(|d| {
+            (d + chrono::Days::new(1))
+                .and_hms_opt(0, 0, 0)
+                .expect("midnight")
+                .and_utc()
+                .timestamp_nanos_opt()
+                .unwrap_or(i64::MAX)
+        });
         let ctx = new_session();
         let present: BTreeSet<&'static str> = found.tables.iter().map(|t| t.table).collect();
         let mut catalog = Catalog {
@@ -129,7 +169,7 @@ impl Catalog {
                 .ctx
                 .deregister_table(&typed_name)
                 .map_err(|e| Error::engine("deregistering typed table", e))?;
-            catalog.accept(ingested, settings.on_invalid)?;
+            catalog.accept(ingested, settings.on_invalid, cutoff)?;
         }
         for table in tables::TABLES.iter().filter(|t| !present.contains(t.name)) {
             let schema = nullable(&table.arrow_schema());
@@ -144,7 +184,12 @@ impl Catalog {
     }
 
     /// Splits valid from invalid rows, registers the valid ones and records the accounting.
-    fn accept(&mut self, ingested: IngestedTable, policy: OnInvalid) -> Result<()> {
+    fn accept(
+        &mut self,
+        ingested: IngestedTable,
+        policy: OnInvalid,
+        cutoff: Option<i64>,
+    ) -> Result<()> {
         let table = ingested.table;
         let mut reasons: HashMap<(i32, i64), Vec<String>> = HashMap::new();
         for v in &ingested.violations {
@@ -173,6 +218,10 @@ impl Catalog {
         let mut accepted = Vec::with_capacity(ingested.batches.len());
         let mut rejected = Vec::new();
         let mut accepted_rows = 0u64;
+        let time_idx = table
+            .time_column
+            .and_then(|c| table.columns.iter().position(|col| col.name == c));
+        let mut after_as_of = 0u64;
         // Only a reject with problems copies data; otherwise the batches are shared as they are.
         let filtering = policy == OnInvalid::Reject && !reasons.is_empty();
         for batch in &ingested.batches {
@@ -194,6 +243,18 @@ impl Catalog {
             } else {
                 batch.clone()
             };
+            let kept = match (cutoff, time_idx) {
+                (Some(c), Some(i)) => {
+                    let ts = kept.column(i).as_primitive::<TimestampNanosecondType>();
+                    let before: BooleanArray =
+                        ts.iter().map(|t| Some(t.is_none_or(|t| t < c))).collect();
+                    let in_time = filter_record_batch(&kept, &before)
+                        .map_err(|e| Error::engine("applying --as-of", e.into()))?;
+                    after_as_of += (kept.num_rows() - in_time.num_rows()) as u64;
+                    in_time
+                }
+                _ => kept,
+            };
             accepted_rows += kept.num_rows() as u64;
             let cols: Vec<_> = kept.columns()[..n_cols].to_vec();
             accepted.push(
@@ -202,7 +263,7 @@ impl Catalog {
             );
         }
         let rows_rejected = if policy == OnInvalid::Reject {
-            rows_read - accepted_rows
+            rows_read - accepted_rows - after_as_of
         } else {
             invalid
         };
@@ -215,15 +276,16 @@ impl Catalog {
             .register_table(table.name, Arc::new(mem))
             .map_err(|e| Error::engine("registering table", e))?;
         self.reports.push(TableReport {
-            table: table.name,
+            table: table.name.to_string(),
             files: ingested.files.clone(),
             rows_read,
             rows_accepted: if policy == OnInvalid::Reject {
                 accepted_rows
             } else {
-                rows_read - invalid
+                rows_read.saturating_sub(invalid + after_as_of)
             },
             rows_rejected,
+            rows_after_as_of: after_as_of,
             problems: ingested.violations.len(),
         });
         for batch in rejected {
@@ -383,6 +445,6 @@ fn rejects_batch(
 }
 
 /// Sorted map of table name to report, for the manifest.
-pub fn reports_by_table(reports: &[TableReport]) -> BTreeMap<&'static str, &TableReport> {
-    reports.iter().map(|r| (r.table, r)).collect()
+pub fn reports_by_table(reports: &[TableReport]) -> BTreeMap<&str, &TableReport> {
+    reports.iter().map(|r| (r.table.as_str(), r)).collect()
 }

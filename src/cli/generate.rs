@@ -33,8 +33,9 @@ pub fn execute(args: GenerateArgs) -> Result<u8> {
         format: args.format,
     })?;
     let rows: u64 = truth.rows.values().sum();
-    eprintln!(
-        "misura: generated {} tables, {rows} rows in {:.1} s into {} (planted truth: truth.json)",
+    tracing::info!(
+        rows,
+        "generated {} tables, {rows} rows in {:.1} s into {} (planted truth: truth.json)",
         truth.rows.len(),
         started.elapsed().as_secs_f64(),
         args.out.display()

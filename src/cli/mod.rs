@@ -5,21 +5,25 @@ mod check;
 mod common;
 mod generate;
 mod run;
+mod status;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 const AFTER_HELP: &str = "\
 Exit codes:
-  0  success
+  0  success (also: nothing to do, the last run for this as-of is up to date)
   1  the run completed but data checks or a use case failed (see the message / manifest.json)
   2  usage, configuration or environment error
+  3  another run holds the output directory's lock
 
 Examples:
   misura run                                   # the embedded sample, into reports/<today>/
   misura run --data exports/ --param brand=acme
   misura check --data exports/ --show-settings
-  misura generate --scale 0.01 --seed 7 --out /tmp/acme";
+  misura generate --scale 0.01 --seed 7 --out /tmp/acme
+  misura run --data /srv/exports --out /srv/misura --keep 30 --log-format json   # nightly
+  misura status --out /srv/misura";
 
 /// misura: measurement and ROI engine for Social CRM.
 #[derive(Debug, Parser)]
@@ -27,6 +31,15 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines on stderr: text (default) or json (one object per line, for log collectors)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "text",
+        env = "MISURA_LOG_FORMAT"
+    )]
+    log_format: crate::logging::LogFormat,
 }
 
 #[derive(Debug, Subcommand)]
@@ -37,11 +50,14 @@ enum Command {
     Check(check::CheckArgs),
     /// Write a synthetic company's data with planted truth (truth.json).
     Generate(generate::GenerateArgs),
+    /// List the runs of an output directory: outcome, duration, rows, failures.
+    Status(status::StatusArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    crate::logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -57,12 +73,13 @@ pub fn main() -> ExitCode {
             Command::Run(args) => run::execute(args).await,
             Command::Check(args) => check::execute(args).await,
             Command::Generate(args) => generate::execute(args),
+            Command::Status(args) => status::execute(args),
         }
     });
     match outcome {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            tracing::error!(exit_code = e.exit_code(), "{e:#}");
             ExitCode::from(e.exit_code())
         }
     }

@@ -6,13 +6,14 @@ use crate::pipeline::{self, RunOptions};
 use chrono::{NaiveDate, Utc};
 use clap::Args;
 use std::path::PathBuf;
+use tracing::{info, warn};
 
 /// Arguments of `misura run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Output root; the run writes <out>/<as-of>/
+    /// Output root; the run writes <out>/<as-of>/ and points <out>/latest at it
     #[arg(
         long,
         env = "MISURA_OUT",
@@ -20,12 +21,19 @@ pub struct RunArgs {
         value_name = "DIR"
     )]
     out: PathBuf,
-    /// Date naming the run folder [default: today, UTC]
+    /// See the data as it stood at the end of this day (rows after it are left out) and
+    /// name the run folder after it [default: today, UTC]
     #[arg(long, value_name = "YYYY-MM-DD")]
     as_of: Option<NaiveDate>,
     /// Extra query directory (SQL + sidecar per KPI set), added to the built-in queries
     #[arg(long, value_name = "DIR")]
     queries: Option<PathBuf>,
+    /// Run even if the last successful run for this as-of saw the same inputs, settings and queries
+    #[arg(long)]
+    force: bool,
+    /// Keep only the N newest run folders (the history is never pruned)
+    #[arg(long, value_name = "N")]
+    keep: Option<usize>,
 }
 
 /// Runs `misura run`.
@@ -38,30 +46,35 @@ pub async fn execute(args: RunArgs) -> Result<u8> {
         out: args.out,
         as_of: args.as_of.unwrap_or_else(|| Utc::now().date_naive()),
         queries: args.queries,
+        force: args.force,
+        keep: args.keep,
     };
     let summary = pipeline::run(settings, &opts).await?;
     let m = &summary.manifest;
+    if summary.skipped {
+        info!(
+            "up to date: {} already holds this as-of's results (--force reruns)",
+            summary.run_dir.display()
+        );
+        return Ok(0);
+    }
     let read: u64 = m.inputs.iter().map(|i| i.rows_read).sum();
     let rejected: u64 = m.rejected.values().sum();
-    eprintln!(
-        "misura: {} tables, {read} rows read, {rejected} rejected; window {} to {} (exclusive)",
+    info!(
+        rows = read,
+        rejected,
+        "{} tables, {read} rows read, {rejected} rejected; window {} to {} (exclusive)",
         m.inputs.len(),
         m.window.0,
         m.window.1
     );
-    for f in &m.failures {
-        eprintln!(
-            "error: use case {} failed: {}: {}",
-            f.use_case, f.file, f.error
-        );
-    }
     for nm in &m.not_measurable {
         let what = nm.kpi.clone().unwrap_or_else(|| nm.use_case.clone());
-        eprintln!("note: {what} not measurable: needs {}", nm.needs.join(", "));
+        info!(use_case = %nm.use_case, "{what} not measurable: needs {}", nm.needs.join(", "));
     }
     for w in &m.warnings {
-        eprintln!("warning: {w}");
+        warn!("{w}");
     }
-    eprintln!("misura: results in {}", summary.run_dir.display());
+    info!(status = %m.status, "results in {}", summary.run_dir.display());
     Ok(summary.exit_code())
 }

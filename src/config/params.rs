@@ -170,7 +170,7 @@ pub const PARAMS: &[ParamDef] = &[
 ];
 
 /// A parsed parameter value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum ParamValue {
     /// Text or choice.
@@ -195,7 +195,7 @@ impl fmt::Display for ParamValue {
 }
 
 /// Where a resolved value came from (CLI > env > file > data > default).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Built-in default.

@@ -40,7 +40,7 @@ pub struct KpiValue {
 }
 
 /// A use case (or one of its KPIs) the data cannot measure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct NotMeasurable {
     /// Use case.
     pub use_case: String,
@@ -51,7 +51,7 @@ pub struct NotMeasurable {
 }
 
 /// A query that failed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct QueryFailure {
     /// Use case (or `staging`).
     pub use_case: String,

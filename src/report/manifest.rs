@@ -5,11 +5,11 @@
 use crate::catalog::TableReport;
 use crate::config::params::{ParamValue, Source};
 use crate::kpi::run::{NotMeasurable, QueryFailure};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// A resolved parameter in the manifest.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ManifestParam {
     /// Value.
     pub value: ParamValue,
@@ -18,7 +18,7 @@ pub struct ManifestParam {
 }
 
 /// A file the run wrote.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct OutputFile {
     /// Path relative to the run folder.
     pub path: String,
@@ -27,14 +27,16 @@ pub struct OutputFile {
 }
 
 /// The manifest of one run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
     /// misura version.
     pub misura_version: String,
     /// `ok`, or `failed` when a use case failed.
     pub status: String,
-    /// The as-of date (run folder name).
+    /// The as-of date (run folder name): the run saw the data as it stood at that day's end.
     pub as_of: String,
+    /// SHA-256 of version, inputs, settings and queries: equal fingerprints, equal tables.
+    pub fingerprint: String,
     /// Wall-clock start (RFC 3339, UTC).
     pub started_at: String,
     /// Wall-clock end (RFC 3339, UTC).

@@ -3,3 +3,4 @@
 
 pub mod manifest;
 pub mod tables;
+pub mod writer;

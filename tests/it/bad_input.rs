@@ -40,7 +40,7 @@ async fn check(c: Case) {
         .expect("reject policy runs");
     for input in &summary.manifest.inputs {
         assert_eq!(
-            input.rows_accepted + input.rows_rejected,
+            input.rows_accepted + input.rows_rejected + input.rows_after_as_of,
             input.rows_read,
             "accounting of {}",
             input.table

@@ -101,7 +101,7 @@ async fn generated_data_is_valid_and_carries_the_planted_truth() {
         "every table is generated"
     );
     for r in &catalog.reports {
-        assert_eq!(r.rows_read, truth.rows[r.table], "rows of {}", r.table);
+        assert_eq!(r.rows_read, truth.rows[&r.table], "rows of {}", r.table);
     }
     let ctx = &catalog.ctx;
     let real = |k: &str| truth.realized[k];

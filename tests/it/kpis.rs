@@ -77,11 +77,11 @@ async fn a_failing_query_is_reported_and_the_others_still_run() {
     .unwrap();
     let out = tempfile::tempdir().unwrap();
     let settings = crate::util::settings(dir.path(), None, &[]).unwrap();
-    let opts = misura::pipeline::RunOptions {
-        out: out.path().to_path_buf(),
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
-        queries: Some(q.path().to_path_buf()),
-    };
+    let mut opts = misura::pipeline::RunOptions::new(
+        out.path(),
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+    );
+    opts.queries = Some(q.path().to_path_buf());
     let s = misura::pipeline::run(settings, &opts).await.unwrap();
     assert_eq!(s.exit_code(), 1);
     assert_eq!(s.manifest.status, "failed");

@@ -7,4 +7,5 @@ mod docs;
 mod generator;
 mod kpi_fixtures;
 mod kpis;
+mod nightly;
 mod util;

@@ -112,11 +112,11 @@ pub fn settings(
 /// Runs the pipeline on `dir` into `out`.
 pub async fn run(dir: &Path, out: &Path, policy: Option<OnInvalid>) -> misura::Result<RunSummary> {
     let s = settings(dir, policy, &[])?;
-    let opts = RunOptions {
-        out: out.to_path_buf(),
-        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
-        queries: None,
-    };
+    let mut opts = RunOptions::new(
+        out,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
+    );
+    opts.force = true;
     pipeline::run(s, &opts).await
 }
 

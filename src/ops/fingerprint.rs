@@ -1,0 +1,48 @@
+//! The fingerprint of a run: a SHA-256 over everything that determines its tables — the
+//! misura version, every input file's checksum, the resolved settings and the query files.
+//! When a successful run with the same fingerprint exists for an as-of date, the next run
+//! for that date has nothing to do.
+
+use crate::catalog::discover::Discovery;
+use crate::config::Settings;
+use crate::kpi::load::QuerySet;
+use sha2::{Digest, Sha256};
+
+/// Hex SHA-256 of the run's determinants.
+pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) -> String {
+    let mut h = Sha256::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    for t in &inputs.tables {
+        for f in &t.files {
+            h.update(t.table.as_bytes());
+            h.update(f.display.as_bytes());
+            h.update(f.sha256.as_bytes());
+        }
+    }
+    h.update(
+        serde_json::to_string(&settings.parameters)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update(
+        serde_json::to_string(&settings.datasets)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update(
+        serde_json::to_string(&settings.use_cases)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    h.update(format!("{:?}{}", settings.on_invalid, settings.currency).as_bytes());
+    for s in &queries.staging {
+        h.update(s.file.as_bytes());
+        h.update(s.sql.as_bytes());
+    }
+    for k in &queries.kpis {
+        h.update(k.file.as_bytes());
+        h.update(k.sql.as_bytes());
+        h.update(format!("{:?}", k.meta).as_bytes());
+    }
+    format!("{:x}", h.finalize())
+}

@@ -1,0 +1,59 @@
+//! Writes the content of a run folder (into its hidden staging sibling): result tables,
+//! rejects and the manifest. Publishing the folder is `ops::atomic`'s job.
+
+use crate::catalog::Catalog;
+use crate::error::{Error, Result};
+use crate::kpi::KpiOutcome;
+use crate::report::manifest::OutputFile;
+use crate::report::tables;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Writes `tables/kpi_values.{csv,parquet}` and `rejects/<table>.csv` under `dir`; returns
+/// the files written.
+pub fn write_tables(dir: &Path, kpis: &KpiOutcome, catalog: &Catalog) -> Result<Vec<OutputFile>> {
+    let mut outputs = Vec::new();
+    let tables_dir = dir.join("tables");
+    std::fs::create_dir_all(&tables_dir).map_err(|e| Error::io(&tables_dir, e))?;
+    let batch = tables::kpi_values_batch(&kpis.values)?;
+    let schema = tables::kpi_values_schema();
+    let one = std::slice::from_ref(&batch);
+    tables::write_csv(&tables_dir.join("kpi_values.csv"), &schema, one)?;
+    tables::write_parquet(&tables_dir.join("kpi_values.parquet"), &schema, one)?;
+    for ext in ["csv", "parquet"] {
+        outputs.push(OutputFile {
+            path: format!("tables/kpi_values.{ext}"),
+            rows: kpis.values.len() as u64,
+        });
+    }
+    if !catalog.rejected.is_empty() {
+        let rejects = dir.join("rejects");
+        std::fs::create_dir_all(&rejects).map_err(|e| Error::io(&rejects, e))?;
+        let mut by_table: BTreeMap<&str, Vec<_>> = BTreeMap::new();
+        for r in &catalog.rejected {
+            by_table.entry(r.table).or_default().push(r.batch.clone());
+        }
+        for (table, batches) in by_table {
+            let path = rejects.join(format!("{table}.csv"));
+            tables::write_csv(&path, &batches[0].schema(), &batches)?;
+            outputs.push(OutputFile {
+                path: format!("rejects/{table}.csv"),
+                rows: batches.iter().map(|b| b.num_rows() as u64).sum(),
+            });
+        }
+    }
+    Ok(outputs)
+}
+
+/// Writes `manifest.json` under `dir`.
+pub fn write_manifest(dir: &Path, manifest: &crate::report::manifest::Manifest) -> Result<()> {
+    let path = dir.join("manifest.json");
+    let json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
+    std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))
+}
+
+/// Reads the manifest of a run folder, if it has a readable one.
+pub fn read_manifest(run_dir: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read_to_string(run_dir.join("manifest.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
