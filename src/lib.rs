@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod experiments;
 pub mod generate;
 pub mod kpi;
 pub mod logging;
@@ -20,5 +21,6 @@ pub mod ops;
 pub mod pipeline;
 pub mod report;
 pub mod sample;
+pub mod stats;
 
 pub use error::{Error, Result};

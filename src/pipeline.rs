@@ -190,6 +190,33 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
     }
     timings.insert("kpis".to_string(), ms(t));
+
+    let t = Instant::now();
+    let mut failures = kpis.failures.clone();
+    let experiments = if catalog.present.contains("experiments")
+        && catalog.present.contains("experiment_assignments")
+    {
+        match crate::experiments::run(&catalog.ctx, &queries, &settings.parameters).await {
+            Ok(results) => {
+                for r in &results {
+                    info!(stage = "experiments", experiment = %r.experiment_id, label = %r.label, "experiment evaluated");
+                }
+                Some(results)
+            }
+            Err(e) => {
+                error!(stage = "experiments", "{e}");
+                failures.push(crate::kpi::run::QueryFailure {
+                    use_case: "experiments".into(),
+                    file: "queries/models/experiment_arms.sql".into(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    timings.insert("experiments".to_string(), ms(t));
     faults::pause_point("computed");
 
     let t = Instant::now();
@@ -198,13 +225,20 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
     let mut outputs = writer::write_tables(&staging, &kpis, &catalog)?;
+    if let Some(results) = &experiments {
+        outputs.extend(writer::write_table(
+            &staging,
+            "experiments_result",
+            &crate::experiments::to_batch(results)?,
+        )?);
+    }
     outputs.push(OutputFile {
         path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
         rows: kpis.values.len() as u64,
     });
     timings.insert("write".to_string(), ms(t));
 
-    let manifest = manifest(
+    let mut manifest = manifest(
         &settings,
         opts,
         &catalog,
@@ -215,6 +249,10 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         fingerprint,
         started_at,
     );
+    if failures.len() > manifest.failures.len() {
+        manifest.status = "failed".into();
+        manifest.failures = failures;
+    }
     writer::write_manifest(&staging, &manifest)?;
     faults::pause_point("written");
     atomic::replace_dir(&staging, &run_dir)?;

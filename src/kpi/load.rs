@@ -39,6 +39,15 @@ pub struct QuerySet {
     pub staging: Vec<StagingQuery>,
     /// Use-case queries, in file order.
     pub kpis: Vec<KpiQuery>,
+    /// Model queries (`models/<name>.sql`): inputs of the statistics, not KPIs.
+    pub models: Vec<StagingQuery>,
+}
+
+impl QuerySet {
+    /// The model query called `name`.
+    pub fn model(&self, name: &str) -> Option<&StagingQuery> {
+        self.models.iter().find(|m| m.name == name)
+    }
 }
 
 fn check_meta(meta: &QueryMeta, file: &str) -> Result<()> {
@@ -78,6 +87,15 @@ impl QuerySet {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
         let file = format!("{shown}/{}", rel.display());
+        if rel.parent().is_some_and(|p| p.ends_with("models")) {
+            self.models.retain(|s| s.name != stem);
+            self.models.push(StagingQuery {
+                name: stem,
+                file,
+                sql,
+            });
+            return Ok(());
+        }
         let is_staging = rel.parent().is_some_and(|p| p.ends_with("staging"));
         if is_staging {
             self.staging.retain(|s| s.name != stem);

@@ -45,6 +45,34 @@ pub fn write_tables(dir: &Path, kpis: &KpiOutcome, catalog: &Catalog) -> Result<
     Ok(outputs)
 }
 
+/// Writes `tables/<name>.{csv,parquet}` under `dir`; returns the files written.
+pub fn write_table(
+    dir: &Path,
+    name: &str,
+    batch: &datafusion::arrow::array::RecordBatch,
+) -> Result<Vec<OutputFile>> {
+    let tables_dir = dir.join("tables");
+    std::fs::create_dir_all(&tables_dir).map_err(|e| Error::io(&tables_dir, e))?;
+    let one = std::slice::from_ref(batch);
+    tables::write_csv(
+        &tables_dir.join(format!("{name}.csv")),
+        &batch.schema(),
+        one,
+    )?;
+    tables::write_parquet(
+        &tables_dir.join(format!("{name}.parquet")),
+        &batch.schema(),
+        one,
+    )?;
+    Ok(["csv", "parquet"]
+        .iter()
+        .map(|ext| OutputFile {
+            path: format!("tables/{name}.{ext}"),
+            rows: batch.num_rows() as u64,
+        })
+        .collect())
+}
+
 /// Writes `manifest.json` under `dir`.
 pub fn write_manifest(dir: &Path, manifest: &crate::report::manifest::Manifest) -> Result<()> {
     let path = dir.join("manifest.json");

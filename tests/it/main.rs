@@ -4,6 +4,7 @@ mod bad_input;
 mod catalogue;
 mod cli;
 mod docs;
+mod experiments;
 mod generator;
 mod kpi_fixtures;
 mod kpis;
