@@ -50,11 +50,28 @@ impl QuerySet {
     }
 }
 
-fn check_meta(meta: &QueryMeta, file: &str) -> Result<()> {
+fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {
     let bad = |problem: String| Error::QueryDefinition {
         file: file.to_string(),
         problem,
     };
+    if let Some(declared) = &meta.parameters {
+        let used = crate::kpi::template::placeholders(sql);
+        for u in &used {
+            if !declared.contains(u) {
+                return Err(bad(format!(
+                    "uses {{{{ {u} }}}}, which its sidecar's `parameters` does not declare"
+                )));
+            }
+        }
+        for d in declared {
+            if !used.contains(d) {
+                return Err(bad(format!(
+                    "declares parameter `{d}` in its sidecar, but the SQL never uses {{{{ {d} }}}}"
+                )));
+            }
+        }
+    }
     for t in meta
         .requires
         .iter()
@@ -118,7 +135,7 @@ impl QuerySet {
             file: format!("{shown}/{}", rel.with_extension("toml").display()),
             problem: e.to_string(),
         })?;
-        check_meta(&meta, &file)?;
+        check_meta(&meta, &sql, &file)?;
         self.kpis.push(KpiQuery { file, sql, meta });
         Ok(())
     }

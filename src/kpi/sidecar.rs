@@ -93,6 +93,9 @@ pub struct QueryMeta {
     pub grain: String,
     /// Tables without which nothing of this use case can be measured.
     pub requires: Vec<String>,
+    /// The parameters the SQL uses, when the author declares them: then every `{{ name }}`
+    /// must be listed and every listed name used (checked when the files load).
+    pub parameters: Option<Vec<String>>,
     /// The KPIs, in display order.
     pub kpis: Vec<KpiMeta>,
 }

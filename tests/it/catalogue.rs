@@ -94,3 +94,45 @@ fn two_sided_p_value_from_z_uses_the_normal_distribution() {
     assert_eq!(p.apply(0.0), 1.0);
     assert!(p.apply(8.0) < 1e-14);
 }
+
+#[test]
+fn declared_parameters_must_match_the_placeholders() {
+    let q = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(q.path().join("mine")).unwrap();
+    let sidecar = |params: &str| {
+        format!(
+            "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"x\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = []\nparameters = {params}\n[[kpis]]\nid = \"x.y\"\nname = \"x\"\nunit = \"count\"\nformula = \"x\"\n"
+        )
+    };
+    std::fs::write(
+        q.path().join("mine/x.sql"),
+        "SELECT 1 WHERE {{ brand }} = 'a' AND {{ window_start }} < now()",
+    )
+    .unwrap();
+    let load = || {
+        let mut set = QuerySet::builtin().unwrap();
+        set.add_dir(q.path()).map(|_| ()).map_err(|e| e.to_string())
+    };
+    std::fs::write(q.path().join("mine/x.toml"), sidecar("[\"brand\"]")).unwrap();
+    let err = load().unwrap_err();
+    assert!(
+        err.contains("uses {{ window_start }}, which its sidecar's `parameters` does not declare"),
+        "{err}"
+    );
+    std::fs::write(
+        q.path().join("mine/x.toml"),
+        sidecar("[\"brand\", \"window_start\", \"seed\"]"),
+    )
+    .unwrap();
+    let err = load().unwrap_err();
+    assert!(
+        err.contains("declares parameter `seed` in its sidecar, but the SQL never uses {{ seed }}"),
+        "{err}"
+    );
+    std::fs::write(
+        q.path().join("mine/x.toml"),
+        sidecar("[\"brand\", \"window_start\"]"),
+    )
+    .unwrap();
+    load().expect("declared = used");
+}
