@@ -177,6 +177,14 @@ pub enum Error {
         #[source]
         source: Box<DataFusionError>,
     },
+    /// An attribution or statistical model cannot be computed on this data.
+    #[error("attribution model {model}: {problem}")]
+    Model {
+        /// Model id.
+        model: String,
+        /// What went wrong and what to do.
+        problem: String,
+    },
     /// Another run holds the output directory's lock.
     #[error("another misura run (pid {}) is writing to this output directory ({path}); try again when it ends\n  (a lock left by a process that died is taken over automatically)", pid.map_or("unknown".to_string(), |p| p.to_string()))]
     Locked {

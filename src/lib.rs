@@ -9,6 +9,7 @@
 //! [`report`] (tables, manifest); [`pipeline`] strings them together, [`cli`] is the
 //! command line, and [`generate`] writes synthetic data with planted truth.
 
+pub mod attribution;
 pub mod catalog;
 pub mod cli;
 pub mod config;

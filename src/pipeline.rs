@@ -217,6 +217,26 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         None
     };
     timings.insert("experiments".to_string(), ms(t));
+
+    let t = Instant::now();
+    let converts = catalog.present.contains("orders") || catalog.present.contains("opportunities");
+    let attribution = if catalog.present.contains("touchpoints") && converts {
+        match attribute(&catalog, &queries, &settings).await {
+            Ok(rows) => Some(rows),
+            Err(e) => {
+                error!(stage = "attribution", "{e}");
+                failures.push(crate::kpi::run::QueryFailure {
+                    use_case: "attribution".into(),
+                    file: "queries/models/journeys.sql".into(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    timings.insert("attribution".to_string(), ms(t));
     faults::pause_point("computed");
 
     let t = Instant::now();
@@ -225,6 +245,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
     let mut outputs = writer::write_tables(&staging, &kpis, &catalog)?;
+    if let Some(rows) = &attribution {
+        outputs.extend(writer::write_table(
+            &staging,
+            "attribution",
+            &crate::attribution::to_batch(rows)?,
+        )?);
+    }
     if let Some(results) = &experiments {
         outputs.extend(writer::write_table(
             &staging,
@@ -280,6 +307,31 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         manifest,
         skipped: false,
     })
+}
+
+/// Journeys from the catalog, then every attribution model.
+async fn attribute(
+    catalog: &Catalog,
+    queries: &QuerySet,
+    settings: &Settings,
+) -> Result<Vec<crate::attribution::AttributionRow>> {
+    let p = &settings.parameters;
+    let journeys = crate::attribution::journeys::load(&catalog.ctx, queries, p).await?;
+    let half_life = match p.get("half_life_days") {
+        Some(ParamValue::Float(x)) => *x,
+        _ => 7.0,
+    };
+    let models =
+        crate::attribution::models(half_life, p.int("markov_order").unwrap_or(1) as usize)?;
+    let refs: Vec<&dyn crate::attribution::Model> = models.iter().map(|m| m.as_ref()).collect();
+    let rows = crate::attribution::attribute(&journeys, &refs)?;
+    info!(
+        stage = "attribution",
+        conversions = journeys.converting.len(),
+        coverage = journeys.coverage().unwrap_or(0.0),
+        "journeys attributed"
+    );
+    Ok(rows)
 }
 
 /// The manifest of `run_dir` when it records a successful run with `fingerprint`.

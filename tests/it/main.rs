@@ -1,5 +1,6 @@
 //! The integration test binary: one binary, one module per area (see STYLE.md).
 
+mod attribution;
 mod bad_input;
 mod catalogue;
 mod cli;

@@ -1,0 +1,25 @@
+-- Non-converting paths (spec attribution-and-roi.md): per contact, its touchpoints inside the
+-- window that belong to no journey, in journey order. One path per contact at most.
+WITH conversions AS (
+    SELECT contact_id, converted_at,
+           lag(converted_at) OVER (PARTITION BY contact_id ORDER BY converted_at, value) AS previous_at
+    FROM stg_conversions
+    WHERE converted_at >= {{ window_start }}
+      AND converted_at < {{ window_end }}
+),
+in_journey AS (
+    SELECT DISTINCT t.touchpoint_id
+    FROM touchpoints t
+    JOIN conversions c
+      ON t.contact_id = c.contact_id
+     AND t.occurred_at <= c.converted_at
+     AND t.occurred_at > c.converted_at - INTERVAL '{{ attribution_lookback_days }} days'
+     AND (c.previous_at IS NULL OR t.occurred_at > c.previous_at)
+)
+SELECT t.contact_id, t.channel
+FROM touchpoints t
+LEFT JOIN in_journey j ON j.touchpoint_id = t.touchpoint_id
+WHERE j.touchpoint_id IS NULL
+  AND t.occurred_at >= {{ window_start }}
+  AND t.occurred_at < {{ window_end }}
+ORDER BY t.contact_id, t.occurred_at, t.touchpoint_id

@@ -1,0 +1,137 @@
+//! Journeys and non-converting paths as the models see them, read from the model queries
+//! `queries/models/journeys.sql` and `non_converting_paths.sql`.
+
+use crate::config::params::Parameters;
+use crate::error::{Error, Result};
+use crate::kpi::load::QuerySet;
+use crate::kpi::template;
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::prelude::SessionContext;
+
+/// One touch of a journey.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Touch {
+    /// Channel.
+    pub channel: String,
+    /// Use case (its own or its campaign's).
+    pub use_case: Option<String>,
+    /// Days from the touch to the conversion.
+    pub days_before: f64,
+}
+
+/// A conversion with its touches, oldest first (empty: no touch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Journey {
+    /// Conversion value.
+    pub value: f64,
+    /// Touches in order.
+    pub touches: Vec<Touch>,
+}
+
+/// The input of every attribution model.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Journeys {
+    /// Converting journeys (with or without touches).
+    pub converting: Vec<Journey>,
+    /// Channel sequences of non-converting paths.
+    pub non_converting: Vec<Vec<String>>,
+}
+
+impl Journeys {
+    /// Share of conversions with at least one touch.
+    pub fn coverage(&self) -> Option<f64> {
+        let n = self.converting.len();
+        (n > 0).then(|| {
+            self.converting
+                .iter()
+                .filter(|j| !j.touches.is_empty())
+                .count() as f64
+                / n as f64
+        })
+    }
+}
+
+async fn query(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+    name: &str,
+) -> Result<Vec<RecordBatch>> {
+    let q = queries.model(name).ok_or_else(|| Error::QueryDefinition {
+        file: format!("queries/models/{name}.sql"),
+        problem: "missing".into(),
+    })?;
+    let sql = template::render(&q.sql, params, &q.file)?;
+    let fail = |e| Error::Query {
+        file: q.file.clone(),
+        source: Box::new(e),
+    };
+    ctx.sql(&sql)
+        .await
+        .map_err(fail)?
+        .collect()
+        .await
+        .map_err(fail)
+}
+
+/// Reads the journeys and paths of the catalog in `ctx`.
+pub async fn load(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+) -> Result<Journeys> {
+    let mut out = Journeys::default();
+    let mut last_id = None;
+    for b in query(ctx, queries, params, "journeys").await? {
+        let id = cast(b.column(0), &DataType::Int64)
+            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let id = id.as_primitive::<Int64Type>();
+        let value = cast(b.column(1), &DataType::Float64)
+            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let value = value.as_primitive::<Float64Type>();
+        let (channel, use_case) = (
+            crate::catalog::text(b.column(3)),
+            crate::catalog::text(b.column(4)),
+        );
+        let days = cast(b.column(5), &DataType::Float64)
+            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let days = days.as_primitive::<Float64Type>();
+        for i in 0..b.num_rows() {
+            if last_id != Some(id.value(i)) {
+                out.converting.push(Journey {
+                    value: value.value(i),
+                    touches: Vec::new(),
+                });
+                last_id = Some(id.value(i));
+            }
+            if channel.is_valid(i) {
+                let j = out.converting.last_mut().expect("pushed above");
+                j.touches.push(Touch {
+                    channel: channel.value(i).to_string(),
+                    use_case: use_case.is_valid(i).then(|| use_case.value(i).to_string()),
+                    days_before: days.value(i),
+                });
+            }
+        }
+    }
+    let mut last_contact: Option<String> = None;
+    for b in query(ctx, queries, params, "non_converting_paths").await? {
+        let (contact, channel) = (
+            crate::catalog::text(b.column(0)),
+            crate::catalog::text(b.column(1)),
+        );
+        for i in 0..b.num_rows() {
+            if last_contact.as_deref() != Some(contact.value(i)) {
+                out.non_converting.push(Vec::new());
+                last_contact = Some(contact.value(i).to_string());
+            }
+            out.non_converting
+                .last_mut()
+                .expect("pushed above")
+                .push(channel.value(i).to_string());
+        }
+    }
+    Ok(out)
+}
