@@ -321,8 +321,9 @@ async fn attribute(
         Some(ParamValue::Float(x)) => *x,
         _ => 7.0,
     };
-    let models =
-        crate::attribution::models(half_life, p.int("markov_order").unwrap_or(1) as usize)?;
+    let order = p.int("markov_order").unwrap_or(1) as usize;
+    let max_channels = p.int("shapley_max_channels").unwrap_or(15) as usize;
+    let models = crate::attribution::models(half_life, order, max_channels)?;
     let refs: Vec<&dyn crate::attribution::Model> = models.iter().map(|m| m.as_ref()).collect();
     let rows = crate::attribution::attribute(&journeys, &refs)?;
     info!(

@@ -1,5 +1,5 @@
 //! Attribution (spec attribution-and-roi.md): journeys from the model queries, one model per
-//! file (rule-based in `rules`, `markov`), credits per channel and per use case, and the
+//! file (rule-based in `rules`, `markov`, `shapley`), credits per channel and per use case, and the
 //! `attribution` table: model, channel, use_case (null for the channel total), conversions,
 //! revenue, coverage. Conversions without a touch go to the pseudo-channel `(no touch)`
 //! under every model; the models share out the rest.
@@ -7,6 +7,7 @@
 pub mod journeys;
 pub mod markov;
 pub mod rules;
+pub mod shapley;
 
 use crate::error::{Error, Result};
 use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray};
@@ -67,45 +68,65 @@ impl Model for Markov {
     }
 
     fn credit(&self, journeys: &Journeys) -> Result<Credits> {
-        let mut c = Credits::new();
-        let Some(shares) = markov::removal_shares(journeys, self.0)? else {
-            return Ok(c);
-        };
-        let touched: Vec<_> = journeys
-            .converting
-            .iter()
-            .filter(|j| !j.touches.is_empty())
-            .collect();
-        let (n, revenue) = (
-            touched.len() as f64,
-            touched.iter().map(|j| j.value).sum::<f64>(),
-        );
-        // Each channel's credit is split across use cases in proportion to that channel's
-        // touches per use case inside converting journeys.
-        let mut touches: BTreeMap<&str, (f64, BTreeMap<&str, f64>)> = BTreeMap::new();
-        for t in touched.iter().flat_map(|j| &j.touches) {
-            let e = touches.entry(&t.channel).or_default();
-            e.0 += 1.0;
-            if let Some(uc) = &t.use_case {
-                *e.1.entry(uc).or_default() += 1.0;
-            }
-        }
-        for (channel, share) in shares {
-            add(&mut c, &channel, None, share * n, share * revenue);
-            if let Some((all, by_uc)) = touches.get(channel.as_str()) {
-                for (uc, k) in by_uc {
-                    add(
-                        &mut c,
-                        &channel,
-                        Some(uc),
-                        share * n * k / all,
-                        share * revenue * k / all,
-                    );
-                }
-            }
-        }
-        Ok(c)
+        Ok(markov::removal_shares(journeys, self.0)?
+            .map_or_else(Credits::new, |s| share_out(journeys, s)))
     }
+}
+
+/// The Shapley model, exact up to a number of channels.
+#[derive(Debug, Clone, Copy)]
+pub struct Shapley(pub usize);
+
+impl Model for Shapley {
+    fn id(&self) -> &'static str {
+        "shapley"
+    }
+
+    fn credit(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(
+            shapley::shares(journeys, self.0)?
+                .map_or_else(Credits::new, |s| share_out(journeys, s)),
+        )
+    }
+}
+
+/// Turns channel shares into credits of the touched conversions; each channel's credit is
+/// split across use cases in proportion to that channel's touches per use case inside
+/// converting journeys (spec: per use case, for markov and shapley).
+fn share_out(journeys: &Journeys, shares: BTreeMap<String, f64>) -> Credits {
+    let mut c = Credits::new();
+    let touched: Vec<_> = journeys
+        .converting
+        .iter()
+        .filter(|j| !j.touches.is_empty())
+        .collect();
+    let (n, revenue) = (
+        touched.len() as f64,
+        touched.iter().map(|j| j.value).sum::<f64>(),
+    );
+    let mut touches: BTreeMap<&str, (f64, BTreeMap<&str, f64>)> = BTreeMap::new();
+    for t in touched.iter().flat_map(|j| &j.touches) {
+        let e = touches.entry(&t.channel).or_default();
+        e.0 += 1.0;
+        if let Some(uc) = &t.use_case {
+            *e.1.entry(uc).or_default() += 1.0;
+        }
+    }
+    for (channel, share) in shares {
+        add(&mut c, &channel, None, share * n, share * revenue);
+        if let Some((all, by_uc)) = touches.get(channel.as_str()) {
+            for (uc, k) in by_uc {
+                add(
+                    &mut c,
+                    &channel,
+                    Some(uc),
+                    share * n * k / all,
+                    share * revenue * k / all,
+                );
+            }
+        }
+    }
+    c
 }
 
 /// One row of the `attribution` table.
@@ -159,8 +180,12 @@ pub fn attribute(journeys: &Journeys, models: &[&dyn Model]) -> Result<Vec<Attri
     Ok(rows)
 }
 
-/// The models of the spec available here, with their parameters.
-pub fn models(half_life_days: f64, markov_order: usize) -> Result<Vec<Box<dyn Model>>> {
+/// Every model of the spec, with its parameters.
+pub fn models(
+    half_life_days: f64,
+    markov_order: usize,
+    shapley_max_channels: usize,
+) -> Result<Vec<Box<dyn Model>>> {
     if !(1..=3).contains(&markov_order) {
         return Err(Error::Model {
             model: "markov".into(),
@@ -174,6 +199,7 @@ pub fn models(half_life_days: f64, markov_order: usize) -> Result<Vec<Box<dyn Mo
         Box::new(Rule::TimeDecay(half_life_days)),
         Box::new(Rule::PositionBased),
         Box::new(Markov(markov_order)),
+        Box::new(Shapley(shapley_max_channels)),
     ])
 }
 

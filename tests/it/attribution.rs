@@ -7,7 +7,7 @@
 use crate::util::close;
 use misura::attribution::journeys::{Journey, Journeys, Touch};
 use misura::attribution::rules::Rule;
-use misura::attribution::{Markov, Model, NO_TOUCH, attribute};
+use misura::attribution::{Markov, Model, NO_TOUCH, Shapley, attribute};
 
 fn touch(channel: &str, days: f64) -> Touch {
     Touch {
@@ -172,8 +172,36 @@ fn markov_is_exact_and_order_changes_the_states() {
         .sum();
     close(total, 4.0, 1e-9, "order 2 credits sum to the conversions");
     assert!(
-        misura::attribution::models(7.0, 4).is_err(),
+        misura::attribution::models(7.0, 4, 15).is_err(),
         "order 4 is refused"
+    );
+}
+
+#[test]
+fn shapley_values_worked_out_by_hand() {
+    // Channel sets: J1 {A,B} conv, J2 {B} conv, J3 {A,B,C} conv, [A] and [C] not converting.
+    // CR(S) over the paths whose set ⊆ S: {A} 0/1, {B} 1/1, {C} 0/1, {A,B} 2/3, {A,C} 0/2,
+    // {B,C} 1/2, {A,B,C} 3/5. Weights for n = 3: |S| = 0 → 1/3, 1 → 1/6, 2 → 1/3.
+    // φ_A = 1/6·(2/3 − 1) + 1/3·(3/5 − 1/2) = −1/45;
+    // φ_B = 1/3·1 + 1/6·(2/3) + 1/6·(1/2) + 1/3·(3/5) = 131/180;
+    // φ_C = 1/6·(1/2 − 1) + 1/3·(3/5 − 2/3) = −19/180 (Σφ = 3/5 = CR(N), as it must).
+    // Only B is positive: it takes the 3 touched conversions and their 180 of revenue.
+    check(
+        &Shapley(15),
+        &[
+            ("A", 0.0, 0.0),
+            ("B", 3.0, 180.0),
+            ("C", 0.0, 0.0),
+            (NO_TOUCH, 1.0, 20.0),
+        ],
+    );
+    let err = attribute(&journeys(), &[&Shapley(2)])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("3 channels exceed shapley_max_channels = 2")
+            && err.contains("group channels"),
+        "{err}"
     );
 }
 
@@ -200,6 +228,7 @@ async fn the_sample_run_writes_attribution_whose_credits_sum_to_the_conversions(
             "linear",
             "markov",
             "position_based",
+            "shapley",
             "time_decay"
         ]
     );
