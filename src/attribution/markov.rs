@@ -10,12 +10,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 type State = Vec<String>;
 
-/// Transition counts between transient states (`[]` = start) and the absorbing outcomes.
+/// Transition counts of the chain. States are the last k channels; `[]` is `start`.
 #[derive(Debug, Default)]
 struct Chain {
-    /// (from, to) → count; `to` = None means conversion, Some(empty) never occurs.
+    /// (from, to) → count of transitions between transient states.
     to_state: BTreeMap<(State, State), f64>,
+    /// from → count of transitions into `conversion`.
     to_conversion: BTreeMap<State, f64>,
+    /// from → all transitions out of it (into states, `conversion` or `null`).
     totals: BTreeMap<State, f64>,
 }
 
