@@ -10,4 +10,5 @@ mod generator;
 mod kpi_fixtures;
 mod kpis;
 mod nightly;
+mod properties;
 mod util;

@@ -1,0 +1,99 @@
+//! Property tests of the attribution invariants a sponsor relies on: every model's credits
+//! sum to the conversions and their revenue, the order of the input rows changes nothing,
+//! and a channel that never appears in a converting journey gets no credit.
+
+use misura::attribution::journeys::{Journey, Journeys, Touch};
+use misura::attribution::{Markov, Model, attribute, models};
+use proptest::prelude::*;
+
+const CHANNELS: &[&str] = &["email", "search", "social_paid", "community"];
+
+fn arb_touch() -> impl Strategy<Value = Touch> {
+    (
+        0..CHANNELS.len(),
+        0.0f64..30.0,
+        proptest::option::of(0..2usize),
+    )
+        .prop_map(|(c, d, uc)| Touch {
+            channel: CHANNELS[c].into(),
+            use_case: uc.map(|u| ["UC04", "UC08"][u].into()),
+            days_before: d,
+        })
+}
+
+fn arb_journeys() -> impl Strategy<Value = Journeys> {
+    let journey = (1.0f64..1000.0, proptest::collection::vec(arb_touch(), 0..5)).prop_map(
+        |(value, mut touches)| {
+            touches.sort_by(|a, b| b.days_before.total_cmp(&a.days_before));
+            Journey { value, touches }
+        },
+    );
+    let path = proptest::collection::vec(
+        (0..CHANNELS.len()).prop_map(|c| CHANNELS[c].to_string()),
+        1..4,
+    );
+    (
+        proptest::collection::vec(journey, 1..25),
+        proptest::collection::vec(path, 0..10),
+    )
+        .prop_map(|(converting, non_converting)| Journeys {
+            converting,
+            non_converting,
+        })
+}
+
+fn all_models() -> Vec<Box<dyn Model>> {
+    let mut m = models(7.0, 1, 15).unwrap();
+    m.push(Box::new(Markov(2)));
+    m.push(Box::new(Markov(3)));
+    m
+}
+
+fn totals(j: &Journeys, m: &dyn Model) -> std::collections::BTreeMap<String, (f64, f64)> {
+    attribute(j, &[m])
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.use_case.is_none())
+        .map(|r| (r.channel, (r.conversions, r.revenue)))
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn credits_sum_to_conversions_and_revenue(j in arb_journeys()) {
+        let (n, revenue) = (j.converting.len() as f64, j.converting.iter().map(|x| x.value).sum::<f64>());
+        for m in all_models() {
+            let t = totals(&j, m.as_ref());
+            let conv: f64 = t.values().map(|v| v.0).sum();
+            let rev: f64 = t.values().map(|v| v.1).sum();
+            prop_assert!((conv - n).abs() < 1e-6, "{}: {conv} credited for {n} conversions", m.id());
+            prop_assert!((rev - revenue).abs() < 1e-6 * revenue.max(1.0), "{}: {rev} credited for {revenue}", m.id());
+            prop_assert!(t.values().all(|v| v.0 >= -1e-12), "{}: negative credit", m.id());
+        }
+    }
+
+    #[test]
+    fn the_order_of_input_rows_changes_nothing(j in arb_journeys()) {
+        let mut reversed = j.clone();
+        reversed.converting.reverse();
+        reversed.non_converting.reverse();
+        for m in all_models() {
+            let (a, b) = (totals(&j, m.as_ref()), totals(&reversed, m.as_ref()));
+            prop_assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+            for (k, (c, r)) in &a {
+                prop_assert!((c - b[k].0).abs() < 1e-9 && (r - b[k].1).abs() < 1e-6, "{} {k}: {c} vs {}", m.id(), b[k].0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_channel_never_in_a_converting_journey_gets_no_credit(mut j in arb_journeys()) {
+        j.non_converting.push(vec!["print".into()]);
+        for m in all_models() {
+            let credit = totals(&j, m.as_ref()).get("print").map_or(0.0, |v| v.0);
+            prop_assert!(credit.abs() < 1e-12, "{}: print got {credit}", m.id());
+        }
+    }
+}
