@@ -8,7 +8,6 @@
 use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use crate::kpi::template;
 use crate::stats::tests::{Moments, two_proportions, welch};
 use datafusion::arrow::array::{
     ArrayRef, AsArray, Float64Array, RecordBatch, StringArray, UInt64Array,
@@ -148,24 +147,7 @@ pub async fn run(
     queries: &QuerySet,
     params: &Parameters,
 ) -> Result<Vec<ExperimentResult>> {
-    let q = queries
-        .model("experiment_arms")
-        .ok_or_else(|| Error::QueryDefinition {
-            file: "queries/models/experiment_arms.sql".into(),
-            problem: "missing".into(),
-        })?;
-    let sql = template::render(&q.sql, params, &q.file)?;
-    let fail = |e| Error::Query {
-        file: q.file.clone(),
-        source: Box::new(e),
-    };
-    let batches = ctx
-        .sql(&sql)
-        .await
-        .map_err(fail)?
-        .collect()
-        .await
-        .map_err(fail)?;
+    let batches = queries.run_model(ctx, params, "experiment_arms").await?;
     let mut arms: Vec<(String, String, String, String, Arm)> = Vec::new();
     for b in &batches {
         let text = |i: usize| crate::catalog::text(b.column(i));

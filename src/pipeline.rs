@@ -244,7 +244,8 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
-    let mut outputs = writer::write_tables(&staging, &kpis, &catalog)?;
+    let kpi_values = tables::kpi_values_batch(&kpis.values)?;
+    let mut outputs = writer::write_tables(&staging, &kpi_values, &catalog)?;
     if let Some(rows) = &attribution {
         outputs.extend(writer::write_table(
             &staging,
@@ -285,13 +286,12 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     atomic::replace_dir(&staging, &run_dir)?;
     // The history is derived from the published folder: written after it, so a run killed
     // before publishing changes neither.
-    let batch = tables::kpi_values_batch(&kpis.values)?;
     history::write_partition(
         &opts.out,
         "kpi_values",
         opts.as_of,
         &tables::kpi_values_schema(),
-        &[batch],
+        std::slice::from_ref(&kpi_values),
     )?;
     if manifest.status == "ok" {
         atomic::point_latest(&opts.out, &manifest.as_of)?;

@@ -4,8 +4,7 @@
 use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use crate::kpi::template;
-use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::prelude::SessionContext;
@@ -53,29 +52,6 @@ impl Journeys {
     }
 }
 
-async fn query(
-    ctx: &SessionContext,
-    queries: &QuerySet,
-    params: &Parameters,
-    name: &str,
-) -> Result<Vec<RecordBatch>> {
-    let q = queries.model(name).ok_or_else(|| Error::QueryDefinition {
-        file: format!("queries/models/{name}.sql"),
-        problem: "missing".into(),
-    })?;
-    let sql = template::render(&q.sql, params, &q.file)?;
-    let fail = |e| Error::Query {
-        file: q.file.clone(),
-        source: Box::new(e),
-    };
-    ctx.sql(&sql)
-        .await
-        .map_err(fail)?
-        .collect()
-        .await
-        .map_err(fail)
-}
-
 /// Reads the journeys and paths of the catalog in `ctx`.
 pub async fn load(
     ctx: &SessionContext,
@@ -84,7 +60,7 @@ pub async fn load(
 ) -> Result<Journeys> {
     let mut out = Journeys::default();
     let mut last_id = None;
-    for b in query(ctx, queries, params, "journeys").await? {
+    for b in queries.run_model(ctx, params, "journeys").await? {
         let id = cast(b.column(0), &DataType::Int64)
             .map_err(|e| Error::engine("reading journeys", e.into()))?;
         let id = id.as_primitive::<Int64Type>();
@@ -117,7 +93,10 @@ pub async fn load(
         }
     }
     let mut last_contact: Option<String> = None;
-    for b in query(ctx, queries, params, "non_converting_paths").await? {
+    for b in queries
+        .run_model(ctx, params, "non_converting_paths")
+        .await?
+    {
         let (contact, channel) = (
             crate::catalog::text(b.column(0)),
             crate::catalog::text(b.column(1)),

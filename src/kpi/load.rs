@@ -48,6 +48,30 @@ impl QuerySet {
     pub fn model(&self, name: &str) -> Option<&StagingQuery> {
         self.models.iter().find(|m| m.name == name)
     }
+
+    /// Renders and runs the model query `name` in `ctx`.
+    pub async fn run_model(
+        &self,
+        ctx: &datafusion::prelude::SessionContext,
+        params: &crate::config::params::Parameters,
+        name: &str,
+    ) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
+        let q = self.model(name).ok_or_else(|| Error::QueryDefinition {
+            file: format!("queries/models/{name}.sql"),
+            problem: "missing".into(),
+        })?;
+        let sql = crate::kpi::template::render(&q.sql, params, &q.file)?;
+        let fail = |e| Error::Query {
+            file: q.file.clone(),
+            source: Box::new(e),
+        };
+        ctx.sql(&sql)
+            .await
+            .map_err(fail)?
+            .collect()
+            .await
+            .map_err(fail)
+    }
 }
 
 fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {

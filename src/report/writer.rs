@@ -3,29 +3,20 @@
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
-use crate::kpi::KpiOutcome;
 use crate::report::manifest::OutputFile;
 use crate::report::tables;
+use datafusion::arrow::array::RecordBatch;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Writes `tables/kpi_values.{csv,parquet}` and `rejects/<table>.csv` under `dir`; returns
-/// the files written.
-pub fn write_tables(dir: &Path, kpis: &KpiOutcome, catalog: &Catalog) -> Result<Vec<OutputFile>> {
-    let mut outputs = Vec::new();
-    let tables_dir = dir.join("tables");
-    std::fs::create_dir_all(&tables_dir).map_err(|e| Error::io(&tables_dir, e))?;
-    let batch = tables::kpi_values_batch(&kpis.values)?;
-    let schema = tables::kpi_values_schema();
-    let one = std::slice::from_ref(&batch);
-    tables::write_csv(&tables_dir.join("kpi_values.csv"), &schema, one)?;
-    tables::write_parquet(&tables_dir.join("kpi_values.parquet"), &schema, one)?;
-    for ext in ["csv", "parquet"] {
-        outputs.push(OutputFile {
-            path: format!("tables/kpi_values.{ext}"),
-            rows: kpis.values.len() as u64,
-        });
-    }
+/// Writes `tables/kpi_values.{csv,parquet}` (from `kpi_values`, the batch of
+/// `tables::kpi_values_batch`) and `rejects/<table>.csv` under `dir`; returns the files written.
+pub fn write_tables(
+    dir: &Path,
+    kpi_values: &RecordBatch,
+    catalog: &Catalog,
+) -> Result<Vec<OutputFile>> {
+    let mut outputs = write_table(dir, "kpi_values", kpi_values)?;
     if !catalog.rejected.is_empty() {
         let rejects = dir.join("rejects");
         std::fs::create_dir_all(&rejects).map_err(|e| Error::io(&rejects, e))?;
