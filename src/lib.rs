@@ -21,6 +21,7 @@ pub mod logging;
 pub mod ops;
 pub mod pipeline;
 pub mod report;
+pub mod roi;
 pub mod sample;
 pub mod stats;
 

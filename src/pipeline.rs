@@ -174,7 +174,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
 
     let t = Instant::now();
     let catalogue = crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
-    let kpis = crate::kpi::run_all(
+    let mut kpis = crate::kpi::run_all(
         &catalog.ctx,
         &queries,
         &settings.parameters,
@@ -220,9 +220,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
 
     let t = Instant::now();
     let converts = catalog.present.contains("orders") || catalog.present.contains("opportunities");
-    let attribution = if catalog.present.contains("touchpoints") && converts {
+    let (attribution, journeys) = if catalog.present.contains("touchpoints") && converts {
         match attribute(&catalog, &queries, &settings).await {
-            Ok(rows) => Some(rows),
+            Ok((rows, journeys)) => (Some(rows), Some(journeys)),
             Err(e) => {
                 error!(stage = "attribution", "{e}");
                 failures.push(crate::kpi::run::QueryFailure {
@@ -230,13 +230,59 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
                     file: "queries/models/journeys.sql".into(),
                     error: e.to_string(),
                 });
-                None
+                (None, None)
             }
         }
     } else {
-        None
+        (None, None)
     };
     timings.insert("attribution".to_string(), ms(t));
+    if let Some(j) = &journeys
+        && catalog.present.contains("campaigns")
+    {
+        let p = &settings.parameters;
+        let model = crate::roi::default_model(p);
+        match crate::roi::uc04::kpis(j, model, &crate::roi::model_params(p), &kpis.values) {
+            Ok(mut rows) => {
+                kpis.values.append(&mut rows);
+                crate::kpi::run::sort_values(&mut kpis.values);
+            }
+            Err(e) => failures.push(crate::kpi::run::QueryFailure {
+                use_case: "UC04".into(),
+                file: "queries/models/journeys.sql".into(),
+                error: e.to_string(),
+            }),
+        }
+    }
+
+    let t = Instant::now();
+    let roi = match crate::roi::run(
+        &catalog.ctx,
+        &queries,
+        &settings.parameters,
+        &catalog.present,
+        journeys.as_ref(),
+        &catalogue,
+    )
+    .await
+    {
+        Ok(roi) => {
+            for r in &roi.rows {
+                info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
+            }
+            Some(roi)
+        }
+        Err(e) => {
+            error!(stage = "roi", "{e}");
+            failures.push(crate::kpi::run::QueryFailure {
+                use_case: "roi".into(),
+                file: "queries/models/roi_units.sql".into(),
+                error: e.to_string(),
+            });
+            None
+        }
+    };
+    timings.insert("roi".to_string(), ms(t));
     faults::pause_point("computed");
 
     let t = Instant::now();
@@ -251,6 +297,18 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             &staging,
             "attribution",
             &crate::attribution::to_batch(rows)?,
+        )?);
+    }
+    if let Some(roi) = &roi {
+        outputs.extend(writer::write_table(
+            &staging,
+            "roi",
+            &crate::roi::table::roi_batch(&roi.rows)?,
+        )?);
+        outputs.extend(writer::write_table(
+            &staging,
+            "roi_drivers",
+            &crate::roi::table::drivers_batch(&roi.drivers)?,
         )?);
     }
     if let Some(results) = &experiments {
@@ -314,7 +372,10 @@ async fn attribute(
     catalog: &Catalog,
     queries: &QuerySet,
     settings: &Settings,
-) -> Result<Vec<crate::attribution::AttributionRow>> {
+) -> Result<(
+    Vec<crate::attribution::AttributionRow>,
+    crate::attribution::journeys::Journeys,
+)> {
     let p = &settings.parameters;
     let journeys = crate::attribution::journeys::load(&catalog.ctx, queries, p).await?;
     let half_life = match p.get("half_life_days") {
@@ -332,7 +393,7 @@ async fn attribute(
         coverage = journeys.coverage().unwrap_or(0.0),
         "journeys attributed"
     );
-    Ok(rows)
+    Ok((rows, journeys))
 }
 
 /// The manifest of `run_dir` when it records a successful run with `fingerprint`.

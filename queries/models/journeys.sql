@@ -2,9 +2,10 @@
 -- touchpoints in (converted_at - attribution_lookback_days, converted_at] that come after the
 -- contact's previous conversion, ordered by occurred_at, then touchpoint_id. A conversion
 -- without such a touch has one row with a null channel (the pseudo-channel "(no touch)").
--- A touch's use case is its own, else its campaign's.
+-- A touch's use case is its own, else its campaign's. Contact, margin and campaign feed the
+-- ROI bootstrap (contacts are its units) and uc04.attributed_revenue (per campaign).
 WITH conversions AS (
-    SELECT contact_id, converted_at, value,
+    SELECT contact_id, converted_at, value, margin,
            lag(converted_at) OVER (PARTITION BY contact_id ORDER BY converted_at, value) AS previous_at,
            row_number() OVER (ORDER BY contact_id, converted_at, value) AS conversion_id
     FROM stg_conversions
@@ -12,7 +13,7 @@ WITH conversions AS (
       AND converted_at < {{ window_end }}
 ),
 touches AS (
-    SELECT t.touchpoint_id, t.contact_id, t.occurred_at, t.channel,
+    SELECT t.touchpoint_id, t.contact_id, t.occurred_at, t.channel, t.campaign_id,
            coalesce(t.use_case, k.use_case) AS use_case
     FROM touchpoints t
     LEFT JOIN campaigns k ON k.campaign_id = t.campaign_id
@@ -22,7 +23,10 @@ SELECT c.conversion_id,
        t.touchpoint_id,
        t.channel,
        t.use_case,
-       (extract(epoch FROM c.converted_at) - extract(epoch FROM t.occurred_at)) / 86400 AS days_before
+       (extract(epoch FROM c.converted_at) - extract(epoch FROM t.occurred_at)) / 86400 AS days_before,
+       c.contact_id,
+       c.margin,
+       t.campaign_id
 FROM conversions c
 LEFT JOIN touches t
        ON t.contact_id = c.contact_id

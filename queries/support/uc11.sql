@@ -8,53 +8,9 @@ threads AS (
     SELECT thread_id, asker_contact_id, created_at, first_answer_by, accepted_answer_by, period_month
     FROM stg_threads
 ),
-candidates AS (
-    -- threads a peer answer was accepted on, with a known asker
-    SELECT thread_id, asker_contact_id, created_at
-    FROM threads
-    WHERE accepted_answer_by = 'peer'
-      AND asker_contact_id IS NOT NULL
-),
-follow_up_tickets AS (
-    -- tickets (any channel, at any time) the asker opened in
-    -- [created_at, created_at + deflection_window_days], both bounds included
-    SELECT c.thread_id, count(t.ticket_id) AS tickets
-    FROM candidates c
-    LEFT JOIN tickets t
-      ON t.contact_id = c.asker_contact_id
-     AND extract(epoch FROM t.opened_at) >= extract(epoch FROM c.created_at)
-     AND extract(epoch FROM t.opened_at) <= extract(epoch FROM c.created_at) + {{ deflection_window_days }} * 86400
-    GROUP BY c.thread_id
-),
-deflected AS (
-    SELECT c.thread_id, c.created_at
-    FROM candidates c
-    JOIN follow_up_tickets f ON f.thread_id = c.thread_id
-    WHERE f.tickets = 0
-),
-costs_as_of_thread AS (
-    -- as-of lookup: per deflected thread and channel (assisted channel, community), the
-    -- channel_costs row with the latest period_start on or before the thread's date
-    SELECT d.thread_id,
-           k.channel,
-           k.cost_per_contact,
-           row_number() OVER (PARTITION BY d.thread_id, k.channel ORDER BY k.period_start DESC) AS recency
-    FROM deflected d
-    JOIN channel_costs k
-      ON CAST(k.period_start AS TIMESTAMP) <= d.created_at
-    WHERE k.channel IN ({{ assisted_channel }}, 'community')
-),
 thread_savings AS (
-    -- saving of a deflected thread: assisted cost - community cost; community cost 0 when
-    -- it has no row; 0 when the assisted channel has no row (nothing known to be saved)
-    SELECT d.thread_id,
-           coalesce(
-               max(CASE WHEN k.channel = {{ assisted_channel }} THEN k.cost_per_contact END)
-               - coalesce(max(CASE WHEN k.channel = 'community' THEN k.cost_per_contact END), 0.0),
-               0.0) AS saving
-    FROM deflected d
-    LEFT JOIN costs_as_of_thread k ON k.thread_id = d.thread_id AND k.recency = 1
-    GROUP BY d.thread_id
+    -- deflected threads and their savings (see stg_deflected_threads)
+    SELECT thread_id, saving FROM stg_deflected_threads
 ),
 flagged AS (
     SELECT th.thread_id,

@@ -10,7 +10,7 @@ use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::prelude::SessionContext;
 
 /// One touch of a journey.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Touch {
     /// Channel.
     pub channel: String,
@@ -18,13 +18,19 @@ pub struct Touch {
     pub use_case: Option<String>,
     /// Days from the touch to the conversion.
     pub days_before: f64,
+    /// Campaign of the touch, if any.
+    pub campaign: Option<String>,
 }
 
 /// A conversion with its touches, oldest first (empty: no touch).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Journey {
+    /// The converting contact.
+    pub contact: String,
     /// Conversion value.
     pub value: f64,
+    /// Conversion margin (the order's margin, else `default_margin_rate` × value).
+    pub margin: f64,
     /// Touches in order.
     pub touches: Vec<Touch>,
 }
@@ -36,6 +42,8 @@ pub struct Journeys {
     pub converting: Vec<Journey>,
     /// Channel sequences of non-converting paths.
     pub non_converting: Vec<Vec<String>>,
+    /// The contact of each non-converting path (same order).
+    pub path_contacts: Vec<String>,
 }
 
 impl Journeys {
@@ -74,10 +82,17 @@ pub async fn load(
         let days = cast(b.column(5), &DataType::Float64)
             .map_err(|e| Error::engine("reading journeys", e.into()))?;
         let days = days.as_primitive::<Float64Type>();
+        let contact = crate::catalog::text(b.column(6));
+        let margin = cast(b.column(7), &DataType::Float64)
+            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let margin = margin.as_primitive::<Float64Type>();
+        let campaign = crate::catalog::text(b.column(8));
         for i in 0..b.num_rows() {
             if last_id != Some(id.value(i)) {
                 out.converting.push(Journey {
+                    contact: contact.value(i).to_string(),
                     value: value.value(i),
+                    margin: margin.value(i),
                     touches: Vec::new(),
                 });
                 last_id = Some(id.value(i));
@@ -88,6 +103,7 @@ pub async fn load(
                     channel: channel.value(i).to_string(),
                     use_case: use_case.is_valid(i).then(|| use_case.value(i).to_string()),
                     days_before: days.value(i),
+                    campaign: campaign.is_valid(i).then(|| campaign.value(i).to_string()),
                 });
             }
         }
@@ -104,6 +120,7 @@ pub async fn load(
         for i in 0..b.num_rows() {
             if last_contact.as_deref() != Some(contact.value(i)) {
                 out.non_converting.push(Vec::new());
+                out.path_contacts.push(contact.value(i).to_string());
                 last_contact = Some(contact.value(i).to_string());
             }
             out.non_converting

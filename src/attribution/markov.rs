@@ -8,11 +8,26 @@ use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
 use std::collections::{BTreeMap, BTreeSet};
 
-type State = Vec<String>;
+/// A state: the last k channels; `[]` is `start`.
+pub type State = Vec<String>;
 
-/// Transition counts of the chain. States are the last k channels; `[]` is `start`.
+/// Where a transition goes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Next {
+    /// Another transient state.
+    State(State),
+    /// The absorbing `conversion` state.
+    Conversion,
+    /// The absorbing `null` state.
+    Null,
+}
+
+/// One transition of the chain.
+pub type Step = (State, Next);
+
+/// Transition counts of the chain.
 #[derive(Debug, Default)]
-struct Chain {
+pub struct Chain {
     /// (from, to) → count of transitions between transient states.
     to_state: BTreeMap<(State, State), f64>,
     /// from → count of transitions into `conversion`.
@@ -21,33 +36,68 @@ struct Chain {
     totals: BTreeMap<State, f64>,
 }
 
-fn build(j: &Journeys, order: usize) -> Chain {
-    let mut chain = Chain::default();
-    let mut walk = |channels: &[String], converts: bool| {
-        if channels.is_empty() {
+impl Chain {
+    /// The chain of weighted transitions (a transition may repeat; zero weights are skipped).
+    pub fn from_counts<'a>(steps: impl IntoIterator<Item = (&'a Step, f64)>) -> Self {
+        let mut chain = Chain::default();
+        for (step, w) in steps {
+            chain.add(step, w);
+        }
+        chain
+    }
+
+    /// Adds `w` transitions `step` (nothing when `w` is 0).
+    pub fn add(&mut self, (from, next): &Step, w: f64) {
+        if w == 0.0 {
             return;
         }
-        let mut from: State = Vec::new();
-        for i in 0..channels.len() {
-            let to: State = channels[(i + 1).saturating_sub(order)..=i].to_vec();
-            *chain
-                .to_state
-                .entry((from.clone(), to.clone()))
-                .or_default() += 1.0;
-            *chain.totals.entry(from).or_default() += 1.0;
-            from = to;
+        match next {
+            Next::State(to) => {
+                *self.to_state.entry((from.clone(), to.clone())).or_default() += w;
+            }
+            Next::Conversion => *self.to_conversion.entry(from.clone()).or_default() += w,
+            Next::Null => {}
         }
+        *self.totals.entry(from.clone()).or_default() += w;
+    }
+}
+
+/// The transitions of one walk: start → c1 → … → cn → conversion (or null). Empty walks
+/// have none.
+pub fn steps(channels: &[String], converts: bool, order: usize) -> Vec<Step> {
+    if channels.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(channels.len() + 1);
+    let mut from: State = Vec::new();
+    for i in 0..channels.len() {
+        let to: State = channels[(i + 1).saturating_sub(order)..=i].to_vec();
+        out.push((from, Next::State(to.clone())));
+        from = to;
+    }
+    out.push((
+        from,
         if converts {
-            *chain.to_conversion.entry(from.clone()).or_default() += 1.0;
-        }
-        *chain.totals.entry(from).or_default() += 1.0; // to conversion or to null
-    };
+            Next::Conversion
+        } else {
+            Next::Null
+        },
+    ));
+    out
+}
+
+fn build(j: &Journeys, order: usize) -> Chain {
+    let mut chain = Chain::default();
     for journey in &j.converting {
         let channels: Vec<String> = journey.touches.iter().map(|t| t.channel.clone()).collect();
-        walk(&channels, true);
+        steps(&channels, true, order)
+            .iter()
+            .for_each(|s| chain.add(s, 1.0));
     }
     for path in &j.non_converting {
-        walk(path, false);
+        steps(path, false, order)
+            .iter()
+            .for_each(|s| chain.add(s, 1.0));
     }
     chain
 }
@@ -81,21 +131,28 @@ fn p_conversion(chain: &Chain, removed: Option<&str>) -> Result<f64> {
 
 /// Removal-effect shares of each channel (they sum to 1), or `None` when nothing converts.
 pub fn removal_shares(j: &Journeys, order: usize) -> Result<Option<BTreeMap<String, f64>>> {
-    let chain = build(j, order);
-    let base = p_conversion(&chain, None)?;
-    if base <= 0.0 {
-        return Ok(None);
-    }
     let channels: BTreeSet<&String> = j
         .converting
         .iter()
         .flat_map(|x| x.touches.iter().map(|t| &t.channel))
         .chain(j.non_converting.iter().flatten())
         .collect();
+    chain_shares(&build(j, order), channels.into_iter().map(String::as_str))
+}
+
+/// Removal-effect shares of `channels` in `chain`, or `None` when nothing converts.
+pub fn chain_shares<'a>(
+    chain: &Chain,
+    channels: impl IntoIterator<Item = &'a str>,
+) -> Result<Option<BTreeMap<String, f64>>> {
+    let base = p_conversion(chain, None)?;
+    if base <= 0.0 {
+        return Ok(None);
+    }
     let mut effects = BTreeMap::new();
     for c in channels {
-        let re = (1.0 - p_conversion(&chain, Some(c))? / base).max(0.0);
-        effects.insert(c.clone(), re);
+        let re = (1.0 - p_conversion(chain, Some(c))? / base).max(0.0);
+        effects.insert(c.to_string(), re);
     }
     let total: f64 = effects.values().sum();
     if total <= 0.0 {

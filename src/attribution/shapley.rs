@@ -41,6 +41,20 @@ pub fn shares(j: &Journeys, max_channels: usize) -> Result<Option<BTreeMap<Strin
     for path in j.non_converting.iter().filter(|p| !p.is_empty()) {
         all[path.iter().fold(0, |m, c| m | bit(c))] += 1.0;
     }
+    let channels: Vec<&str> = channels.into_iter().map(String::as_str).collect();
+    Ok(shares_of_sets(&channels, conv, all))
+}
+
+/// Shares from the (weighted) counts of converting journeys and of all journeys and paths
+/// per channel set (a bit mask over `channels`, which are sorted). `None` when no Shapley
+/// value is positive.
+pub fn shares_of_sets(
+    channels: &[&str],
+    mut conv: Vec<f64>,
+    mut all: Vec<f64>,
+) -> Option<BTreeMap<String, f64>> {
+    let n = channels.len();
+    let size = 1usize << n;
     // Subset sums: after the transform, conv[S] counts journeys whose set is a subset of S.
     for i in 0..n {
         for s in 0..size {
@@ -76,13 +90,13 @@ pub fn shares(j: &Journeys, max_channels: usize) -> Result<Option<BTreeMap<Strin
     }
     let total: f64 = phi.iter().map(|x| x.max(0.0)).sum();
     if total <= 0.0 {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(
+    Some(
         channels
-            .into_iter()
+            .iter()
             .zip(phi)
-            .map(|(c, p)| (c.clone(), p.max(0.0) / total))
+            .map(|(c, p)| (c.to_string(), p.max(0.0) / total))
             .collect(),
-    ))
+    )
 }

@@ -23,7 +23,7 @@ pub const CHANNEL_EFFECTS: &[(&str, f64)] = &[
     ("event", 0.04),
     ("referral", 0.07),
     ("direct", 0.05),
-    ("sales_call", 0.08),
+    ("sales_call", 0.20),
 ];
 /// Opportunity rate of social leads contacted within FAST_MINUTES.
 pub const LEAD_CONVERSION_FAST: f64 = 0.35;

@@ -76,6 +76,11 @@ pub struct KpiOutcome {
     pub timings_ms: Vec<(String, f64)>,
 }
 
+/// Sorts values by use case, KPI, period (`all` first), dimension.
+pub fn sort_values(values: &mut [KpiValue]) {
+    values.sort_by_key(sort_key);
+}
+
 fn sort_key(v: &KpiValue) -> (String, String, bool, String, Option<String>, Option<String>) {
     (
         v.use_case.clone(),

@@ -14,30 +14,40 @@ fn touch(channel: &str, days: f64) -> Touch {
         channel: channel.into(),
         use_case: (channel == "C").then(|| "UC04".into()),
         days_before: days,
+        campaign: (channel != "B").then(|| format!("K-{channel}")),
     }
 }
 
-fn journeys() -> Journeys {
+pub fn journeys() -> Journeys {
     Journeys {
         converting: vec![
             Journey {
+                contact: "p1".into(),
                 value: 100.0,
+                margin: 100.0 * 0.4,
                 touches: vec![touch("A", 10.0), touch("B", 2.0)],
             },
             Journey {
+                contact: "p2".into(),
                 value: 50.0,
+                margin: 50.0 * 0.4,
                 touches: vec![touch("B", 1.0)],
             },
             Journey {
+                contact: "p3".into(),
                 value: 30.0,
+                margin: 30.0 * 0.4,
                 touches: vec![touch("A", 20.0), touch("C", 10.0), touch("B", 0.0)],
             },
             Journey {
+                contact: "p4".into(),
                 value: 20.0,
+                margin: 20.0 * 0.4,
                 touches: vec![],
             },
         ],
         non_converting: vec![vec!["A".into()], vec!["C".into()]],
+        path_contacts: vec!["p5".into(), "p1".into()],
     }
 }
 

@@ -239,16 +239,27 @@ async fn reruns_are_byte_identical_and_csv_equals_parquet() {
     let a = run(&csv_dir, &out.path().join("a"), None).await.unwrap();
     let b = run(&csv_dir, &out.path().join("b"), None).await.unwrap();
     let c = run(&pq_dir, &out.path().join("c"), None).await.unwrap();
-    for f in ["kpi_values.csv", "kpi_values.parquet"] {
+    for f in [
+        "kpi_values.csv",
+        "kpi_values.parquet",
+        "attribution.csv",
+        "attribution.parquet",
+        "roi.csv",
+        "roi.parquet",
+        "roi_drivers.csv",
+        "experiments_result.csv",
+    ] {
         assert!(
             read(&a.run_dir, f) == read(&b.run_dir, f),
             "{f} differs between identical runs"
         );
     }
-    assert!(
-        read(&a.run_dir, "kpi_values.csv") == read(&c.run_dir, "kpi_values.csv"),
-        "CSV and Parquet inputs give different KPIs"
-    );
+    for f in ["kpi_values.csv", "attribution.csv", "roi.csv"] {
+        assert!(
+            read(&a.run_dir, f) == read(&c.run_dir, f),
+            "CSV and Parquet inputs give a different {f}"
+        );
+    }
     let rows: u64 = c.manifest.inputs.iter().map(|i| i.rows_read).sum();
     assert_eq!(
         rows,

@@ -11,4 +11,5 @@ mod kpi_fixtures;
 mod kpis;
 mod nightly;
 mod properties;
+mod roi;
 mod util;

@@ -18,6 +18,7 @@ fn arb_touch() -> impl Strategy<Value = Touch> {
             channel: CHANNELS[c].into(),
             use_case: uc.map(|u| ["UC04", "UC08"][u].into()),
             days_before: d,
+            ..Default::default()
         })
 }
 
@@ -25,7 +26,11 @@ fn arb_journeys() -> impl Strategy<Value = Journeys> {
     let journey = (1.0f64..1000.0, proptest::collection::vec(arb_touch(), 0..5)).prop_map(
         |(value, mut touches)| {
             touches.sort_by(|a, b| b.days_before.total_cmp(&a.days_before));
-            Journey { value, touches }
+            Journey {
+                value,
+                touches,
+                ..Default::default()
+            }
         },
     );
     let path = proptest::collection::vec(
@@ -39,6 +44,7 @@ fn arb_journeys() -> impl Strategy<Value = Journeys> {
         .prop_map(|(converting, non_converting)| Journeys {
             converting,
             non_converting,
+            ..Default::default()
         })
 }
 

@@ -1,0 +1,390 @@
+//! ROI per use case from its inputs (spec attribution-and-roi.md): costs prorated and shared
+//! costs allocated, value drivers with their evidence class, ROI, net, payback, and the
+//! percentile bootstrap interval (costs fixed; contacts, tickets, threads and ideas resampled
+//! with Poisson weights, each driver on its own random stream).
+
+use super::credited::Credited;
+use super::inputs::{Costs, ExperimentUnits, UnitValues};
+use crate::error::{Error, Result};
+use crate::stats::bootstrap;
+use std::collections::BTreeMap;
+
+/// How shared costs (use_case null) reach the use cases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Allocation {
+    /// In proportion to direct cost.
+    Proportional,
+    /// Equally across the use cases in the table.
+    Equal,
+    /// Not allocated: reported on a row of their own.
+    None,
+}
+
+impl Allocation {
+    /// From the parameter `shared_cost_allocation`.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "proportional" => Ok(Allocation::Proportional),
+            "equal" => Ok(Allocation::Equal),
+            "none" => Ok(Allocation::None),
+            other => Err(Error::Model {
+                model: "roi".into(),
+                problem: format!(
+                    "shared_cost_allocation `{other}` is not proportional, equal or none"
+                ),
+            }),
+        }
+    }
+}
+
+/// The use case of the costs no rule allocated.
+pub const UNALLOCATED: &str = "(unallocated shared costs)";
+
+/// Everything the ROI is computed from.
+pub struct RoiInput<'a> {
+    /// Costs prorated to the window.
+    pub costs: Costs,
+    /// Shared-cost rule.
+    pub allocation: Allocation,
+    /// The default attribution model over use cases, crediting margin.
+    pub credited: Option<&'a Credited>,
+    /// Share of conversions with at least one touch.
+    pub attribution_coverage: Option<f64>,
+    /// (driver, use case) → units: `service_savings` and `innovation` drivers.
+    pub units: BTreeMap<(String, String), UnitValues>,
+    /// Experiments with both arms.
+    pub experiments: Vec<ExperimentUnits>,
+    /// Days of the analysis window.
+    pub window_days: f64,
+    /// Bootstrap replicates.
+    pub samples: usize,
+    /// Bootstrap seed.
+    pub seed: u64,
+}
+
+/// One value driver of one use case (table `roi_drivers`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DriverRow {
+    /// Use case.
+    pub use_case: String,
+    /// `attributed_margin`, `incremental_margin`, `service_savings` or `innovation_value`.
+    pub driver: String,
+    /// Evidence class.
+    pub evidence: String,
+    /// Value in the window.
+    pub value: f64,
+    /// 95 % bootstrap interval.
+    pub value_ci_low: Option<f64>,
+    /// 95 % bootstrap interval.
+    pub value_ci_high: Option<f64>,
+    /// Units behind the value.
+    pub n: u64,
+    /// Share of those units whose value rests on data present for them.
+    pub coverage: Option<f64>,
+    /// Counted in the ROI (false: an attributed margin replaced by an experiment's).
+    pub used: bool,
+}
+
+/// One row of the `roi` table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoiRow {
+    /// Use case.
+    pub use_case: String,
+    /// Its business objective.
+    pub objective: Option<String>,
+    /// Direct + allocated shared cost.
+    pub cost: f64,
+    /// Value of the used drivers; `None` when no driver measured anything.
+    pub value: Option<f64>,
+    /// value − cost.
+    pub net: Option<f64>,
+    /// (value − cost) / cost; `None` when the cost is 0 (undefined, never infinite).
+    pub roi: Option<f64>,
+    /// 95 % percentile bootstrap interval of the ROI.
+    pub roi_ci_low: Option<f64>,
+    /// 95 % percentile bootstrap interval of the ROI.
+    pub roi_ci_high: Option<f64>,
+    /// cost / value per month; `None` when the value is not positive.
+    pub payback_months: Option<f64>,
+    /// Evidence class of the driver with the largest value.
+    pub evidence: Option<String>,
+    /// Coverage of that driver.
+    pub coverage: Option<f64>,
+    /// Units behind the value.
+    pub n: u64,
+}
+
+/// The ROI tables.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Roi {
+    /// `roi`, one row per use case (plus unallocated shared costs).
+    pub rows: Vec<RoiRow>,
+    /// `roi_drivers`, one row per use case and driver.
+    pub drivers: Vec<DriverRow>,
+}
+
+enum Source {
+    Attributed(usize),
+    Experiment(usize),
+    Units(usize),
+}
+
+struct Driver {
+    use_case: String,
+    name: &'static str,
+    evidence: &'static str,
+    source: Source,
+    n: u64,
+    coverage: Option<f64>,
+    used: bool,
+}
+
+fn incremental(e: &ExperimentUnits, wt: Option<&[f64]>, wc: Option<&[f64]>) -> f64 {
+    let mean = |v: &[f64], w: Option<&[f64]>| match w {
+        None => v.iter().sum::<f64>() / v.len() as f64,
+        Some(w) => {
+            let total: f64 = w.iter().sum();
+            v.iter().zip(w).map(|(x, w)| x * w).sum::<f64>() / total
+        }
+    };
+    (mean(&e.treatment, wt) - mean(&e.control, wc)) * e.treatment.len() as f64
+}
+
+/// Computes the `roi` and `roi_drivers` tables; `objective` names each use case's objective.
+pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> Result<Roi> {
+    let mut drivers: Vec<Driver> = Vec::new();
+    let experimented: Vec<&str> = input
+        .experiments
+        .iter()
+        .map(|e| e.use_case.as_str())
+        .collect();
+    if let Some(c) = input.credited {
+        for (k, uc) in c.keys.iter().enumerate() {
+            drivers.push(Driver {
+                use_case: uc.clone(),
+                name: "attributed_margin",
+                evidence: "attribution",
+                source: Source::Attributed(k),
+                n: c.journeys_per_key[k],
+                coverage: input.attribution_coverage,
+                used: !experimented.contains(&uc.as_str()),
+            });
+        }
+    }
+    for (i, e) in input.experiments.iter().enumerate() {
+        drivers.push(Driver {
+            use_case: e.use_case.clone(),
+            name: "incremental_margin",
+            evidence: "experiment",
+            source: Source::Experiment(i),
+            n: (e.treatment.len() + e.control.len()) as u64,
+            coverage: Some(1.0),
+            used: true,
+        });
+    }
+    let units: Vec<(&(String, String), &UnitValues)> = input.units.iter().collect();
+    for (i, ((driver, uc), u)) in units.iter().enumerate() {
+        let (name, evidence) = if driver == "innovation" {
+            ("innovation_value", "self-reported")
+        } else {
+            ("service_savings", "operational")
+        };
+        let n = u.values.len() as u64;
+        drivers.push(Driver {
+            use_case: uc.clone(),
+            name,
+            evidence,
+            source: Source::Units(i),
+            n,
+            coverage: (n > 0).then(|| u.covered as f64 / n as f64),
+            used: true,
+        });
+    }
+
+    // Point values (every weight 1) and bootstrap replicates, in the order of `drivers`.
+    let attributed = match input.credited {
+        Some(c) => c.evaluate(&vec![1.0; c.contacts.len()])?,
+        None => Vec::new(),
+    };
+    let point: Vec<f64> = drivers
+        .iter()
+        .map(|d| match d.source {
+            Source::Attributed(k) => attributed[k],
+            Source::Experiment(i) => incremental(&input.experiments[i], None, None),
+            Source::Units(i) => units[i].1.values.iter().sum(),
+        })
+        .collect();
+    let experiment_streams = input.experiments.len() as u32;
+    let replicates = bootstrap::replicates(input.samples, |b| {
+        let mut w = Vec::new();
+        let attributed = match input.credited {
+            Some(c)
+                if drivers
+                    .iter()
+                    .any(|d| matches!(d.source, Source::Attributed(_))) =>
+            {
+                bootstrap::poisson_weights(
+                    &mut bootstrap::rng(input.seed, 0, b),
+                    c.contacts.len(),
+                    &mut w,
+                );
+                c.evaluate(&w)?
+            }
+            _ => Vec::new(),
+        };
+        Ok(drivers
+            .iter()
+            .map(|d| match d.source {
+                Source::Attributed(k) => attributed[k],
+                Source::Experiment(i) => {
+                    let e = &input.experiments[i];
+                    let mut r = bootstrap::rng(input.seed, 1 + i as u32, b);
+                    let mut wt = Vec::new();
+                    bootstrap::poisson_weights(&mut r, e.treatment.len(), &mut wt);
+                    bootstrap::poisson_weights(&mut r, e.control.len(), &mut w);
+                    incremental(e, Some(&wt), Some(&w))
+                }
+                Source::Units(i) => {
+                    let v = &units[i].1.values;
+                    let stream = 1 + experiment_streams + i as u32;
+                    bootstrap::poisson_weights(
+                        &mut bootstrap::rng(input.seed, stream, b),
+                        v.len(),
+                        &mut w,
+                    );
+                    v.iter().zip(&w).map(|(x, w)| x * w).sum()
+                }
+            })
+            .collect::<Vec<f64>>())
+    })?;
+
+    let mut use_cases: Vec<String> = input
+        .costs
+        .direct
+        .keys()
+        .cloned()
+        .chain(drivers.iter().map(|d| d.use_case.clone()))
+        .collect();
+    use_cases.sort();
+    use_cases.dedup();
+    let cost = allocate(&input.costs, input.allocation, &use_cases);
+    let months = input.window_days / (365.25 / 12.0);
+
+    let mut out = Roi::default();
+    for (i, d) in drivers.iter().enumerate() {
+        let draws: Vec<f64> = replicates.iter().map(|r| r[i]).collect();
+        let ci = bootstrap::percentile_interval(&draws, 0.95);
+        out.drivers.push(DriverRow {
+            use_case: d.use_case.clone(),
+            driver: d.name.into(),
+            evidence: d.evidence.into(),
+            value: point[i],
+            value_ci_low: ci.map(|c| c.0),
+            value_ci_high: ci.map(|c| c.1),
+            n: d.n,
+            coverage: d.coverage,
+            used: d.used,
+        });
+    }
+    out.drivers
+        .sort_by(|a, b| (&a.use_case, &a.driver).cmp(&(&b.use_case, &b.driver)));
+    for uc in &use_cases {
+        let used: Vec<usize> = (0..drivers.len())
+            .filter(|&i| drivers[i].used && &drivers[i].use_case == uc)
+            .collect();
+        let c = cost[uc];
+        let value = (!used.is_empty()).then(|| used.iter().map(|&i| point[i]).sum::<f64>());
+        let roi_of = |v: f64| (c > 0.0).then(|| (v - c) / c);
+        let draws: Vec<f64> = replicates
+            .iter()
+            .filter_map(|r| roi_of(used.iter().map(|&i| r[i]).sum()))
+            .collect();
+        let ci = value
+            .and_then(|_| bootstrap::percentile_interval(&draws, 0.95))
+            .filter(|_| c > 0.0);
+        // The dominant driver speaks for the evidence; on a tie, the weaker class.
+        let main = used.iter().copied().max_by(|&a, &b| {
+            point[a]
+                .abs()
+                .total_cmp(&point[b].abs())
+                .then(strength(drivers[b].evidence).cmp(&strength(drivers[a].evidence)))
+        });
+        out.rows.push(RoiRow {
+            use_case: uc.clone(),
+            objective: objective(uc),
+            cost: c,
+            value,
+            net: value.map(|v| v - c),
+            roi: value.and_then(roi_of),
+            roi_ci_low: ci.map(|x| x.0),
+            roi_ci_high: ci.map(|x| x.1),
+            payback_months: value.and_then(|v| {
+                if c == 0.0 {
+                    Some(0.0)
+                } else {
+                    (v > 0.0 && months > 0.0).then(|| c / (v / months))
+                }
+            }),
+            evidence: main.map(|i| drivers[i].evidence.to_string()),
+            coverage: main.and_then(|i| drivers[i].coverage),
+            n: used.iter().map(|&i| drivers[i].n).sum(),
+        });
+    }
+    if let Some(&rest) = cost.get(UNALLOCATED) {
+        out.rows.push(RoiRow {
+            use_case: UNALLOCATED.into(),
+            objective: None,
+            cost: rest,
+            value: None,
+            net: None,
+            roi: None,
+            roi_ci_low: None,
+            roi_ci_high: None,
+            payback_months: None,
+            evidence: None,
+            coverage: None,
+            n: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// Evidence strength, strongest highest.
+fn strength(evidence: &str) -> u8 {
+    match evidence {
+        "experiment" => 4,
+        "operational" => 3,
+        "attribution" => 2,
+        "correlation" => 1,
+        _ => 0,
+    }
+}
+
+/// Cost per use case: direct + allocated shared; what no rule allocates goes to
+/// [`UNALLOCATED`] (only when positive).
+fn allocate(costs: &Costs, rule: Allocation, use_cases: &[String]) -> BTreeMap<String, f64> {
+    let mut out: BTreeMap<String, f64> = use_cases
+        .iter()
+        .map(|u| (u.clone(), costs.direct.get(u).copied().unwrap_or(0.0)))
+        .collect();
+    let direct: f64 = out.values().sum();
+    let mut rest = costs.shared;
+    match rule {
+        Allocation::Proportional if direct > 0.0 => {
+            for v in out.values_mut() {
+                *v += costs.shared * *v / direct;
+            }
+            rest = 0.0;
+        }
+        Allocation::Equal if !out.is_empty() => {
+            let each = costs.shared / out.len() as f64;
+            out.values_mut().for_each(|v| *v += each);
+            rest = 0.0;
+        }
+        _ => {}
+    }
+    if rest > 0.0 {
+        out.insert(UNALLOCATED.into(), rest);
+    }
+    out
+}

@@ -1,0 +1,366 @@
+//! Attribution credit under contact weights: the default model prepared once over the
+//! journeys (touch keys, transition and channel-set indices), then evaluated for any weight
+//! per contact — 1 for the point estimate, Poisson(1) for a bootstrap replicate. Markov and
+//! Shapley re-estimate their channel shares from the weighted data on every replicate, so the
+//! interval carries the model's own uncertainty, not only the sampling of revenue.
+
+use crate::attribution::journeys::{Journeys, Touch};
+use crate::attribution::markov::{self, Chain, Step};
+use crate::attribution::rules::Rule;
+use crate::attribution::shapley;
+use crate::error::{Error, Result};
+use std::collections::{BTreeMap, HashMap};
+
+/// What a credited conversion is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    /// Its margin.
+    Margin,
+    /// Its revenue (value).
+    Revenue,
+}
+
+/// Per-replicate estimate of channel shares.
+enum Estimator {
+    Markov {
+        steps: Vec<Step>,
+        /// Step ids per walk (touched journeys, then paths), CSR.
+        offsets: Vec<usize>,
+        ids: Vec<u32>,
+    },
+    Shapley {
+        /// Channel set (bit mask over `channels`) per walk.
+        masks: Vec<u32>,
+    },
+}
+
+enum Kind {
+    /// Rule-based: fixed (key, weight) per touched journey, CSR.
+    Rule {
+        offsets: Vec<usize>,
+        entries: Vec<(u32, f64)>,
+    },
+    /// Markov or Shapley: shares re-estimated, then split by touches per channel and key.
+    Shared {
+        estimator: Estimator,
+        /// (channel, key or u32::MAX) per touch of each touched journey, CSR.
+        offsets: Vec<usize>,
+        touches: Vec<(u32, u32)>,
+    },
+}
+
+/// The default model, prepared for weighted evaluation.
+pub struct Credited {
+    /// The keys credit goes to (use cases, campaigns), sorted.
+    pub keys: Vec<String>,
+    /// The contacts (weight units), sorted.
+    pub contacts: Vec<String>,
+    /// Channels, sorted.
+    channels: Vec<String>,
+    /// Contact of each touched journey, then of each non-converting path.
+    walk_contact: Vec<u32>,
+    /// Touched journeys (the first walks).
+    touched: usize,
+    /// Amount of each touched journey.
+    amount: Vec<f64>,
+    /// Touched journeys that credit each key (the `n` behind a key's value).
+    pub journeys_per_key: Vec<u64>,
+    kind: Kind,
+}
+
+const NO_KEY: u32 = u32::MAX;
+
+impl Credited {
+    /// Prepares model `model` (a spec id) over `journeys`, crediting each touch to
+    /// `key(touch)` (touches without a key credit nothing) with conversions worth `amount`.
+    pub fn prepare(
+        journeys: &Journeys,
+        model: &str,
+        params: &ModelParams,
+        amount: Amount,
+        key: impl Fn(&Touch) -> Option<&str>,
+    ) -> Result<Self> {
+        let touched: Vec<_> = journeys
+            .converting
+            .iter()
+            .filter(|j| !j.touches.is_empty())
+            .collect();
+        let mut keys: Vec<String> = touched
+            .iter()
+            .flat_map(|j| j.touches.iter().filter_map(&key).map(str::to_string))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        let key_id = |t: &Touch| {
+            key(t).map_or(NO_KEY, |k| {
+                keys.binary_search_by(|x| x.as_str().cmp(k))
+                    .expect("known key") as u32
+            })
+        };
+        let mut contacts: Vec<String> = touched
+            .iter()
+            .map(|j| j.contact.clone())
+            .chain(journeys.path_contacts.iter().cloned())
+            .collect();
+        contacts.sort();
+        contacts.dedup();
+        let contact_id = |c: &str| {
+            contacts
+                .binary_search_by(|x| x.as_str().cmp(c))
+                .expect("known contact") as u32
+        };
+        let mut channels: Vec<String> = touched
+            .iter()
+            .flat_map(|j| j.touches.iter().map(|t| t.channel.clone()))
+            .chain(journeys.non_converting.iter().flatten().cloned())
+            .collect();
+        channels.sort();
+        channels.dedup();
+        let channel_id = |c: &str| {
+            channels
+                .binary_search_by(|x| x.as_str().cmp(c))
+                .expect("known channel") as u32
+        };
+        let mut walk_contact: Vec<u32> = touched.iter().map(|j| contact_id(&j.contact)).collect();
+        walk_contact.extend(journeys.path_contacts.iter().map(|c| contact_id(c)));
+        if journeys.path_contacts.len() != journeys.non_converting.len() {
+            return Err(Error::Model {
+                model: model.into(),
+                problem: "non-converting paths without their contact".into(),
+            });
+        }
+        let amount_of = |j: &crate::attribution::journeys::Journey| match amount {
+            Amount::Margin => j.margin,
+            Amount::Revenue => j.value,
+        };
+        let mut journeys_per_key = vec![0u64; keys.len()];
+        for j in &touched {
+            let mut ids: Vec<u32> = j
+                .touches
+                .iter()
+                .map(key_id)
+                .filter(|k| *k != NO_KEY)
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.iter().for_each(|k| journeys_per_key[*k as usize] += 1);
+        }
+        let rule = match model {
+            "first_touch" => Some(Rule::FirstTouch),
+            "last_touch" => Some(Rule::LastTouch),
+            "linear" => Some(Rule::Linear),
+            "time_decay" => Some(Rule::TimeDecay(params.half_life_days)),
+            "position_based" => Some(Rule::PositionBased),
+            _ => None,
+        };
+        let kind = if let Some(rule) = rule {
+            let (mut offsets, mut entries) = (vec![0], Vec::new());
+            for j in &touched {
+                for (t, w) in j.touches.iter().zip(rule.weights(&j.touches)) {
+                    let k = key_id(t);
+                    if k != NO_KEY {
+                        entries.push((k, w));
+                    }
+                }
+                offsets.push(entries.len());
+            }
+            Kind::Rule { offsets, entries }
+        } else {
+            let estimator = match model {
+                "markov" => {
+                    let mut index: HashMap<Step, u32> = HashMap::new();
+                    let mut steps = Vec::new();
+                    let (mut offsets, mut ids) = (vec![0], Vec::new());
+                    let walks = touched
+                        .iter()
+                        .map(|j| {
+                            (
+                                j.touches
+                                    .iter()
+                                    .map(|t| t.channel.clone())
+                                    .collect::<Vec<_>>(),
+                                true,
+                            )
+                        })
+                        .chain(journeys.non_converting.iter().map(|p| (p.clone(), false)));
+                    for (walk, converts) in walks {
+                        for s in markov::steps(&walk, converts, params.markov_order) {
+                            let next = index.len() as u32;
+                            let id = *index.entry(s.clone()).or_insert_with(|| {
+                                steps.push(s);
+                                next
+                            });
+                            ids.push(id);
+                        }
+                        offsets.push(ids.len());
+                    }
+                    Estimator::Markov {
+                        steps,
+                        offsets,
+                        ids,
+                    }
+                }
+                "shapley" => {
+                    if channels.len() > params.shapley_max_channels {
+                        return Err(Error::Model {
+                            model: "shapley".into(),
+                            problem: format!(
+                                "{} channels exceed shapley_max_channels = {}; group channels or raise the parameter",
+                                channels.len(),
+                                params.shapley_max_channels
+                            ),
+                        });
+                    }
+                    let mask = |cs: &mut dyn Iterator<Item = &String>| {
+                        cs.fold(0u32, |m, c| m | (1 << channel_id(c)))
+                    };
+                    let masks = touched
+                        .iter()
+                        .map(|j| mask(&mut j.touches.iter().map(|t| &t.channel)))
+                        .chain(journeys.non_converting.iter().map(|p| mask(&mut p.iter())))
+                        .collect();
+                    Estimator::Shapley { masks }
+                }
+                other => {
+                    return Err(Error::Model {
+                        model: other.into(),
+                        problem: "unknown model: use first_touch, last_touch, linear, time_decay, position_based, markov or shapley".into(),
+                    });
+                }
+            };
+            let (mut offsets, mut pairs) = (vec![0], Vec::new());
+            for j in &touched {
+                pairs.extend(
+                    j.touches
+                        .iter()
+                        .map(|t| (channel_id(&t.channel), key_id(t))),
+                );
+                offsets.push(pairs.len());
+            }
+            Kind::Shared {
+                estimator,
+                offsets,
+                touches: pairs,
+            }
+        };
+        Ok(Credited {
+            amount: touched.iter().map(|j| amount_of(j)).collect(),
+            touched: touched.len(),
+            keys,
+            contacts,
+            channels,
+            walk_contact,
+            journeys_per_key,
+            kind,
+        })
+    }
+
+    /// Credit per key (in the order of `keys`) with weight `w[i]` for contact i.
+    pub fn evaluate(&self, w: &[f64]) -> Result<Vec<f64>> {
+        let mut out = vec![0.0; self.keys.len()];
+        let weight = |walk: usize| w[self.walk_contact[walk] as usize];
+        match &self.kind {
+            Kind::Rule { offsets, entries } => {
+                for j in 0..self.touched {
+                    let f = weight(j) * self.amount[j];
+                    if f != 0.0 {
+                        for (k, x) in &entries[offsets[j]..offsets[j + 1]] {
+                            out[*k as usize] += f * x;
+                        }
+                    }
+                }
+            }
+            Kind::Shared {
+                estimator,
+                offsets,
+                touches,
+            } => {
+                let Some(shares) = self.shares(estimator, &weight)? else {
+                    return Ok(out);
+                };
+                let c = self.channels.len();
+                let (mut total, mut per_channel) = (0.0, vec![0.0; c]);
+                let mut per_key = vec![0.0; c * self.keys.len()];
+                for j in 0..self.touched {
+                    let wj = weight(j);
+                    if wj == 0.0 {
+                        continue;
+                    }
+                    total += wj * self.amount[j];
+                    for (ch, k) in &touches[offsets[j]..offsets[j + 1]] {
+                        per_channel[*ch as usize] += wj;
+                        if *k != NO_KEY {
+                            per_key[*k as usize * c + *ch as usize] += wj;
+                        }
+                    }
+                }
+                for (k, o) in out.iter_mut().enumerate() {
+                    for ch in 0..c {
+                        let touches_k = per_key[k * c + ch];
+                        if touches_k > 0.0 {
+                            *o += shares[ch] * total * touches_k / per_channel[ch];
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Channel shares (in the order of `channels`) from the weighted walks.
+    fn shares(
+        &self,
+        estimator: &Estimator,
+        weight: &dyn Fn(usize) -> f64,
+    ) -> Result<Option<Vec<f64>>> {
+        let map: Option<BTreeMap<String, f64>> = match estimator {
+            Estimator::Markov {
+                steps,
+                offsets,
+                ids,
+            } => {
+                let mut counts = vec![0.0; steps.len()];
+                for walk in 0..offsets.len() - 1 {
+                    let w = weight(walk);
+                    if w != 0.0 {
+                        for id in &ids[offsets[walk]..offsets[walk + 1]] {
+                            counts[*id as usize] += w;
+                        }
+                    }
+                }
+                let chain = Chain::from_counts(steps.iter().zip(counts));
+                markov::chain_shares(&chain, self.channels.iter().map(String::as_str))?
+            }
+            Estimator::Shapley { masks } => {
+                let size = 1usize << self.channels.len();
+                let (mut conv, mut all) = (vec![0.0; size], vec![0.0; size]);
+                for (walk, m) in masks.iter().enumerate() {
+                    let w = weight(walk);
+                    if walk < self.touched {
+                        conv[*m as usize] += w;
+                    }
+                    all[*m as usize] += w;
+                }
+                let names: Vec<&str> = self.channels.iter().map(String::as_str).collect();
+                shapley::shares_of_sets(&names, conv, all)
+            }
+        };
+        Ok(map.map(|m| {
+            self.channels
+                .iter()
+                .map(|c| m.get(c).copied().unwrap_or(0.0))
+                .collect()
+        }))
+    }
+}
+
+/// Parameters of the models.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelParams {
+    /// Half-life of time decay, days.
+    pub half_life_days: f64,
+    /// Markov order 1–3.
+    pub markov_order: usize,
+    /// Most channels of exact Shapley.
+    pub shapley_max_channels: usize,
+}

@@ -1,0 +1,83 @@
+//! The `roi` and `roi_drivers` tables as Arrow batches.
+
+use super::{DriverRow, RoiRow};
+use crate::error::{Error, Result};
+use datafusion::arrow::array::{
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array,
+};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use std::sync::Arc;
+
+fn text<'a>(v: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(v.collect::<StringArray>())
+}
+
+fn float(v: impl Iterator<Item = Option<f64>>) -> ArrayRef {
+    Arc::new(v.collect::<Float64Array>())
+}
+
+/// The `roi` table: use_case, objective, cost, value, net, roi, roi_ci_low, roi_ci_high,
+/// payback_months, evidence, coverage, n.
+pub fn roi_batch(rows: &[RoiRow]) -> Result<RecordBatch> {
+    let f = |name: &str, t: DataType, null: bool| Field::new(name, t, null);
+    let schema = Schema::new(vec![
+        f("use_case", DataType::Utf8, false),
+        f("objective", DataType::Utf8, true),
+        f("cost", DataType::Float64, false),
+        f("value", DataType::Float64, true),
+        f("net", DataType::Float64, true),
+        f("roi", DataType::Float64, true),
+        f("roi_ci_low", DataType::Float64, true),
+        f("roi_ci_high", DataType::Float64, true),
+        f("payback_months", DataType::Float64, true),
+        f("evidence", DataType::Utf8, true),
+        f("coverage", DataType::Float64, true),
+        f("n", DataType::UInt64, false),
+    ]);
+    let cols = vec![
+        text(rows.iter().map(|r| Some(r.use_case.as_str()))),
+        text(rows.iter().map(|r| r.objective.as_deref())),
+        float(rows.iter().map(|r| Some(r.cost))),
+        float(rows.iter().map(|r| r.value)),
+        float(rows.iter().map(|r| r.net)),
+        float(rows.iter().map(|r| r.roi)),
+        float(rows.iter().map(|r| r.roi_ci_low)),
+        float(rows.iter().map(|r| r.roi_ci_high)),
+        float(rows.iter().map(|r| r.payback_months)),
+        text(rows.iter().map(|r| r.evidence.as_deref())),
+        float(rows.iter().map(|r| r.coverage)),
+        Arc::new(rows.iter().map(|r| Some(r.n)).collect::<UInt64Array>()) as ArrayRef,
+    ];
+    RecordBatch::try_new(Arc::new(schema), cols)
+        .map_err(|e| Error::engine("assembling roi", e.into()))
+}
+
+/// The `roi_drivers` table: use_case, driver, evidence, value, value_ci_low, value_ci_high,
+/// n, coverage, used (false: an attributed margin replaced by an experiment's incremental one).
+pub fn drivers_batch(rows: &[DriverRow]) -> Result<RecordBatch> {
+    let f = |name: &str, t: DataType, null: bool| Field::new(name, t, null);
+    let schema = Schema::new(vec![
+        f("use_case", DataType::Utf8, false),
+        f("driver", DataType::Utf8, false),
+        f("evidence", DataType::Utf8, false),
+        f("value", DataType::Float64, false),
+        f("value_ci_low", DataType::Float64, true),
+        f("value_ci_high", DataType::Float64, true),
+        f("n", DataType::UInt64, false),
+        f("coverage", DataType::Float64, true),
+        f("used", DataType::Boolean, false),
+    ]);
+    let cols = vec![
+        text(rows.iter().map(|r| Some(r.use_case.as_str()))),
+        text(rows.iter().map(|r| Some(r.driver.as_str()))),
+        text(rows.iter().map(|r| Some(r.evidence.as_str()))),
+        float(rows.iter().map(|r| Some(r.value))),
+        float(rows.iter().map(|r| r.value_ci_low)),
+        float(rows.iter().map(|r| r.value_ci_high)),
+        Arc::new(rows.iter().map(|r| Some(r.n)).collect::<UInt64Array>()) as ArrayRef,
+        float(rows.iter().map(|r| r.coverage)),
+        Arc::new(rows.iter().map(|r| Some(r.used)).collect::<BooleanArray>()) as ArrayRef,
+    ];
+    RecordBatch::try_new(Arc::new(schema), cols)
+        .map_err(|e| Error::engine("assembling roi_drivers", e.into()))
+}

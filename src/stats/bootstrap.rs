@@ -1,0 +1,133 @@
+//! The Poisson bootstrap: every replicate gives each resampling unit an independent
+//! Poisson(1) weight instead of materialising a resampled dataset, which is equivalent to the
+//! multinomial bootstrap for large samples and lets every statistic be a weighted sum over
+//! per-unit aggregates. Replicate `b` of stream `s` draws from ChaCha8 seeded with the run's
+//! `seed` on stream `(s << 32) | b`: the same seed gives the same intervals on every run and
+//! on any number of threads.
+
+use crate::error::Result;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The random source of replicate `b` for the units of stream `stream`.
+pub fn rng(seed: u64, stream: u32, b: usize) -> ChaCha8Rng {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    r.set_stream((u64::from(stream) << 32) | b as u64);
+    r
+}
+
+/// Cumulative Poisson(1) probabilities P(X ≤ k), k = 0.., up to 1 − 1e-17.
+fn poisson1_cdf() -> [f64; 19] {
+    let mut cdf = [0.0; 19];
+    let (mut p, mut acc) = ((-1f64).exp(), 0.0);
+    for (k, c) in cdf.iter_mut().enumerate() {
+        acc += p;
+        *c = acc;
+        p /= (k + 1) as f64;
+    }
+    cdf
+}
+
+/// Fills `out` with `n` Poisson(1) weights (inversion of the cumulative distribution).
+pub fn poisson_weights(rng: &mut ChaCha8Rng, n: usize, out: &mut Vec<f64>) {
+    thread_local! {
+        static CDF: [f64; 19] = poisson1_cdf();
+    }
+    CDF.with(|cdf| {
+        out.clear();
+        out.extend((0..n).map(|_| {
+            let u: f64 = rng.random();
+            cdf.iter().position(|&c| u < c).unwrap_or(cdf.len()) as f64
+        }));
+    });
+}
+
+/// Runs `replicate(b)` for b in 0..`samples` on every available core; results in order of b.
+pub fn replicates<T: Send>(
+    samples: usize,
+    replicate: impl Fn(usize) -> Result<T> + Sync,
+) -> Result<Vec<T>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, samples.max(1));
+    let chunks: Vec<Result<Vec<(usize, T)>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let replicate = &replicate;
+                s.spawn(move || {
+                    (t..samples)
+                        .step_by(threads)
+                        .map(|b| replicate(b).map(|x| (b, x)))
+                        .collect::<Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("bootstrap worker panicked"))
+            .collect()
+    });
+    let mut all = Vec::with_capacity(samples);
+    for chunk in chunks {
+        all.extend(chunk?);
+    }
+    all.sort_by_key(|(b, _)| *b);
+    Ok(all.into_iter().map(|(_, x)| x).collect())
+}
+
+/// The percentile interval of `level` (e.g. 0.95) over the finite values, by linear
+/// interpolation between order statistics (numpy's default); `None` when there are none.
+pub fn percentile_interval(values: &[f64], level: f64) -> Option<(f64, f64)> {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    let q = |p: f64| {
+        let h = p * (v.len() - 1) as f64;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+    };
+    let tail = (1.0 - level) / 2.0;
+    Some((q(tail), q(1.0 - tail)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poisson_weights_have_mean_and_variance_one() {
+        let mut r = rng(7, 0, 0);
+        let mut w = Vec::new();
+        poisson_weights(&mut r, 200_000, &mut w);
+        let n = w.len() as f64;
+        let mean = w.iter().sum::<f64>() / n;
+        let var = w.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+        assert!((mean - 1.0).abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.02, "variance {var}");
+        let zeros = w.iter().filter(|x| **x == 0.0).count() as f64 / n;
+        assert!((zeros - (-1f64).exp()).abs() < 0.005, "P(0) {zeros}");
+    }
+
+    #[test]
+    fn percentiles_interpolate_like_numpy() {
+        // numpy.percentile([1, 2, 3, 4, 5], [2.5, 97.5]) = [1.1, 4.9]
+        let (lo, hi) = percentile_interval(&[5.0, 1.0, 3.0, 2.0, 4.0, f64::NAN], 0.95).unwrap();
+        assert!((lo - 1.1).abs() < 1e-12 && (hi - 4.9).abs() < 1e-12);
+        assert_eq!(percentile_interval(&[f64::NAN], 0.95), None);
+    }
+
+    #[test]
+    fn replicates_are_ordered_and_reproducible() {
+        let draw = |b: usize| -> Result<f64> {
+            let mut w = Vec::new();
+            poisson_weights(&mut rng(42, 1, b), 10, &mut w);
+            Ok(w.iter().sum())
+        };
+        let a = replicates(50, draw).unwrap();
+        let b = replicates(50, draw).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a[3], draw(3).unwrap());
+    }
+}
