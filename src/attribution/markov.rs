@@ -2,36 +2,49 @@
 //! (the last k channels, k = `markov_order` 1–3) with `start`, `conversion` and `null`.
 //! P(conversion) is solved exactly from (I − Q) p = r by LU decomposition, never simulated;
 //! removing a channel redirects every transition into a state ending with it to `null`.
+//! Channels are interned as small integers and a state is packed into one `u64`, so building
+//! the chain over millions of touches is a hash of two integers per transition.
 
 use super::journeys::Journeys;
 use crate::error::{Error, Result};
 use nalgebra::{DMatrix, DVector};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap};
 
-/// A state: the last k channels; `[]` is `start`.
-pub type State = Vec<String>;
+/// An interned channel.
+pub type ChannelId = u16;
 
-/// Where a transition goes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Next {
-    /// Another transient state.
-    State(State),
-    /// The absorbing `conversion` state.
-    Conversion,
-    /// The absorbing `null` state.
-    Null,
+/// A state: up to 3 channel ids (16 bits each) and their number (bits 48–49); 0 is `start`.
+pub type State = u64;
+
+/// The absorbing `conversion` state.
+pub const CONVERSION: State = u64::MAX;
+/// The absorbing `null` state.
+pub const NULL: State = u64::MAX - 1;
+
+/// One transition of the chain: (from, to).
+pub type Step = (State, State);
+
+fn pack(ids: &[ChannelId]) -> State {
+    ids.iter()
+        .enumerate()
+        .fold((ids.len() as u64) << 48, |s, (i, c)| {
+            s | (u64::from(*c) << (16 * i))
+        })
 }
 
-/// One transition of the chain.
-pub type Step = (State, Next);
+/// The last channel of a transient state other than `start`.
+fn last(s: State) -> Option<ChannelId> {
+    let len = (s >> 48) as usize;
+    (len > 0 && s < NULL).then(|| ((s >> (16 * (len - 1))) & 0xFFFF) as ChannelId)
+}
 
 /// Transition counts of the chain.
 #[derive(Debug, Default)]
 pub struct Chain {
     /// (from, to) → count of transitions between transient states.
-    to_state: BTreeMap<(State, State), f64>,
+    to_state: HashMap<Step, f64>,
     /// from → count of transitions into `conversion`.
-    to_conversion: BTreeMap<State, f64>,
+    to_conversion: HashMap<State, f64>,
     /// from → all transitions out of it (into states, `conversion` or `null`).
     totals: BTreeMap<State, f64>,
 }
@@ -41,76 +54,103 @@ impl Chain {
     pub fn from_counts<'a>(steps: impl IntoIterator<Item = (&'a Step, f64)>) -> Self {
         let mut chain = Chain::default();
         for (step, w) in steps {
-            chain.add(step, w);
+            chain.add(*step, w);
         }
         chain
     }
 
     /// Adds `w` transitions `step` (nothing when `w` is 0).
-    pub fn add(&mut self, (from, next): &Step, w: f64) {
+    pub fn add(&mut self, (from, to): Step, w: f64) {
         if w == 0.0 {
             return;
         }
-        match next {
-            Next::State(to) => {
-                *self.to_state.entry((from.clone(), to.clone())).or_default() += w;
-            }
-            Next::Conversion => *self.to_conversion.entry(from.clone()).or_default() += w,
-            Next::Null => {}
+        match to {
+            CONVERSION => *self.to_conversion.entry(from).or_default() += w,
+            NULL => {}
+            _ => *self.to_state.entry((from, to)).or_default() += w,
         }
-        *self.totals.entry(from.clone()).or_default() += w;
+        *self.totals.entry(from).or_default() += w;
     }
 }
 
-/// The transitions of one walk: start → c1 → … → cn → conversion (or null). Empty walks
-/// have none.
-pub fn steps(channels: &[String], converts: bool, order: usize) -> Vec<Step> {
+/// Appends the transitions of one walk over interned channels to `out`:
+/// start → c1 → … → cn → conversion (or null). Empty walks have none.
+pub fn steps(channels: &[ChannelId], converts: bool, order: usize, out: &mut Vec<Step>) {
     if channels.is_empty() {
-        return Vec::new();
+        return;
     }
-    let mut out = Vec::with_capacity(channels.len() + 1);
-    let mut from: State = Vec::new();
+    let mut from: State = 0;
     for i in 0..channels.len() {
-        let to: State = channels[(i + 1).saturating_sub(order)..=i].to_vec();
-        out.push((from, Next::State(to.clone())));
+        let to = pack(&channels[(i + 1).saturating_sub(order)..=i]);
+        out.push((from, to));
         from = to;
     }
-    out.push((
-        from,
-        if converts {
-            Next::Conversion
-        } else {
-            Next::Null
-        },
-    ));
-    out
+    out.push((from, if converts { CONVERSION } else { NULL }));
 }
 
-fn build(j: &Journeys, order: usize) -> Chain {
+/// The channels of `j`, sorted: index = [`ChannelId`].
+pub fn channels(j: &Journeys) -> Vec<String> {
+    let mut c: Vec<String> = j
+        .converting
+        .iter()
+        .flat_map(|x| x.touches.iter().map(|t| t.channel.clone()))
+        .chain(j.non_converting.iter().flatten().cloned())
+        .collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+/// The id of `channel` in the sorted `channels`.
+pub fn intern(channels: &[String], channel: &str) -> ChannelId {
+    channels
+        .binary_search_by(|c| c.as_str().cmp(channel))
+        .expect("known channel") as ChannelId
+}
+
+fn build(j: &Journeys, channels: &[String], order: usize) -> Chain {
     let mut chain = Chain::default();
-    for journey in &j.converting {
-        let channels: Vec<String> = journey.touches.iter().map(|t| t.channel.clone()).collect();
-        steps(&channels, true, order)
-            .iter()
-            .for_each(|s| chain.add(s, 1.0));
-    }
-    for path in &j.non_converting {
-        steps(path, false, order)
-            .iter()
-            .for_each(|s| chain.add(s, 1.0));
+    let (mut ids, mut buf) = (Vec::new(), Vec::new());
+    let walks = j
+        .converting
+        .iter()
+        .map(|x| {
+            (
+                x.touches
+                    .iter()
+                    .map(|t| t.channel.as_str())
+                    .collect::<Vec<_>>(),
+                true,
+            )
+        })
+        .chain(
+            j.non_converting
+                .iter()
+                .map(|p| (p.iter().map(String::as_str).collect(), false)),
+        );
+    for (walk, converts) in walks {
+        ids.clear();
+        ids.extend(walk.iter().map(|c| intern(channels, c)));
+        buf.clear();
+        steps(&ids, converts, order, &mut buf);
+        buf.iter().for_each(|s| chain.add(*s, 1.0));
     }
     chain
 }
 
 /// P(conversion) from `start`, with transitions into states ending in `removed` sent to null.
-fn p_conversion(chain: &Chain, removed: Option<&str>) -> Result<f64> {
-    let states: Vec<&State> = chain.totals.keys().collect();
-    let index: BTreeMap<&State, usize> = states.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let n = states.len();
+fn p_conversion(chain: &Chain, removed: Option<ChannelId>) -> Result<f64> {
+    let index: HashMap<State, usize> = chain
+        .totals
+        .keys()
+        .enumerate()
+        .map(|(i, s)| (*s, i))
+        .collect();
+    let n = index.len();
     let mut a = DMatrix::<f64>::identity(n, n);
     let mut r = DVector::<f64>::zeros(n);
     for ((from, to), count) in &chain.to_state {
-        if removed.is_some_and(|c| to.last().is_some_and(|l| l == c)) {
+        if removed.is_some() && last(*to) == removed {
             continue; // into the removed channel: to null
         }
         let (i, j) = (index[from], index[to]);
@@ -119,7 +159,7 @@ fn p_conversion(chain: &Chain, removed: Option<&str>) -> Result<f64> {
     for (from, count) in &chain.to_conversion {
         r[index[from]] += count / chain.totals[from];
     }
-    let Some(start) = index.get(&Vec::new()) else {
+    let Some(start) = index.get(&0) else {
         return Ok(0.0);
     };
     let p = a.lu().solve(&r).ok_or_else(|| Error::Model {
@@ -131,28 +171,27 @@ fn p_conversion(chain: &Chain, removed: Option<&str>) -> Result<f64> {
 
 /// Removal-effect shares of each channel (they sum to 1), or `None` when nothing converts.
 pub fn removal_shares(j: &Journeys, order: usize) -> Result<Option<BTreeMap<String, f64>>> {
-    let channels: BTreeSet<&String> = j
-        .converting
-        .iter()
-        .flat_map(|x| x.touches.iter().map(|t| &t.channel))
-        .chain(j.non_converting.iter().flatten())
-        .collect();
-    chain_shares(&build(j, order), channels.into_iter().map(String::as_str))
+    let channels = channels(j);
+    if channels.len() > usize::from(ChannelId::MAX) {
+        return Err(Error::Model {
+            model: "markov".into(),
+            problem: format!("{} channels: group them (at most 65535)", channels.len()),
+        });
+    }
+    chain_shares(&build(j, &channels, order), &channels)
 }
 
-/// Removal-effect shares of `channels` in `chain`, or `None` when nothing converts.
-pub fn chain_shares<'a>(
-    chain: &Chain,
-    channels: impl IntoIterator<Item = &'a str>,
-) -> Result<Option<BTreeMap<String, f64>>> {
+/// Removal-effect shares of `channels` (index = [`ChannelId`]) in `chain`, or `None` when
+/// nothing converts.
+pub fn chain_shares(chain: &Chain, channels: &[String]) -> Result<Option<BTreeMap<String, f64>>> {
     let base = p_conversion(chain, None)?;
     if base <= 0.0 {
         return Ok(None);
     }
     let mut effects = BTreeMap::new();
-    for c in channels {
-        let re = (1.0 - p_conversion(chain, Some(c))? / base).max(0.0);
-        effects.insert(c.to_string(), re);
+    for (id, c) in channels.iter().enumerate() {
+        let re = (1.0 - p_conversion(chain, Some(id as ChannelId))? / base).max(0.0);
+        effects.insert(c.clone(), re);
     }
     let total: f64 = effects.values().sum();
     if total <= 0.0 {

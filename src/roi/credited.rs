@@ -171,23 +171,33 @@ impl Credited {
                     let mut index: HashMap<Step, u32> = HashMap::new();
                     let mut steps = Vec::new();
                     let (mut offsets, mut ids) = (vec![0], Vec::new());
+                    let (mut walk, mut buf) = (Vec::new(), Vec::new());
                     let walks = touched
                         .iter()
                         .map(|j| {
                             (
                                 j.touches
                                     .iter()
-                                    .map(|t| t.channel.clone())
+                                    .map(|t| t.channel.as_str())
                                     .collect::<Vec<_>>(),
                                 true,
                             )
                         })
-                        .chain(journeys.non_converting.iter().map(|p| (p.clone(), false)));
-                    for (walk, converts) in walks {
-                        for s in markov::steps(&walk, converts, params.markov_order) {
+                        .chain(
+                            journeys
+                                .non_converting
+                                .iter()
+                                .map(|p| (p.iter().map(String::as_str).collect(), false)),
+                        );
+                    for (names, converts) in walks {
+                        walk.clear();
+                        walk.extend(names.iter().map(|c| markov::intern(&channels, c)));
+                        buf.clear();
+                        markov::steps(&walk, converts, params.markov_order, &mut buf);
+                        for s in &buf {
                             let next = index.len() as u32;
-                            let id = *index.entry(s.clone()).or_insert_with(|| {
-                                steps.push(s);
+                            let id = *index.entry(*s).or_insert_with(|| {
+                                steps.push(*s);
                                 next
                             });
                             ids.push(id);
@@ -329,7 +339,7 @@ impl Credited {
                     }
                 }
                 let chain = Chain::from_counts(steps.iter().zip(counts));
-                markov::chain_shares(&chain, self.channels.iter().map(String::as_str))?
+                markov::chain_shares(&chain, &self.channels)?
             }
             Estimator::Shapley { masks } => {
                 let size = 1usize << self.channels.len();

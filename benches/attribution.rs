@@ -1,0 +1,140 @@
+//! Attribution and ROI bootstrap benchmark (issue 4's speed target): on generated data
+//! (Parquet, scale `MISURA_BENCH_SCALE`, default 1.0, generated once and cached under the
+//! target dir), loads the journeys through DataFusion, then times all seven attribution
+//! models and the default model's 1,000-replicate ROI bootstrap, `MISURA_BENCH_REPEAT`
+//! times (default 3), and prints min and median of each.
+//!
+//! `cargo bench --bench attribution` (release profile) or, reusing the dev build,
+//! `cargo bench --profile dev --bench attribution`.
+
+use misura::attribution::{attribute, models};
+use misura::config::params::{ParamValue, Parameters, Source};
+use misura::kpi::load::QuerySet;
+use misura::roi::credited::{Amount, Credited};
+use misura::roi::{Allocation, RoiInput, compute, model_params};
+use std::path::PathBuf;
+use std::time::Instant;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn time<T>(label: &str, repeat: usize, mut f: impl FnMut() -> T) -> T {
+    let mut secs = Vec::new();
+    let mut out = None;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        out = Some(f());
+        secs.push(t.elapsed().as_secs_f64());
+    }
+    secs.sort_by(f64::total_cmp);
+    println!(
+        "{label:<40} min {:>8.3} s   median {:>8.3} s   ({repeat} runs)",
+        secs[0],
+        secs[secs.len() / 2]
+    );
+    out.expect("at least one run")
+}
+
+#[tokio::main]
+async fn main() -> misura::Result<()> {
+    let scale: f64 = env_or("MISURA_BENCH_SCALE", 1.0);
+    let repeat: usize = env_or("MISURA_BENCH_REPEAT", 3).max(1);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-data-{scale}"));
+    if !dir.join("touchpoints.parquet").exists() {
+        let t = Instant::now();
+        misura::generate::generate(misura::generate::GenerateOptions {
+            scale,
+            seed: 42,
+            out: dir.clone(),
+            format: misura::generate::OutFormat::Parquet,
+        })?;
+        println!(
+            "generated scale {scale} in {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let ctx = misura::catalog::new_session();
+    for table in ["orders", "opportunities", "touchpoints", "campaigns"] {
+        let path = dir.join(format!("{table}.parquet"));
+        ctx.register_parquet(
+            table,
+            path.to_str().expect("utf-8 path"),
+            Default::default(),
+        )
+        .await
+        .map_err(|e| misura::Error::engine("registering bench data", e))?;
+    }
+    let mut params = Parameters::defaults();
+    params.set_raw("window_start", "2025-11-01", Source::Cli, "bench")?;
+    params.set_raw("window_end", "2026-11-01", Source::Cli, "bench")?;
+    let queries = QuerySet::builtin()?;
+    let stg = queries
+        .staging
+        .iter()
+        .find(|s| s.name == "stg_conversions")
+        .expect("built-in staging view");
+    let sql = misura::kpi::template::render(&stg.sql, &params, &stg.file)?;
+    let df = ctx
+        .sql(&sql)
+        .await
+        .map_err(|e| misura::Error::engine("stg_conversions", e))?;
+    ctx.register_table("stg_conversions", df.into_view())
+        .map_err(|e| misura::Error::engine("stg_conversions", e))?;
+
+    let t = Instant::now();
+    let journeys = misura::attribution::journeys::load(&ctx, &queries, &params).await?;
+    let touches: usize = journeys.converting.iter().map(|j| j.touches.len()).sum();
+    let path_touches: usize = journeys.non_converting.iter().map(Vec::len).sum();
+    println!(
+        "scale {scale}: {} conversions ({touches} touches), {} non-converting paths ({path_touches} touches); journeys loaded in {:.1} s",
+        journeys.converting.len(),
+        journeys.non_converting.len(),
+        t.elapsed().as_secs_f64()
+    );
+
+    let mp = model_params(&params);
+    let all = models(mp.half_life_days, mp.markov_order, mp.shapley_max_channels)?;
+    for m in &all {
+        time(&format!("attribution {}", m.id()), repeat, || {
+            attribute(&journeys, &[m.as_ref()]).expect("model runs")
+        });
+    }
+    let model = match params.get("default_attribution_model") {
+        Some(ParamValue::Text(m)) => m.clone(),
+        _ => "markov".into(),
+    };
+    let samples = params.int("bootstrap_samples").unwrap_or(1000) as usize;
+    let credited = time(
+        &format!("prepare {model} for the bootstrap"),
+        repeat,
+        || {
+            Credited::prepare(&journeys, &model, &mp, Amount::Margin, |t| {
+                t.use_case.as_deref()
+            })
+            .expect("prepares")
+        },
+    );
+    time(
+        &format!("ROI bootstrap, {samples} replicates"),
+        repeat,
+        || {
+            let input = RoiInput {
+                costs: Default::default(),
+                allocation: Allocation::Proportional,
+                credited: Some(&credited),
+                attribution_coverage: journeys.coverage(),
+                units: Default::default(),
+                experiments: Vec::new(),
+                window_days: 365.0,
+                samples,
+                seed: 42,
+            };
+            compute(&input, |_| None).expect("computes")
+        },
+    );
+    Ok(())
+}
