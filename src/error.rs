@@ -185,6 +185,14 @@ pub enum Error {
         /// What went wrong and what to do.
         problem: String,
     },
+    /// A chart, page or workbook of the report could not be produced.
+    #[error("report {what}: {problem}")]
+    Report {
+        /// The chart, page or workbook.
+        what: String,
+        /// What went wrong.
+        problem: String,
+    },
     /// Another run holds the output directory's lock.
     #[error("another misura run (pid {}) is writing to this output directory ({path}); try again when it ends\n  (a lock left by a process that died is taken over automatically)", pid.map_or("unknown".to_string(), |p| p.to_string()))]
     Locked {
@@ -218,6 +226,14 @@ impl Error {
         Error::Engine {
             context: context.into(),
             source: Box::new(source),
+        }
+    }
+
+    /// A report error for `what`.
+    pub fn report(what: impl Into<String>, problem: impl ToString) -> Self {
+        Error::Report {
+            what: what.into(),
+            problem: problem.to_string(),
         }
     }
 

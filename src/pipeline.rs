@@ -324,6 +324,54 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     });
     timings.insert("write".to_string(), ms(t));
 
+    let t = Instant::now();
+    let p = &settings.parameters;
+    let day = |name: &str, back: u64| {
+        p.date(name)
+            .map(|d| (d - chrono::Days::new(back)).to_string())
+            .unwrap_or_default()
+    };
+    let report = crate::report::page::ReportInput {
+        as_of: opts.as_of.to_string(),
+        window: (day("window_start", 0), day("window_end", 1)),
+        currency: settings.currency.clone(),
+        catalogue: &catalogue,
+        queries: &queries,
+        kpis: &kpis,
+        roi: roi.as_ref(),
+        attribution: attribution.as_deref(),
+        experiments: experiments.as_deref(),
+        rejected: catalog.reports.iter().map(|r| r.rows_rejected).sum(),
+        rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
+        bootstrap: (
+            p.int("bootstrap_samples").unwrap_or(1000),
+            p.int("seed").unwrap_or(42),
+        ),
+        default_model: crate::roi::default_model(p).to_string(),
+        allocation: p
+            .text("shared_cost_allocation")
+            .unwrap_or("proportional")
+            .to_string(),
+    };
+    // Polars plans on its own threads and must not run inside the async runtime's context.
+    let written = std::thread::scope(|s| {
+        s.spawn(|| crate::report::write_report(&report, &staging))
+            .join()
+            .unwrap_or_else(|_| Err(Error::report("report", "the report writer panicked")))
+    });
+    match written {
+        Ok(files) => outputs.extend(files.into_iter().map(|path| OutputFile { path, rows: 0 })),
+        Err(e) => {
+            error!(stage = "report", "{e}");
+            failures.push(crate::kpi::run::QueryFailure {
+                use_case: "report".into(),
+                file: "src/report/templates/report.html".into(),
+                error: e.to_string(),
+            });
+        }
+    }
+    timings.insert("report".to_string(), ms(t));
+
     let mut manifest = manifest(
         &settings,
         opts,

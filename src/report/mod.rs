@@ -1,6 +1,137 @@
-//! Everything a run writes: result tables, rejects and the manifest. This module never
-//! runs queries; it receives results.
+//! Everything a run writes: result tables, rejects, the manifest, and the CMO report
+//! (`index.html`, charts as PNG + SVG under `charts/<objective>/`, `report.xlsx`). This
+//! module never runs queries; it receives results.
 
+pub mod charts;
+pub mod figures;
+pub mod format;
+pub mod html;
 pub mod manifest;
+pub mod page;
+pub mod shape;
 pub mod tables;
 pub mod writer;
+pub mod xlsx;
+
+use crate::error::Result;
+use crate::roi::RoiRow;
+use page::{Page, ReportInput, Section, UseCaseView};
+use std::path::Path;
+
+/// Writes `index.html`, the charts and `report.xlsx` into `run_dir`; returns the files.
+pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> {
+    let overview = shape::overview(&input.kpis.values)?;
+    let mut files = Vec::new();
+    let roi_rows: Vec<&RoiRow> = input
+        .roi
+        .map(|r| r.rows.iter().collect())
+        .unwrap_or_default();
+    let roi_chart = figures::roi_chart(
+        input,
+        &roi_rows,
+        run_dir,
+        "summary",
+        "Return on investment per use case",
+    )?;
+    let mut missing = page::missing(input);
+    let mut sections = Vec::new();
+    for objective in &input.catalogue.objectives {
+        let in_objective = |uc: &str| {
+            input
+                .catalogue
+                .use_case(uc)
+                .is_some_and(|u| u.objective == objective.id && !u.hidden)
+        };
+        let mine: Vec<&RoiRow> = roi_rows
+            .iter()
+            .copied()
+            .filter(|r| in_objective(&r.use_case))
+            .collect();
+        let mut charts = Vec::new();
+        if mine.iter().filter(|r| r.roi.is_some()).count() > 1 {
+            charts.extend(figures::roi_chart(
+                input,
+                &mine,
+                run_dir,
+                &objective.id,
+                &format!("{}: return on investment", objective.name),
+            )?);
+        }
+        match objective.id.as_str() {
+            "marketing" => charts.extend(figures::attribution(input, run_dir)?),
+            "sales" => charts.extend(figures::funnel(input, run_dir)?),
+            "support" => charts.extend(figures::cost_per_contact(input, run_dir)?),
+            _ => {}
+        }
+        charts.extend(figures::lift(input, &objective.id, run_dir)?);
+        charts.extend(figures::trends(input, &objective.id, run_dir, 2)?);
+        let use_cases: Vec<UseCaseView> = input
+            .queries
+            .kpis
+            .iter()
+            .filter(|q| q.meta.objective == objective.id && in_objective(&q.meta.use_case))
+            .map(|q| UseCaseView {
+                id: q.meta.use_case.clone(),
+                name: input.use_case_name(&q.meta.use_case),
+                kpis: page::kpi_lines(input, &q.meta.use_case, &overview),
+            })
+            .filter(|u| !u.kpis.is_empty())
+            .collect();
+        let section = Section {
+            id: objective.id.clone(),
+            name: objective.name.clone(),
+            roi: mine.iter().map(|r| page::roi_line(input, r)).collect(),
+            use_cases,
+            missing: missing.remove(&objective.id).unwrap_or_default(),
+            charts,
+        };
+        if !section.use_cases.is_empty() || !section.missing.is_empty() {
+            sections.push(section);
+        }
+    }
+    for c in roi_chart
+        .iter()
+        .chain(sections.iter().flat_map(|s| &s.charts))
+    {
+        files.push(c.png.clone());
+        files.push(c.svg_file.clone());
+    }
+    let page = Page {
+        period: format!("{} to {}", input.window.0, input.window.1),
+        as_of: input.as_of.clone(),
+        generator: format!("misura {}", env!("CARGO_PKG_VERSION")),
+        currency: input.currency.clone(),
+        summary: page::summary(input),
+        roi: roi_rows.iter().map(|r| page::roi_line(input, r)).collect(),
+        roi_chart,
+        sections,
+        evidence_legend: page::evidence_legend(),
+        method: method(input),
+    };
+    html::write(&page, run_dir)?;
+    files.push("index.html".into());
+    xlsx::write(input, &overview, run_dir)?;
+    files.push("report.xlsx".into());
+    Ok(files)
+}
+
+fn method(input: &ReportInput) -> Vec<String> {
+    vec![
+        format!(
+            "Period: {} to {} (both days included); KPIs exactly as defined in spec/kpis.md; the last month may be partial.",
+            input.window.0, input.window.1
+        ),
+        format!(
+            "Cost: programme costs prorated to the period by days; shared costs allocated `{}`.",
+            input.allocation
+        ),
+        format!(
+            "Value: margin credited by the `{}` attribution model, or a holdout experiment's incremental margin where one exists; support savings from ticket and community logs; realised value of implemented ideas.",
+            input.default_model
+        ),
+        format!(
+            "Intervals: 95 % percentile bootstrap with {} replicates, seed {} (contacts, tickets, threads and ideas resampled; costs fixed). A result with p ≥ 0.05 is labelled not significant.",
+            input.bootstrap.0, input.bootstrap.1
+        ),
+    ]
+}

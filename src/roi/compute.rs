@@ -114,6 +114,25 @@ pub struct RoiRow {
     pub n: u64,
 }
 
+/// The programme as a whole: every cost (allocated or not) against every measured value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RoiTotal {
+    /// All costs in the window.
+    pub cost: f64,
+    /// All measured value.
+    pub value: f64,
+    /// (value − cost) / cost; `None` when the cost is 0.
+    pub roi: Option<f64>,
+    /// 95 % percentile bootstrap interval of the ROI.
+    pub roi_ci_low: Option<f64>,
+    /// 95 % percentile bootstrap interval of the ROI.
+    pub roi_ci_high: Option<f64>,
+    /// cost / value per month; `None` when the value is not positive.
+    pub payback_months: Option<f64>,
+    /// Value per evidence class (of the drivers counted).
+    pub value_by_evidence: BTreeMap<String, f64>,
+}
+
 /// The ROI tables.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Roi {
@@ -121,6 +140,8 @@ pub struct Roi {
     pub rows: Vec<RoiRow>,
     /// `roi_drivers`, one row per use case and driver.
     pub drivers: Vec<DriverRow>,
+    /// The whole programme.
+    pub total: RoiTotal,
 }
 
 enum Source {
@@ -330,6 +351,31 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             n: used.iter().map(|&i| drivers[i].n).sum(),
         });
     }
+    let used: Vec<usize> = (0..drivers.len()).filter(|&i| drivers[i].used).collect();
+    let total_cost: f64 = cost.values().sum();
+    let total_value: f64 = used.iter().map(|&i| point[i]).sum();
+    let roi_of = |v: f64| (total_cost > 0.0).then(|| (v - total_cost) / total_cost);
+    let draws: Vec<f64> = replicates
+        .iter()
+        .filter_map(|r| roi_of(used.iter().map(|&i| r[i]).sum()))
+        .collect();
+    let ci = bootstrap::percentile_interval(&draws, 0.95).filter(|_| !used.is_empty());
+    let mut by_evidence = BTreeMap::new();
+    for &i in &used {
+        *by_evidence
+            .entry(drivers[i].evidence.to_string())
+            .or_insert(0.0) += point[i];
+    }
+    out.total = RoiTotal {
+        cost: total_cost,
+        value: total_value,
+        roi: roi_of(total_value),
+        roi_ci_low: ci.map(|c| c.0),
+        roi_ci_high: ci.map(|c| c.1),
+        payback_months: (total_value > 0.0 && months > 0.0)
+            .then(|| total_cost / (total_value / months)),
+        value_by_evidence: by_evidence,
+    };
     if let Some(&rest) = cost.get(UNALLOCATED) {
         out.rows.push(RoiRow {
             use_case: UNALLOCATED.into(),

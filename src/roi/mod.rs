@@ -12,7 +12,7 @@ pub mod inputs;
 pub mod table;
 pub mod uc04;
 
-pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, UNALLOCATED, compute};
+pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, RoiTotal, UNALLOCATED, compute};
 
 use crate::attribution::journeys::Journeys;
 use crate::config::params::{ParamValue, Parameters};

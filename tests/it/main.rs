@@ -11,5 +11,6 @@ mod kpi_fixtures;
 mod kpis;
 mod nightly;
 mod properties;
+mod report;
 mod roi;
 mod util;

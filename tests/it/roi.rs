@@ -108,6 +108,31 @@ fn roi_worked_out_by_hand() {
     assert_eq!(uc12.evidence.as_deref(), Some("self-reported"));
     close(uc12.net.unwrap(), 500.0, 1e-9, "UC12 net");
 
+    // The programme: every cost against every measured value.
+    let t = &roi.total;
+    close(t.cost, 180.0, 1e-9, "total cost");
+    close(t.value, 582.5, 1e-9, "total value");
+    close(t.roi.unwrap(), (582.5 - 180.0) / 180.0, 1e-9, "total ROI");
+    close(
+        t.payback_months.unwrap(),
+        180.0 / 582.5,
+        1e-9,
+        "total payback",
+    );
+    assert!(t.roi_ci_low.unwrap() <= t.roi.unwrap() && t.roi.unwrap() <= t.roi_ci_high.unwrap());
+    close(
+        t.value_by_evidence["experiment"],
+        22.5,
+        1e-9,
+        "experiment share",
+    );
+    close(
+        t.value_by_evidence["self-reported"],
+        500.0,
+        1e-9,
+        "self-reported share",
+    );
+
     // Every interval contains its estimate.
     for r in roi.rows.iter().filter(|r| r.roi.is_some()) {
         let (lo, hi, x) = (

@@ -1,0 +1,261 @@
+//! Which charts the report draws, from which results: ROI per use case with interval
+//! whiskers (all, and per objective), each use case's monthly trend of its first line KPIs,
+//! the social lead funnel, attribution credit per channel across models (top channels +
+//! "other"), support cost per contact by channel, experiment lift with its interval.
+
+use super::charts::bars::{Grouped, HBar, HBars, VBars};
+use super::charts::lines::Trend;
+use super::charts::{Axis, ChartFile, PALETTE, evidence_colour, render};
+use super::format::{month, number};
+use super::page::ReportInput;
+use crate::error::Result;
+use crate::roi::RoiRow;
+use std::path::Path;
+
+fn evidence_legend(rows: &[&RoiRow]) -> Vec<(String, plotters::style::RGBColor)> {
+    let mut classes: Vec<&str> = rows.iter().filter_map(|r| r.evidence.as_deref()).collect();
+    classes.sort_unstable();
+    classes.dedup();
+    classes
+        .into_iter()
+        .map(|c| (format!("evidence: {c}"), evidence_colour(c)))
+        .collect()
+}
+
+/// ROI bars of `rows` (those with a defined ROI), largest first.
+pub fn roi_chart(
+    input: &ReportInput,
+    rows: &[&RoiRow],
+    dir: &Path,
+    group: &str,
+    title: &str,
+) -> Result<Option<ChartFile>> {
+    let mut defined: Vec<&RoiRow> = rows.iter().copied().filter(|r| r.roi.is_some()).collect();
+    if defined.is_empty() {
+        return Ok(None);
+    }
+    defined.sort_by(|a, b| b.roi.unwrap_or(0.0).total_cmp(&a.roi.unwrap_or(0.0)));
+    let plot = HBars {
+        title: title.to_string(),
+        axis: "ROI = (value − cost) / cost, % (whiskers: 95 % bootstrap interval)".into(),
+        bars: defined
+            .iter()
+            .map(|r| HBar {
+                label: format!("{} {}", r.use_case, input.use_case_name(&r.use_case)),
+                value: r.roi.unwrap_or(0.0),
+                interval: r.roi_ci_low.zip(r.roi_ci_high),
+                colour: evidence_colour(r.evidence.as_deref().unwrap_or("")),
+            })
+            .collect(),
+        legend: evidence_legend(&defined),
+        unit: Axis::Percent,
+    };
+    render(&plot, title, dir, group, "roi").map(Some)
+}
+
+/// Monthly trends of the first `per_use_case` line KPIs of each use case of `objective`.
+pub fn trends(
+    input: &ReportInput,
+    objective: &str,
+    dir: &Path,
+    per_use_case: usize,
+) -> Result<Vec<ChartFile>> {
+    let mut out = Vec::new();
+    for q in input
+        .queries
+        .kpis
+        .iter()
+        .filter(|q| q.meta.objective == objective)
+    {
+        let line_kpis = q
+            .meta
+            .kpis
+            .iter()
+            .filter(|k| k.chart.as_deref() == Some("line") && k.dimension.is_none())
+            .take(per_use_case);
+        for k in line_kpis {
+            let mut points: Vec<(String, Option<f64>)> = input
+                .kpis
+                .values
+                .iter()
+                .filter(|v| v.kpi == k.id && v.period != "all" && v.dimension.is_none())
+                .map(|v| (v.period.clone(), v.value))
+                .collect();
+            if points.iter().all(|p| p.1.is_none()) {
+                continue;
+            }
+            points.sort_by(|a, b| a.0.cmp(&b.0));
+            let points = points.into_iter().map(|(p, v)| (month(&p), v)).collect();
+            let (axis, unit) = match k.unit.as_str() {
+                "ratio" | "share" | "rate" => ("%".to_string(), Axis::Percent),
+                "currency" => (input.currency.clone(), Axis::Number),
+                other => (other.to_string(), Axis::Number),
+            };
+            let title = format!("{} — {}", q.meta.use_case, k.name);
+            let plot = Trend {
+                title: title.clone(),
+                axis,
+                points,
+                unit,
+            };
+            out.push(render(
+                &plot,
+                &title,
+                dir,
+                objective,
+                &k.id.replace('.', "_"),
+            )?);
+        }
+    }
+    Ok(out)
+}
+
+/// Social leads → with an opportunity → won (UC08, window).
+pub fn funnel(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let (Some(leads), Some(rate), Some(won)) = (
+        input.value("uc08.social_leads", "all"),
+        input.value("uc08.lead_to_opportunity_rate", "all"),
+        input.value("uc08.won_revenue", "all"),
+    ) else {
+        return Ok(None);
+    };
+    let n = leads.value.unwrap_or(0.0);
+    let title = "Social lead funnel (UC08, whole window)";
+    let plot = VBars {
+        title: title.into(),
+        axis: "count".into(),
+        bars: vec![
+            ("social leads".into(), n),
+            (
+                "with an opportunity".into(),
+                (rate.value.unwrap_or(0.0) * n).round(),
+            ),
+            ("won".into(), won.n as f64),
+        ],
+        colour: PALETTE[0],
+        value_label: number,
+    };
+    render(&plot, title, dir, "sales", "funnel").map(Some)
+}
+
+/// Credit per channel under every model (top 6 channels by the default model + "other").
+pub fn attribution(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let Some(rows) = input.attribution else {
+        return Ok(None);
+    };
+    let totals = |model: &str| -> Vec<(String, f64)> {
+        rows.iter()
+            .filter(|r| r.model == model && r.use_case.is_none())
+            .filter(|r| r.channel != crate::attribution::NO_TOUCH)
+            .map(|r| (r.channel.clone(), r.conversions))
+            .collect()
+    };
+    let top = super::shape::top_n_other(&totals(&input.default_model), 6)?;
+    let groups: Vec<String> = top.iter().map(|t| t.0.clone()).collect();
+    let mut models: Vec<&str> = rows.iter().map(|r| r.model.as_str()).collect();
+    models.dedup();
+    let series = models
+        .iter()
+        .map(|m| {
+            let t = totals(m);
+            let kept: f64 = t
+                .iter()
+                .filter(|(c, _)| groups.contains(c))
+                .map(|x| x.1)
+                .sum();
+            let all: f64 = t.iter().map(|x| x.1).sum();
+            let values = groups
+                .iter()
+                .map(|g| {
+                    if g == "other" {
+                        all - kept
+                    } else {
+                        t.iter().find(|(c, _)| c == g).map_or(0.0, |x| x.1)
+                    }
+                })
+                .collect();
+            (m.replace('_', " "), values)
+        })
+        .collect();
+    let title = "Conversions credited per channel, by attribution model (tracked touches only)";
+    let plot = Grouped {
+        title: title.into(),
+        axis: "credited conversions".into(),
+        groups,
+        series,
+    };
+    render(&plot, title, dir, "marketing", "attribution_by_channel").map(Some)
+}
+
+/// Support cost per contact by channel (at the window's end).
+pub fn cost_per_contact(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let mut bars: Vec<(String, f64)> = input
+        .kpis
+        .values
+        .iter()
+        .filter(|v| v.kpi == "uc10.cost_per_contact" && v.dimension.is_some())
+        .filter_map(|v| Some((v.dimension_value.clone()?, v.value?)))
+        .collect();
+    if bars.is_empty() {
+        return Ok(None);
+    }
+    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let title = "Cost per handled contact, by channel";
+    let plot = VBars {
+        title: title.into(),
+        axis: format!("{} per contact", input.currency),
+        bars,
+        colour: PALETTE[0],
+        value_label: |v| format!("{v:.2}"),
+    };
+    render(&plot, title, dir, "support", "cost_per_contact").map(Some)
+}
+
+/// Conversion lift of the experiments of `objective`'s use cases, with 95 % intervals.
+pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<ChartFile>> {
+    let Some(ex) = input.experiments else {
+        return Ok(None);
+    };
+    let mine: Vec<_> = ex
+        .iter()
+        .filter(|x| {
+            input
+                .catalogue
+                .use_case(&x.use_case)
+                .is_some_and(|u| u.objective == objective)
+        })
+        .filter(|x| x.lift.0.is_some())
+        .collect();
+    if mine.is_empty() {
+        return Ok(None);
+    }
+    let title = "Holdout experiments: conversion lift";
+    let plot = HBars {
+        title: title.into(),
+        axis:
+            "treatment − control conversion rate, percentage points (whiskers: 95 % Wald interval)"
+                .into(),
+        bars: mine
+            .iter()
+            .map(|x| HBar {
+                label: format!("{} {} ({})", x.experiment_id, x.use_case, x.label),
+                value: x.lift.0.unwrap_or(0.0),
+                interval: x.lift.1.zip(x.lift.2),
+                colour: if x.label == "significant" {
+                    evidence_colour("experiment")
+                } else {
+                    PALETTE[7]
+                },
+            })
+            .collect(),
+        legend: vec![
+            (
+                "significant (p < 0.05)".into(),
+                evidence_colour("experiment"),
+            ),
+            ("not significant".into(), PALETTE[7]),
+        ],
+        unit: Axis::Points,
+    };
+    render(&plot, title, dir, objective, "experiment_lift").map(Some)
+}

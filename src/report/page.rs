@@ -1,0 +1,465 @@
+//! The report's content, assembled from the run's results: the executive summary (investment,
+//! value, ROI with its interval and evidence mix, payback, strongest and weakest use cases,
+//! coverage warnings in plain words) and one section per business objective (KPI table with
+//! period over period, ROI rows, charts, what could not be measured). Formatting happens
+//! here; the template only lays it out.
+
+use super::charts::{ChartFile, evidence_colour, hex};
+use super::format::{in_unit, money, month, number, pct};
+use super::shape::KpiOverview;
+use crate::attribution::AttributionRow;
+use crate::experiments::ExperimentResult;
+use crate::kpi::catalogue::Catalogue;
+use crate::kpi::load::QuerySet;
+use crate::kpi::run::{KpiOutcome, KpiValue};
+use crate::kpi::sidecar::KpiMeta;
+use crate::roi::{Roi, RoiRow};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Everything the report is made from.
+pub struct ReportInput<'a> {
+    /// The run's as-of day.
+    pub as_of: String,
+    /// First and last day of the window.
+    pub window: (String, String),
+    /// Currency code of amounts.
+    pub currency: String,
+    /// Use cases and objectives.
+    pub catalogue: &'a Catalogue,
+    /// KPI metadata.
+    pub queries: &'a QuerySet,
+    /// KPI values and what could not be measured.
+    pub kpis: &'a KpiOutcome,
+    /// ROI, when computed.
+    pub roi: Option<&'a Roi>,
+    /// Attribution rows, when computed.
+    pub attribution: Option<&'a [AttributionRow]>,
+    /// Experiments, when any.
+    pub experiments: Option<&'a [ExperimentResult]>,
+    /// Rows rejected at ingestion.
+    pub rejected: u64,
+    /// Rows read.
+    pub rows_read: u64,
+    /// Bootstrap replicates and seed.
+    pub bootstrap: (i64, i64),
+    /// Default attribution model.
+    pub default_model: String,
+    /// Shared cost allocation rule.
+    pub allocation: String,
+}
+
+impl ReportInput<'_> {
+    /// The KPI metadata of `id` (sidecars, then the engine's own KPIs).
+    pub fn meta(&self, id: &str) -> Option<KpiMeta> {
+        self.queries
+            .kpis
+            .iter()
+            .flat_map(|q| &q.meta.kpis)
+            .find(|k| k.id == id)
+            .cloned()
+            .or_else(|| crate::roi::uc04::meta().into_iter().find(|k| k.id == id))
+    }
+
+    /// The display name of a use case.
+    pub fn use_case_name(&self, id: &str) -> String {
+        self.catalogue
+            .use_case(id)
+            .map_or_else(|| id.to_string(), |u| u.name.clone())
+    }
+
+    /// The value of `kpi` for `period`, dimension null.
+    pub fn value(&self, kpi: &str, period: &str) -> Option<&KpiValue> {
+        self.kpis
+            .values
+            .iter()
+            .find(|v| v.kpi == kpi && v.period == period && v.dimension.is_none())
+    }
+}
+
+/// A ROI line as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoiLine {
+    /// Use case id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Cost.
+    pub cost: String,
+    /// Value (or "not measured").
+    pub value: String,
+    /// Net.
+    pub net: String,
+    /// ROI (or "undefined").
+    pub roi: String,
+    /// "95 % interval a to b".
+    pub interval: String,
+    /// Payback.
+    pub payback: String,
+    /// Evidence class.
+    pub evidence: String,
+    /// Its colour.
+    pub colour: String,
+    /// Coverage.
+    pub coverage: String,
+}
+
+/// One KPI line.
+#[derive(Debug, Clone, Serialize)]
+pub struct KpiLine {
+    /// KPI id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Window value.
+    pub window: String,
+    /// Last month label.
+    pub month: String,
+    /// Last month's value.
+    pub current: String,
+    /// The month before.
+    pub previous: String,
+    /// Change, with an arrow.
+    pub change: String,
+    /// How it is computed.
+    pub formula: String,
+}
+
+/// A use case in its section.
+#[derive(Debug, Clone, Serialize)]
+pub struct UseCaseView {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// KPI lines.
+    pub kpis: Vec<KpiLine>,
+}
+
+/// Something that could not be measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct Missing {
+    /// Use case id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The KPI, when only one is affected.
+    pub kpi: Option<String>,
+    /// Tables it needs.
+    pub needs: String,
+}
+
+/// One business objective.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Objective id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Use cases with KPIs.
+    pub use_cases: Vec<UseCaseView>,
+    /// ROI lines of its use cases.
+    pub roi: Vec<RoiLine>,
+    /// Charts.
+    pub charts: Vec<ChartFile>,
+    /// Use cases (or KPIs) that could not be measured.
+    pub missing: Vec<Missing>,
+}
+
+/// The executive summary.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    /// Total investment.
+    pub investment: String,
+    /// Total value.
+    pub value: String,
+    /// Net.
+    pub net: String,
+    /// ROI.
+    pub roi: String,
+    /// Its interval.
+    pub interval: String,
+    /// Payback.
+    pub payback: String,
+    /// Share of the value per evidence class.
+    pub evidence_mix: Vec<Mix>,
+    /// Largest contributors.
+    pub top: Vec<RoiLine>,
+    /// Weakest.
+    pub weak: Vec<RoiLine>,
+    /// Plain-word warnings.
+    pub warnings: Vec<String>,
+}
+
+/// One evidence class's share of the value.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mix {
+    /// Evidence class.
+    pub class: String,
+    /// Share, formatted.
+    pub share: String,
+    /// Share in percent (bar width).
+    pub width: f64,
+    /// Colour.
+    pub colour: String,
+}
+
+/// The whole page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    /// Period in words.
+    pub period: String,
+    /// As-of day.
+    pub as_of: String,
+    /// Tool and version.
+    pub generator: String,
+    /// Currency.
+    pub currency: String,
+    /// Summary.
+    pub summary: Summary,
+    /// ROI of every use case.
+    pub roi: Vec<RoiLine>,
+    /// The summary's ROI chart.
+    pub roi_chart: Option<ChartFile>,
+    /// Sections.
+    pub sections: Vec<Section>,
+    /// (class, colour, meaning).
+    pub evidence_legend: Vec<(String, String, String)>,
+    /// How the figures were computed.
+    pub method: Vec<String>,
+}
+
+/// The ROI line of a row.
+pub fn roi_line(input: &ReportInput, r: &RoiRow) -> RoiLine {
+    let c = &input.currency;
+    let evidence = r.evidence.clone().unwrap_or_else(|| "not measured".into());
+    RoiLine {
+        id: r.use_case.clone(),
+        name: input.use_case_name(&r.use_case),
+        cost: money(r.cost, c),
+        value: r
+            .value
+            .map_or_else(|| "not measured".into(), |v| money(v, c)),
+        net: r.net.map_or_else(|| "–".into(), |v| money(v, c)),
+        roi: r.roi.map_or_else(
+            || {
+                if r.cost == 0.0 && r.value.is_some() {
+                    "undefined (no cost)".into()
+                } else {
+                    "–".into()
+                }
+            },
+            pct,
+        ),
+        interval: match (r.roi_ci_low, r.roi_ci_high) {
+            (Some(l), Some(h)) => format!("{} to {}", pct(l), pct(h)),
+            _ => "–".into(),
+        },
+        payback: r
+            .payback_months
+            .filter(|_| r.cost > 0.0)
+            .map_or_else(|| "–".into(), |m| format!("{} months", number(m))),
+        colour: hex(evidence_colour(&evidence)),
+        evidence,
+        coverage: r.coverage.map_or_else(|| "–".into(), pct),
+    }
+}
+
+/// KPI lines of a use case from the overview.
+pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) -> Vec<KpiLine> {
+    let c = &input.currency;
+    overview
+        .iter()
+        .filter(|o| {
+            input
+                .value(&o.kpi, "all")
+                .is_some_and(|v| v.use_case == use_case)
+        })
+        .map(|o| {
+            let meta = input.meta(&o.kpi);
+            let unit = meta.as_ref().map_or("count", |m| m.unit.as_str());
+            let ratio = matches!(unit, "ratio" | "share" | "rate");
+            let show = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| in_unit(x, unit, c));
+            KpiLine {
+                id: o.kpi.clone(),
+                name: meta
+                    .as_ref()
+                    .map_or_else(|| o.kpi.clone(), |m| m.name.clone()),
+                window: show(o.window),
+                month: o.month.as_deref().map(month).unwrap_or_default(),
+                current: show(o.current),
+                previous: show(o.previous),
+                // Ratios change in percentage points, other KPIs in per cent.
+                change: match (ratio, o.current, o.previous) {
+                    (true, Some(c), Some(p)) => {
+                        arrow(c - p, format!("{:.1} pp", (c - p).abs() * 100.0))
+                    }
+                    (false, ..) => o
+                        .change
+                        .map_or_else(String::new, |x| arrow(x, pct(x.abs()))),
+                    _ => String::new(),
+                },
+                formula: meta.map(|m| m.formula).unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+fn arrow(x: f64, size: String) -> String {
+    let a = if x > 0.0 {
+        "▲"
+    } else if x < 0.0 {
+        "▼"
+    } else {
+        "="
+    };
+    format!("{a} {size}")
+}
+
+/// The executive summary's figures and warnings.
+pub fn summary(input: &ReportInput) -> Summary {
+    let c = &input.currency;
+    let mut s = Summary::default();
+    if let Some(roi) = input.roi {
+        let t = &roi.total;
+        s.investment = money(t.cost, c);
+        s.value = money(t.value, c);
+        s.net = money(t.value - t.cost, c);
+        s.roi = t
+            .roi
+            .map_or_else(|| "undefined (no cost recorded)".into(), pct);
+        s.interval = match (t.roi_ci_low, t.roi_ci_high) {
+            (Some(l), Some(h)) => format!("95 % interval {} to {}", pct(l), pct(h)),
+            _ => String::new(),
+        };
+        s.payback = t.payback_months.map_or_else(
+            || "not within the data".into(),
+            |m| format!("{} months", number(m)),
+        );
+        let total: f64 = t.value_by_evidence.values().map(|v| v.max(0.0)).sum();
+        s.evidence_mix = t
+            .value_by_evidence
+            .iter()
+            .filter(|(_, v)| **v > 0.0 && total > 0.0)
+            .map(|(k, v)| Mix {
+                class: k.clone(),
+                share: pct(v / total),
+                width: (v / total * 1000.0).round() / 10.0,
+                colour: hex(evidence_colour(k)),
+            })
+            .collect();
+        let mut valued: Vec<&RoiRow> = roi.rows.iter().filter(|r| r.value.is_some()).collect();
+        valued.sort_by(|a, b| b.net.unwrap_or(0.0).total_cmp(&a.net.unwrap_or(0.0)));
+        s.top = valued.iter().take(3).map(|r| roi_line(input, r)).collect();
+        let mut weak: Vec<&RoiRow> = roi.rows.iter().filter(|r| r.roi.is_some()).collect();
+        weak.sort_by(|a, b| a.roi.unwrap_or(0.0).total_cmp(&b.roi.unwrap_or(0.0)));
+        s.weak = weak
+            .iter()
+            .filter(|r| !s.top.iter().any(|t| t.id == r.use_case))
+            .take(3)
+            .map(|r| roi_line(input, r))
+            .collect();
+        let unmeasured: Vec<String> = roi
+            .rows
+            .iter()
+            .filter(|r| r.value.is_none() && r.cost > 0.0 && r.use_case != crate::roi::UNALLOCATED)
+            .map(|r| format!("{} ({})", input.use_case_name(&r.use_case), r.use_case))
+            .collect();
+        if !unmeasured.is_empty() {
+            s.warnings.push(format!(
+                "{} carry cost but no measured value in the data: they lower the programme's ROI; their benefit has to be argued from their KPIs.",
+                unmeasured.join(", ")
+            ));
+        }
+        let free: Vec<String> = roi
+            .rows
+            .iter()
+            .filter(|r| r.cost == 0.0 && r.value.is_some())
+            .map(|r| r.use_case.clone())
+            .collect();
+        if !free.is_empty() {
+            s.warnings.push(format!(
+                "No cost is recorded for {}: their ROI is undefined, and the programme total counts their value without a cost.",
+                free.join(", ")
+            ));
+        }
+    }
+    if let Some(rows) = input.attribution
+        && let Some(cov) = rows.iter().find_map(|r| r.coverage)
+        && cov < 0.95
+    {
+        s.warnings.push(format!(
+            "{} of conversions had no tracked touch before them: attributed value rests on the {} that had one.",
+            pct(1.0 - cov),
+            pct(cov)
+        ));
+    }
+    if let Some(v) = input
+        .value("uc01.identity_match_rate", "all")
+        .and_then(|v| v.value)
+        && v < 0.95
+    {
+        s.warnings.push(format!(
+            "{} of the people mentioning the brand could not be linked to a customer record: social selling and advocacy figures rest on the linked part only.",
+            pct(1.0 - v)
+        ));
+    }
+    if input.rejected > 0 {
+        s.warnings.push(format!(
+            "{} of {} input rows were set aside as invalid (see rejects/ and manifest.json).",
+            number(input.rejected as f64),
+            number(input.rows_read as f64)
+        ));
+    }
+    if let Some(ex) = input.experiments {
+        for x in ex.iter().filter(|x| x.label != "significant") {
+            s.warnings.push(format!(
+                "Experiment {} ({}) is {}: its lift may be zero; the interval is shown with it.",
+                x.experiment_id, x.use_case, x.label
+            ));
+        }
+    }
+    s
+}
+
+/// What could not be measured, per objective.
+pub fn missing(input: &ReportInput) -> BTreeMap<String, Vec<Missing>> {
+    let mut out: BTreeMap<String, Vec<Missing>> = BTreeMap::new();
+    for m in &input.kpis.not_measurable {
+        let objective = input
+            .catalogue
+            .use_case(&m.use_case)
+            .map(|u| u.objective.clone())
+            .unwrap_or_default();
+        out.entry(objective).or_default().push(Missing {
+            id: m.use_case.clone(),
+            name: input.use_case_name(&m.use_case),
+            kpi: m.kpi.clone(),
+            needs: m.needs.join(", "),
+        });
+    }
+    out
+}
+
+/// Evidence classes in words.
+pub fn evidence_legend() -> Vec<(String, String, String)> {
+    [
+        ("experiment", "a holdout test measured the increment"),
+        (
+            "operational",
+            "savings measured from ticket and thread logs",
+        ),
+        (
+            "attribution",
+            "revenue credited by the attribution model: association, not proof of cause",
+        ),
+        ("correlation", "before/after or with/without comparison"),
+        (
+            "self-reported",
+            "value typed in by people (e.g. realised value of ideas)",
+        ),
+    ]
+    .iter()
+    .map(|(k, m)| (k.to_string(), hex(evidence_colour(k)), m.to_string()))
+    .collect()
+}

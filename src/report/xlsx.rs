@@ -1,0 +1,176 @@
+//! `report.xlsx` for people who live in spreadsheets: a Summary sheet with the ROI of every
+//! use case, and one sheet per business objective with its KPIs (whole period, last month,
+//! month before, change) and their monthly values pivoted wide (polars). Figures are numbers
+//! with number formats, not text, so they can be recomputed.
+
+use super::page::ReportInput;
+use super::shape::{KpiOverview, monthly_wide};
+use crate::error::{Error, Result};
+use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use std::path::Path;
+
+fn x(e: XlsxError) -> Error {
+    Error::report("report.xlsx", e)
+}
+
+fn opt(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>, f: &Format) -> Result<()> {
+    if let Some(v) = v.filter(|v| v.is_finite()) {
+        ws.write_number_with_format(row, col, v, f).map_err(x)?;
+    }
+    Ok(())
+}
+
+/// A worksheet name Excel accepts (≤ 31 characters, none of `[]:*?/\`).
+fn sheet_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect()
+}
+
+fn format_of(unit: &str) -> Format {
+    match unit {
+        "ratio" | "share" | "rate" => Format::new().set_num_format("0.0%"),
+        "currency" => Format::new().set_num_format("#,##0.00"),
+        _ => Format::new().set_num_format("#,##0.##"),
+    }
+}
+
+/// Writes `report.xlsx` into `run_dir`.
+pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> Result<()> {
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+    let money = Format::new().set_num_format("#,##0");
+    let ratio = Format::new().set_num_format("0.0%");
+    let plain = Format::new().set_num_format("#,##0.##");
+
+    let ws = wb.add_worksheet();
+    ws.set_name("Summary").map_err(x)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "ROI per use case, {} to {} ({})",
+            input.window.0, input.window.1, input.currency
+        ),
+        &bold,
+    )
+    .map_err(x)?;
+    let head = [
+        "use case",
+        "name",
+        "objective",
+        "cost",
+        "value",
+        "net",
+        "roi",
+        "roi 95% low",
+        "roi 95% high",
+        "payback months",
+        "evidence",
+        "coverage",
+        "n",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &bold)
+            .map_err(x)?;
+    }
+    if let Some(roi) = input.roi {
+        for (i, r) in roi.rows.iter().enumerate() {
+            let row = 3 + i as u32;
+            ws.write_string(row, 0, &r.use_case).map_err(x)?;
+            ws.write_string(row, 1, input.use_case_name(&r.use_case))
+                .map_err(x)?;
+            ws.write_string(row, 2, r.objective.clone().unwrap_or_default())
+                .map_err(x)?;
+            opt(ws, row, 3, Some(r.cost), &money)?;
+            opt(ws, row, 4, r.value, &money)?;
+            opt(ws, row, 5, r.net, &money)?;
+            opt(ws, row, 6, r.roi, &ratio)?;
+            opt(ws, row, 7, r.roi_ci_low, &ratio)?;
+            opt(ws, row, 8, r.roi_ci_high, &ratio)?;
+            opt(ws, row, 9, r.payback_months, &plain)?;
+            ws.write_string(row, 10, r.evidence.clone().unwrap_or_default())
+                .map_err(x)?;
+            opt(ws, row, 11, r.coverage, &ratio)?;
+            opt(ws, row, 12, Some(r.n as f64), &plain)?;
+        }
+    }
+    ws.set_column_width(1, 34).map_err(x)?;
+    ws.set_column_width(2, 20).map_err(x)?;
+
+    for objective in &input.catalogue.objectives {
+        let queries: Vec<_> = input
+            .queries
+            .kpis
+            .iter()
+            .filter(|q| q.meta.objective == objective.id)
+            .collect();
+        if queries.is_empty() {
+            continue;
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&objective.name)).map_err(x)?;
+        let head = [
+            "use case",
+            "kpi",
+            "name",
+            "unit",
+            "whole period",
+            "last month",
+            "value",
+            "month before",
+            "change",
+        ];
+        for (c, h) in head.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(x)?;
+        }
+        let mut row = 1;
+        let mut ids = Vec::new();
+        for q in &queries {
+            for k in &q.meta.kpis {
+                let Some(o) = overview.iter().find(|o| o.kpi == k.id) else {
+                    continue;
+                };
+                let f = format_of(&k.unit);
+                ws.write_string(row, 0, &q.meta.use_case).map_err(x)?;
+                ws.write_string(row, 1, &k.id).map_err(x)?;
+                ws.write_string(row, 2, &k.name).map_err(x)?;
+                ws.write_string(row, 3, &k.unit).map_err(x)?;
+                opt(ws, row, 4, o.window, &f)?;
+                ws.write_string(row, 5, o.month.clone().unwrap_or_default())
+                    .map_err(x)?;
+                opt(ws, row, 6, o.current, &f)?;
+                opt(ws, row, 7, o.previous, &f)?;
+                opt(ws, row, 8, o.change, &ratio)?;
+                ids.push(k.id.as_str());
+                row += 1;
+            }
+        }
+        ws.set_column_width(2, 40).map_err(x)?;
+        // Monthly values, pivoted wide.
+        let wide = monthly_wide(&input.kpis.values, &ids)?;
+        row += 2;
+        ws.write_string_with_format(row, 0, "monthly values", &bold)
+            .map_err(x)?;
+        row += 1;
+        for (c, col) in wide.columns().iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, col.name().as_str(), &bold)
+                .map_err(x)?;
+            for i in 0..wide.height() {
+                let cell = row + 1 + i as u32;
+                match col.f64() {
+                    Ok(v) => opt(ws, cell, c as u16, v.get(i), &plain)?,
+                    Err(_) => {
+                        let s = col.str().map_err(|e| Error::report("report.xlsx", e))?;
+                        ws.write_string(cell, c as u16, s.get(i).unwrap_or_default())
+                            .map_err(x)?;
+                    }
+                }
+            }
+        }
+    }
+    let path = run_dir.join("report.xlsx");
+    wb.save(&path).map_err(x)
+}

@@ -1,0 +1,229 @@
+//! The CMO report of the sample run: summary figures equal the ROI table, every chart exists
+//! as PNG and SVG at its size and is not blank, data values are HTML-escaped, the workbook is
+//! written, and the page renders in headless Chromium without console errors (screenshot
+//! kept under the target dir).
+
+use misura::pipeline::{self, RunOptions, RunSummary};
+use misura::report::format::money;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+async fn run_with_config(config: Option<&str>, out: &Path) -> RunSummary {
+    let data = crate::util::sample_dir();
+    let mut overrides = misura::config::Overrides {
+        data: Some(data.clone()),
+        config: None,
+        params: Vec::new(),
+        on_invalid: None,
+    };
+    let cfg_dir = tempfile::tempdir().unwrap();
+    if let Some(text) = config {
+        let path = cfg_dir.path().join("misura.toml");
+        std::fs::write(&path, text).unwrap();
+        overrides.config = Some(path);
+    }
+    let s = misura::config::Settings::resolve(&overrides, &Default::default()).unwrap();
+    let mut opts = RunOptions::new(out, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    opts.force = true;
+    pipeline::run(s, &opts).await.unwrap()
+}
+
+/// (width, height) from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[1..4], b"PNG", "a PNG file");
+    let be = |i: usize| u32::from_be_bytes(bytes[i..i + 4].try_into().unwrap());
+    (be(16), be(20))
+}
+
+#[tokio::test]
+async fn the_sample_run_writes_the_cmo_report() {
+    let out = tempfile::tempdir().unwrap();
+    let s = run_with_config(None, out.path()).await;
+    assert_eq!(s.manifest.status, "ok", "{:?}", s.manifest.failures);
+    let html = std::fs::read_to_string(s.run_dir.join("index.html")).unwrap();
+
+    // The summary's investment is the sum of the roi table's costs.
+    let mut rdr = csv::Reader::from_path(s.run_dir.join("tables/roi.csv")).unwrap();
+    let cost: f64 = rdr
+        .records()
+        .map(|r| r.unwrap()[2].parse::<f64>().unwrap())
+        .sum();
+    let investment = money(cost, "EUR");
+    assert!(
+        html.contains(&format!("id=\"total-investment\">{investment}<")),
+        "summary shows the investment {investment}"
+    );
+    for needle in [
+        "Executive summary",
+        "ROI per use case",
+        "Largest contributors",
+        "Marketing",
+        "Read with care",
+    ] {
+        assert!(html.contains(needle), "index.html has {needle:?}");
+    }
+    for external in [
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+        "<script",
+        "<link ",
+    ] {
+        assert!(!html.contains(external), "self-contained: found {external}");
+    }
+
+    // Every chart: PNG and SVG on disk, the PNG at the SVG's size and not blank.
+    let charts: Vec<&str> = s
+        .manifest
+        .outputs
+        .iter()
+        .map(|o| o.path.as_str())
+        .filter(|p| p.starts_with("charts/") && p.ends_with(".png"))
+        .collect();
+    assert!(charts.len() >= 10, "charts: {charts:?}");
+    assert!(charts.contains(&"charts/summary/roi.png"));
+    assert!(charts.contains(&"charts/marketing/attribution_by_channel.png"));
+    assert!(charts.contains(&"charts/sales/funnel.png"));
+    assert!(charts.contains(&"charts/support/cost_per_contact.png"));
+    for png in &charts {
+        let bytes = std::fs::read(s.run_dir.join(png)).unwrap();
+        let (w, h) = png_size(&bytes);
+        assert!(w >= 600 && h >= 250, "{png}: {w}×{h}");
+        let svg = std::fs::read_to_string(s.run_dir.join(png.replace(".png", ".svg"))).unwrap();
+        assert!(
+            svg.contains(&format!("width=\"{w}\"")) && svg.contains(&format!("height=\"{h}\"")),
+            "{png}: SVG of the same size"
+        );
+        assert!(
+            svg.matches("<text").count() >= 5,
+            "{png}: titled and labelled"
+        );
+        // A blank white image of this size compresses to a few hundred bytes.
+        assert!(
+            bytes.len() > 8_000,
+            "{png}: {} bytes, looks blank",
+            bytes.len()
+        );
+    }
+    assert_eq!(
+        html.matches("<svg").count(),
+        charts.len(),
+        "every chart inline"
+    );
+
+    let xlsx = std::fs::read(s.run_dir.join("report.xlsx")).unwrap();
+    assert_eq!(
+        &xlsx[..2],
+        b"PK",
+        "report.xlsx is an Office Open XML (zip) file"
+    );
+}
+
+#[tokio::test]
+async fn data_values_are_escaped() {
+    let out = tempfile::tempdir().unwrap();
+    let s = run_with_config(
+        Some("[parameters]\nbrand = \"aurora\"\n\n[use_cases.UC04]\nname = \"<script>alert('x')</script> & co\"\n"),
+        out.path(),
+    )
+    .await;
+    let html = std::fs::read_to_string(s.run_dir.join("index.html")).unwrap();
+    assert!(!html.contains("<script>"), "no script reaches the page");
+    assert!(
+        html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;&#x2f;script&gt; &amp; co"),
+        "rendered as text"
+    );
+    let svg = std::fs::read_to_string(s.run_dir.join("charts/summary/roi.svg")).unwrap();
+    assert!(
+        !svg.contains("<script>") && svg.contains("&lt;script&gt;"),
+        "escaped in charts too"
+    );
+}
+
+fn chromium() -> Option<PathBuf> {
+    if let Ok(p) = std::env::var("MISURA_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    ["chromium", "chromium-browser", "google-chrome"]
+        .iter()
+        .find_map(|b| {
+            Command::new("which")
+                .arg(b)
+                .output()
+                .ok()
+                .filter(|o| o.status.success())
+                .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+        })
+}
+
+fn headless(browser: &Path, profile: &Path) -> Command {
+    let mut c = Command::new(browser);
+    c.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    c
+}
+
+#[tokio::test]
+async fn the_page_renders_in_headless_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED: no chromium found (install the `chromium` package or set MISURA_CHROMIUM; .ci/run installs it)"
+        );
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let s = run_with_config(None, out.path()).await;
+    let url = format!("file://{}", s.run_dir.join("index.html").display());
+    let profile = tempfile::tempdir().unwrap();
+
+    let dom = headless(&browser, profile.path())
+        .args(["--virtual-time-budget=3000", "--dump-dom"])
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let html = String::from_utf8_lossy(&dom.stdout);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "console messages: {console:?}");
+    assert!(
+        html.contains("id=\"total-roi\""),
+        "the summary figures are in the rendered page"
+    );
+    assert!(
+        !html.contains("<img"),
+        "charts are inline SVG: nothing to fail loading"
+    );
+    let svgs = html.matches("<svg").count();
+    assert!(svgs >= 10, "{svgs} charts rendered");
+
+    let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("report-screenshot.png");
+    let status = headless(&browser, profile.path())
+        .args(["--window-size=1280,2400"])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "screenshot failed");
+    let bytes = std::fs::read(&shot).unwrap();
+    assert_eq!(png_size(&bytes), (1280, 2400));
+    assert!(bytes.len() > 50_000, "the screenshot shows a page");
+    eprintln!("screenshot: {}", shot.display());
+}
