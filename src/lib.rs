@@ -19,6 +19,7 @@ pub mod generate;
 pub mod kpi;
 pub mod logging;
 pub mod ops;
+pub mod perception;
 pub mod pipeline;
 pub mod report;
 pub mod roi;

@@ -256,6 +256,25 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
 
     let t = Instant::now();
+    let perception = if catalog.present.contains("survey_responses") {
+        match crate::perception::run(&catalog.ctx, &queries, &settings.parameters).await {
+            Ok(p) => Some(p),
+            Err(e) => {
+                error!(stage = "perception", "{e}");
+                failures.push(crate::kpi::run::QueryFailure {
+                    use_case: "perception_gap".into(),
+                    file: "queries/models/perception_gap.sql".into(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    timings.insert("perception".to_string(), ms(t));
+
+    let t = Instant::now();
     let roi = match crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -311,6 +330,18 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             &crate::roi::table::drivers_batch(&roi.drivers)?,
         )?);
     }
+    if let Some(p) = &perception {
+        outputs.extend(writer::write_table(
+            &staging,
+            "perception_gap",
+            &crate::perception::gaps_batch(&p.gaps)?,
+        )?);
+        outputs.extend(writer::write_table(
+            &staging,
+            "perception_rank",
+            &crate::perception::ranks_batch(&p.ranks)?,
+        )?);
+    }
     if let Some(results) = &experiments {
         outputs.extend(writer::write_table(
             &staging,
@@ -341,6 +372,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         roi: roi.as_ref(),
         attribution: attribution.as_deref(),
         experiments: experiments.as_deref(),
+        perception: perception.as_ref(),
         rejected: catalog.reports.iter().map(|r| r.rows_rejected).sum(),
         rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
         bootstrap: (

@@ -156,6 +156,12 @@ pub const PARAMS: &[ParamDef] = &[
         doc: "how shared costs are allocated to use cases",
     },
     ParamDef {
+        name: "perception_segment_by",
+        kind: Choice(&["industry", "segment", "country"]),
+        default: Some("industry"),
+        doc: "survey_responses column the perception gap is segmented by",
+    },
+    ParamDef {
         name: "bootstrap_samples",
         kind: Int(1, 1_000_000),
         default: Some("1000"),

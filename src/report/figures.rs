@@ -259,3 +259,36 @@ pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<C
     };
     render(&plot, title, dir, objective, "experiment_lift").map(Some)
 }
+
+/// One dumbbell chart per segment of the perception gap, reasons sorted by the gap.
+pub fn perception(input: &ReportInput, dir: &Path) -> Result<Vec<(String, ChartFile)>> {
+    let Some(p) = input.perception else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for r in &p.ranks {
+        let mut rows: Vec<(String, f64, f64)> = p
+            .gaps
+            .iter()
+            .filter(|g| g.segment_value == r.segment_value)
+            .filter_map(|g| Some((g.reason.clone(), g.customer_share?, g.business_share?)))
+            .collect();
+        rows.sort_by(|a, b| (b.1 - b.2).total_cmp(&(a.1 - a.2)));
+        let title = format!("Why they engage: {} = {}", r.segment_by, r.segment_value);
+        let plot = super::charts::dumbbell::Dumbbell {
+            title: title.clone(),
+            rows,
+            series: ("customers".into(), "the business believes".into()),
+        };
+        let name: String = r
+            .segment_value
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        out.push((
+            r.segment_value.clone(),
+            render(&plot, &title, dir, "perception", &format!("gap_{name}"))?,
+        ));
+    }
+    Ok(out)
+}

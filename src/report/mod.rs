@@ -89,9 +89,14 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
             sections.push(section);
         }
     }
+    let perception = page::perception(input, figures::perception(input, run_dir)?);
+    let perception_charts = perception
+        .iter()
+        .flat_map(|p| p.segments.iter().filter_map(|s| s.chart.as_ref()));
     for c in roi_chart
         .iter()
         .chain(sections.iter().flat_map(|s| &s.charts))
+        .chain(perception_charts)
     {
         files.push(c.png.clone());
         files.push(c.svg_file.clone());
@@ -105,6 +110,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         roi: roi_rows.iter().map(|r| page::roi_line(input, r)).collect(),
         roi_chart,
         sections,
+        perception,
         evidence_legend: page::evidence_legend(),
         method: method(input),
     };

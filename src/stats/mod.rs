@@ -1,6 +1,7 @@
 //! Statistics with statrs: two-proportion tests and Wald intervals, Welch's t-test (pure
 //! functions over sufficient statistics, so SQL aggregates and Rust tests feed them alike),
-//! and the Poisson bootstrap behind the ROI intervals.
+//! the Poisson bootstrap behind the ROI intervals, Holm's adjustment and Spearman's ρ.
 
 pub mod bootstrap;
+pub mod rank;
 pub mod tests;

@@ -10,6 +10,7 @@ mod generator;
 mod kpi_fixtures;
 mod kpis;
 mod nightly;
+mod perception;
 mod properties;
 mod report;
 mod roi;

@@ -3,6 +3,7 @@
 //! PNGs render the same on a machine with no fonts, titles and axis labels with units.
 
 pub mod bars;
+pub mod dumbbell;
 pub mod lines;
 
 use crate::error::{Error, Result};
