@@ -11,6 +11,7 @@
 
 pub mod attribution;
 pub mod catalog;
+pub mod channel_mix;
 pub mod cli;
 pub mod config;
 pub mod error;

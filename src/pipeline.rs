@@ -275,6 +275,27 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     timings.insert("perception".to_string(), ms(t));
 
     let t = Instant::now();
+    let channel_mix = if catalog.present.contains("tickets") {
+        match crate::channel_mix::run(&catalog.ctx, &queries, &settings.parameters, &kpis.values)
+            .await
+        {
+            Ok(rows) => Some(rows),
+            Err(e) => {
+                error!(stage = "channel_mix", "{e}");
+                failures.push(crate::kpi::run::QueryFailure {
+                    use_case: "channel_mix".into(),
+                    file: "queries/models/channel_mix.sql".into(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    timings.insert("channel_mix".to_string(), ms(t));
+
+    let t = Instant::now();
     let roi = match crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -330,6 +351,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             &crate::roi::table::drivers_batch(&roi.drivers)?,
         )?);
     }
+    if let Some(rows) = &channel_mix {
+        outputs.extend(writer::write_table(
+            &staging,
+            "channel_mix",
+            &crate::channel_mix::to_batch(rows)?,
+        )?);
+    }
     if let Some(p) = &perception {
         outputs.extend(writer::write_table(
             &staging,
@@ -373,6 +401,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         attribution: attribution.as_deref(),
         experiments: experiments.as_deref(),
         perception: perception.as_ref(),
+        channel_mix: channel_mix.as_deref(),
         rejected: catalog.reports.iter().map(|r| r.rows_rejected).sum(),
         rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
         bootstrap: (

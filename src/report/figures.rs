@@ -292,3 +292,45 @@ pub fn perception(input: &ReportInput, dir: &Path) -> Result<Vec<(String, ChartF
     }
     Ok(out)
 }
+
+/// Monthly contacts per channel, stacked, cheapest channels at the bottom.
+pub fn channel_mix(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let Some(rows) = input.channel_mix else {
+        return Ok(None);
+    };
+    let mut months: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.period != "all")
+        .map(|r| r.period.as_str())
+        .collect();
+    months.sort_unstable();
+    months.dedup();
+    let mut channels: Vec<(&str, f64)> = rows
+        .iter()
+        .filter(|r| r.period == "all")
+        .map(|r| (r.channel.as_str(), r.cost_per_contact.unwrap_or(f64::MAX)))
+        .collect();
+    channels.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(b.0)));
+    let series = channels
+        .iter()
+        .map(|(c, _)| {
+            let values = months
+                .iter()
+                .map(|m| {
+                    rows.iter()
+                        .find(|r| r.period == *m && r.channel == *c)
+                        .map_or(0.0, |r| r.contacts as f64)
+                })
+                .collect();
+            (c.replace('_', " "), values)
+        })
+        .collect();
+    let title = "Contacts per channel and month (cheapest channels at the bottom)";
+    let plot = super::charts::area::Stacked {
+        title: title.into(),
+        axis: "contacts handled".into(),
+        months: months.iter().map(|m| month(m)).collect(),
+        series,
+    };
+    render(&plot, title, dir, "support", "channel_mix").map(Some)
+}

@@ -60,7 +60,10 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         match objective.id.as_str() {
             "marketing" => charts.extend(figures::attribution(input, run_dir)?),
             "sales" => charts.extend(figures::funnel(input, run_dir)?),
-            "support" => charts.extend(figures::cost_per_contact(input, run_dir)?),
+            "support" => {
+                charts.extend(figures::cost_per_contact(input, run_dir)?);
+                charts.extend(figures::channel_mix(input, run_dir)?);
+            }
             _ => {}
         }
         charts.extend(figures::lift(input, &objective.id, run_dir)?);

@@ -39,6 +39,8 @@ pub struct ReportInput<'a> {
     pub experiments: Option<&'a [ExperimentResult]>,
     /// The perception gap, when surveyed.
     pub perception: Option<&'a crate::perception::Perception>,
+    /// Contacts per channel and month.
+    pub channel_mix: Option<&'a [crate::channel_mix::MixRow]>,
     /// Rows rejected at ingestion.
     pub rejected: u64,
     /// Rows read.

@@ -3,6 +3,7 @@
 mod attribution;
 mod bad_input;
 mod catalogue;
+mod channels;
 mod cli;
 mod docs;
 mod experiments;

@@ -146,3 +146,16 @@ pub fn sample_dir() -> PathBuf {
 pub fn close(a: f64, b: f64, tol: f64, what: &str) {
     assert!((a - b).abs() <= tol, "{what}: {a} vs {b} (tolerance {tol})");
 }
+
+/// The value of `kpi` for `period` and breakdown value `dimension_value`.
+pub fn kpi_by(run_dir: &Path, kpi: &str, period: &str, dimension_value: &str) -> Option<f64> {
+    let mut rdr =
+        csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).expect("kpi_values.csv");
+    for rec in rdr.records() {
+        let rec = rec.expect("csv record");
+        if &rec[1] == kpi && &rec[2] == period && &rec[4] == dimension_value {
+            return rec[5].parse().ok();
+        }
+    }
+    None
+}

@@ -2,6 +2,7 @@
 //! page). One colour-blind-safe palette (Okabe–Ito) for every chart, DejaVu Sans embedded so
 //! PNGs render the same on a machine with no fonts, titles and axis labels with units.
 
+pub mod area;
 pub mod bars;
 pub mod dumbbell;
 pub mod lines;
