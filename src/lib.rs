@@ -19,6 +19,7 @@ pub mod experiments;
 pub mod generate;
 pub mod kpi;
 pub mod logging;
+pub mod maturity;
 pub mod ops;
 pub mod perception;
 pub mod pipeline;

@@ -296,6 +296,30 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     timings.insert("channel_mix".to_string(), ms(t));
 
     let t = Instant::now();
+    let maturity = match crate::maturity::run(
+        &catalog.ctx,
+        &queries,
+        &settings.parameters,
+        &catalog.present,
+        &kpis.values,
+        &settings.maturity_thresholds,
+    )
+    .await
+    {
+        Ok(m) => Some(m),
+        Err(e) => {
+            error!(stage = "maturity", "{e}");
+            failures.push(crate::kpi::run::QueryFailure {
+                use_case: "maturity".into(),
+                file: "queries/models/maturity_indicators.sql".into(),
+                error: e.to_string(),
+            });
+            None
+        }
+    };
+    timings.insert("maturity".to_string(), ms(t));
+
+    let t = Instant::now();
     let roi = match crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -351,6 +375,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             &crate::roi::table::drivers_batch(&roi.drivers)?,
         )?);
     }
+    if let Some(m) = &maturity {
+        outputs.extend(writer::write_table(
+            &staging,
+            "maturity",
+            &crate::maturity::to_batch(&m.rows)?,
+        )?);
+    }
     if let Some(rows) = &channel_mix {
         outputs.extend(writer::write_table(
             &staging,
@@ -402,6 +433,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         experiments: experiments.as_deref(),
         perception: perception.as_ref(),
         channel_mix: channel_mix.as_deref(),
+        maturity: maturity.as_ref(),
         rejected: catalog.reports.iter().map(|r| r.rows_rejected).sum(),
         rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
         bootstrap: (

@@ -41,6 +41,8 @@ pub struct Settings {
     pub datasets: BTreeMap<String, DatasetConfig>,
     /// Use-case renames and hiding.
     pub use_cases: BTreeMap<String, UseCaseOverride>,
+    /// Maturity rule thresholds overridden by the project (rule id → threshold).
+    pub maturity_thresholds: BTreeMap<String, f64>,
 }
 
 /// Inputs to resolution, as the CLI collected them.
@@ -132,6 +134,7 @@ impl Settings {
             parameters,
             datasets: file.datasets,
             use_cases: file.use_cases,
+            maturity_thresholds: file.maturity.thresholds,
         })
     }
 

@@ -77,6 +77,19 @@ pub struct ProjectFile {
     /// Renamed or hidden use cases.
     #[serde(default)]
     pub use_cases: BTreeMap<String, UseCaseOverride>,
+    /// Maturity-model settings.
+    #[serde(default)]
+    pub maturity: MaturityConfig,
+}
+
+/// `[maturity]`: thresholds of the stage rules by rule id (see `queries/maturity.toml`),
+/// e.g. `[maturity.thresholds] "culture.4.response_rate" = 0.6`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaturityConfig {
+    /// Rule id → threshold.
+    #[serde(default)]
+    pub thresholds: BTreeMap<String, f64>,
 }
 
 impl ProjectFile {

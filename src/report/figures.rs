@@ -260,6 +260,23 @@ pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<C
     render(&plot, title, dir, objective, "experiment_lift").map(Some)
 }
 
+/// The maturity radar: stage per dimension from the data, and the self-assessment.
+pub fn maturity(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let Some(m) = input.maturity else {
+        return Ok(None);
+    };
+    let title = "Social Business maturity: stage per dimension (1–5)";
+    let plot = super::charts::radar::Radar {
+        title: title.into(),
+        axes: m
+            .dimensions
+            .iter()
+            .map(|d| (d.name.clone(), f64::from(d.stage), d.self_assessed))
+            .collect(),
+    };
+    render(&plot, title, dir, "summary", "maturity_radar").map(Some)
+}
+
 /// One dumbbell chart per segment of the perception gap, reasons sorted by the gap.
 pub fn perception(input: &ReportInput, dir: &Path) -> Result<Vec<(String, ChartFile)>> {
     let Some(p) = input.perception else {

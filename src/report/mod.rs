@@ -93,6 +93,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         }
     }
     let perception = page::perception(input, figures::perception(input, run_dir)?);
+    let maturity = page::maturity(input, figures::maturity(input, run_dir)?);
     let perception_charts = perception
         .iter()
         .flat_map(|p| p.segments.iter().filter_map(|s| s.chart.as_ref()));
@@ -100,6 +101,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         .iter()
         .chain(sections.iter().flat_map(|s| &s.charts))
         .chain(perception_charts)
+        .chain(maturity.iter().filter_map(|m| m.chart.as_ref()))
     {
         files.push(c.png.clone());
         files.push(c.svg_file.clone());
@@ -114,6 +116,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         roi_chart,
         sections,
         perception,
+        maturity,
         evidence_legend: page::evidence_legend(),
         method: method(input),
     };

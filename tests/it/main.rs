@@ -10,6 +10,7 @@ mod experiments;
 mod generator;
 mod kpi_fixtures;
 mod kpis;
+mod maturity;
 mod nightly;
 mod perception;
 mod properties;

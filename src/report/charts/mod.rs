@@ -6,6 +6,7 @@ pub mod area;
 pub mod bars;
 pub mod dumbbell;
 pub mod lines;
+pub mod radar;
 
 use crate::error::{Error, Result};
 use plotters::coord::Shift;
