@@ -13,6 +13,7 @@ pub mod attribution;
 pub mod catalog;
 pub mod channel_mix;
 pub mod cli;
+pub mod clv;
 pub mod config;
 pub mod error;
 pub mod experiments;

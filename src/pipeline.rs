@@ -320,6 +320,30 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     timings.insert("maturity".to_string(), ms(t));
 
     let t = Instant::now();
+    let clv = if catalog.present.contains("orders") {
+        match crate::clv::run(&catalog.ctx, &queries, &settings.parameters).await {
+            Ok(c) => {
+                if let Err(e) = &c.fit {
+                    warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));
+                }
+                Some(c)
+            }
+            Err(e) => {
+                error!(stage = "clv", "{e}");
+                failures.push(crate::kpi::run::QueryFailure {
+                    use_case: "clv".into(),
+                    file: "queries/models/clv_rfm.sql".into(),
+                    error: e.to_string(),
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
+    timings.insert("clv".to_string(), ms(t));
+
+    let t = Instant::now();
     let roi = match crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -373,6 +397,18 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             &staging,
             "roi_drivers",
             &crate::roi::table::drivers_batch(&roi.drivers)?,
+        )?);
+    }
+    if let Some(c) = &clv {
+        outputs.extend(writer::write_table(
+            &staging,
+            "clv_model",
+            &crate::clv::model_batch(c)?,
+        )?);
+        outputs.extend(writer::write_table(
+            &staging,
+            "clv",
+            &crate::clv::clv_batch(c)?,
         )?);
     }
     if let Some(m) = &maturity {

@@ -162,6 +162,18 @@ pub const PARAMS: &[ParamDef] = &[
         doc: "survey_responses column the perception gap is segmented by",
     },
     ParamDef {
+        name: "clv_time_unit",
+        kind: Choice(&["weeks", "days"]),
+        default: Some("weeks"),
+        doc: "time unit of the BG/NBD model (recency, T, horizon)",
+    },
+    ParamDef {
+        name: "clv_horizon",
+        kind: Int(1, 10_000),
+        default: Some("52"),
+        doc: "horizon of expected transactions, in clv_time_unit",
+    },
+    ParamDef {
         name: "bootstrap_samples",
         kind: Int(1, 1_000_000),
         default: Some("1000"),

@@ -5,6 +5,7 @@ mod bad_input;
 mod catalogue;
 mod channels;
 mod cli;
+mod clv;
 mod docs;
 mod experiments;
 mod generator;
