@@ -193,183 +193,123 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
 
     let t = Instant::now();
     let mut failures = kpis.failures.clone();
-    let experiments = if catalog.present.contains("experiments")
-        && catalog.present.contains("experiment_assignments")
-    {
-        match crate::experiments::run(&catalog.ctx, &queries, &settings.parameters).await {
-            Ok(results) => {
-                for r in &results {
-                    info!(stage = "experiments", experiment = %r.experiment_id, label = %r.label, "experiment evaluated");
-                }
-                Some(results)
-            }
-            Err(e) => {
-                error!(stage = "experiments", "{e}");
-                failures.push(crate::kpi::run::QueryFailure {
-                    use_case: "experiments".into(),
-                    file: "queries/models/experiment_arms.sql".into(),
-                    error: e.to_string(),
-                });
-                None
-            }
-        }
+    let p = &settings.parameters;
+    let has = |t: &str| catalog.present.contains(t);
+    let experiments = if has("experiments") && has("experiment_assignments") {
+        let r = crate::experiments::run(&catalog.ctx, &queries, p).await;
+        recover(
+            r,
+            "experiments",
+            "queries/models/experiment_arms.sql",
+            &mut failures,
+        )
     } else {
         None
     };
+    for r in experiments.iter().flatten() {
+        info!(stage = "experiments", experiment = %r.experiment_id, label = %r.label, "experiment evaluated");
+    }
     timings.insert("experiments".to_string(), ms(t));
 
     let t = Instant::now();
-    let converts = catalog.present.contains("orders") || catalog.present.contains("opportunities");
-    let (attribution, journeys) = if catalog.present.contains("touchpoints") && converts {
-        match attribute(&catalog, &queries, &settings).await {
-            Ok((rows, journeys)) => (Some(rows), Some(journeys)),
-            Err(e) => {
-                error!(stage = "attribution", "{e}");
-                failures.push(crate::kpi::run::QueryFailure {
-                    use_case: "attribution".into(),
-                    file: "queries/models/journeys.sql".into(),
-                    error: e.to_string(),
-                });
-                (None, None)
-            }
-        }
+    let (attribution, journeys) = if has("touchpoints") && (has("orders") || has("opportunities")) {
+        let r = attribute(&catalog, &queries, &settings).await;
+        recover(
+            r,
+            "attribution",
+            "queries/models/journeys.sql",
+            &mut failures,
+        )
+        .unzip()
     } else {
         (None, None)
     };
     timings.insert("attribution".to_string(), ms(t));
-    if let Some(j) = &journeys
-        && catalog.present.contains("campaigns")
-    {
-        let p = &settings.parameters;
-        let model = crate::roi::default_model(p);
-        match crate::roi::uc04::kpis(j, model, &crate::roi::model_params(p), &kpis.values) {
-            Ok(mut rows) => {
-                kpis.values.append(&mut rows);
-                crate::kpi::run::sort_values(&mut kpis.values);
-            }
-            Err(e) => failures.push(crate::kpi::run::QueryFailure {
-                use_case: "UC04".into(),
-                file: "queries/models/journeys.sql".into(),
-                error: e.to_string(),
-            }),
+    if let Some(j) = journeys.as_ref().filter(|_| has("campaigns")) {
+        let r = crate::roi::uc04::kpis(
+            j,
+            crate::roi::default_model(p),
+            &crate::roi::model_params(p),
+            &kpis.values,
+        );
+        if let Some(mut rows) = recover(r, "UC04", "queries/models/journeys.sql", &mut failures) {
+            kpis.values.append(&mut rows);
+            crate::kpi::run::sort_values(&mut kpis.values);
         }
     }
 
     let t = Instant::now();
-    let perception = if catalog.present.contains("survey_responses") {
-        match crate::perception::run(&catalog.ctx, &queries, &settings.parameters).await {
-            Ok(p) => Some(p),
-            Err(e) => {
-                error!(stage = "perception", "{e}");
-                failures.push(crate::kpi::run::QueryFailure {
-                    use_case: "perception_gap".into(),
-                    file: "queries/models/perception_gap.sql".into(),
-                    error: e.to_string(),
-                });
-                None
-            }
-        }
+    let perception = if has("survey_responses") {
+        let r = crate::perception::run(&catalog.ctx, &queries, p).await;
+        recover(
+            r,
+            "perception_gap",
+            "queries/models/perception_gap.sql",
+            &mut failures,
+        )
     } else {
         None
     };
     timings.insert("perception".to_string(), ms(t));
 
     let t = Instant::now();
-    let channel_mix = if catalog.present.contains("tickets") {
-        match crate::channel_mix::run(&catalog.ctx, &queries, &settings.parameters, &kpis.values)
-            .await
-        {
-            Ok(rows) => Some(rows),
-            Err(e) => {
-                error!(stage = "channel_mix", "{e}");
-                failures.push(crate::kpi::run::QueryFailure {
-                    use_case: "channel_mix".into(),
-                    file: "queries/models/channel_mix.sql".into(),
-                    error: e.to_string(),
-                });
-                None
-            }
-        }
+    let channel_mix = if has("tickets") {
+        let r = crate::channel_mix::run(&catalog.ctx, &queries, p, &kpis.values).await;
+        recover(
+            r,
+            "channel_mix",
+            "queries/models/channel_mix.sql",
+            &mut failures,
+        )
     } else {
         None
     };
     timings.insert("channel_mix".to_string(), ms(t));
 
     let t = Instant::now();
-    let maturity = match crate::maturity::run(
+    let r = crate::maturity::run(
         &catalog.ctx,
         &queries,
-        &settings.parameters,
+        p,
         &catalog.present,
         &kpis.values,
         &settings.maturity_thresholds,
     )
-    .await
-    {
-        Ok(m) => Some(m),
-        Err(e) => {
-            error!(stage = "maturity", "{e}");
-            failures.push(crate::kpi::run::QueryFailure {
-                use_case: "maturity".into(),
-                file: "queries/models/maturity_indicators.sql".into(),
-                error: e.to_string(),
-            });
-            None
-        }
-    };
+    .await;
+    let maturity = recover(
+        r,
+        "maturity",
+        "queries/models/maturity_indicators.sql",
+        &mut failures,
+    );
     timings.insert("maturity".to_string(), ms(t));
 
     let t = Instant::now();
-    let clv = if catalog.present.contains("orders") {
-        match crate::clv::run(&catalog.ctx, &queries, &settings.parameters).await {
-            Ok(c) => {
-                if let Err(e) = &c.fit {
-                    warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));
-                }
-                Some(c)
-            }
-            Err(e) => {
-                error!(stage = "clv", "{e}");
-                failures.push(crate::kpi::run::QueryFailure {
-                    use_case: "clv".into(),
-                    file: "queries/models/clv_rfm.sql".into(),
-                    error: e.to_string(),
-                });
-                None
-            }
-        }
+    let clv = if has("orders") {
+        let r = crate::clv::run(&catalog.ctx, &queries, p).await;
+        recover(r, "clv", "queries/models/clv_rfm.sql", &mut failures)
     } else {
         None
     };
+    if let Some(Err(e)) = clv.as_ref().map(|c| &c.fit) {
+        warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));
+    }
     timings.insert("clv".to_string(), ms(t));
 
     let t = Instant::now();
-    let roi = match crate::roi::run(
+    let r = crate::roi::run(
         &catalog.ctx,
         &queries,
-        &settings.parameters,
+        p,
         &catalog.present,
         journeys.as_ref(),
         &catalogue,
     )
-    .await
-    {
-        Ok(roi) => {
-            for r in &roi.rows {
-                info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
-            }
-            Some(roi)
-        }
-        Err(e) => {
-            error!(stage = "roi", "{e}");
-            failures.push(crate::kpi::run::QueryFailure {
-                use_case: "roi".into(),
-                file: "queries/models/roi_units.sql".into(),
-                error: e.to_string(),
-            });
-            None
-        }
-    };
+    .await;
+    let roi = recover(r, "roi", "queries/models/roi_units.sql", &mut failures);
+    for r in roi.iter().flat_map(|roi| &roi.rows) {
+        info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
+    }
     timings.insert("roi".to_string(), ms(t));
     faults::pause_point("computed");
 
@@ -380,69 +320,36 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     let kpi_values = tables::kpi_values_batch(&kpis.values)?;
     let mut outputs = writer::write_tables(&staging, &kpi_values, &catalog)?;
+    let mut results: Vec<(&str, datafusion::arrow::array::RecordBatch)> = Vec::new();
     if let Some(rows) = &attribution {
-        outputs.extend(writer::write_table(
-            &staging,
-            "attribution",
-            &crate::attribution::to_batch(rows)?,
-        )?);
+        results.push(("attribution", crate::attribution::to_batch(rows)?));
     }
     if let Some(roi) = &roi {
-        outputs.extend(writer::write_table(
-            &staging,
-            "roi",
-            &crate::roi::table::roi_batch(&roi.rows)?,
-        )?);
-        outputs.extend(writer::write_table(
-            &staging,
+        results.push(("roi", crate::roi::table::roi_batch(&roi.rows)?));
+        results.push((
             "roi_drivers",
-            &crate::roi::table::drivers_batch(&roi.drivers)?,
-        )?);
+            crate::roi::table::drivers_batch(&roi.drivers)?,
+        ));
     }
     if let Some(c) = &clv {
-        outputs.extend(writer::write_table(
-            &staging,
-            "clv_model",
-            &crate::clv::model_batch(c)?,
-        )?);
-        outputs.extend(writer::write_table(
-            &staging,
-            "clv",
-            &crate::clv::clv_batch(c)?,
-        )?);
+        results.push(("clv_model", crate::clv::model_batch(c)?));
+        results.push(("clv", crate::clv::clv_batch(c)?));
     }
     if let Some(m) = &maturity {
-        outputs.extend(writer::write_table(
-            &staging,
-            "maturity",
-            &crate::maturity::to_batch(&m.rows)?,
-        )?);
+        results.push(("maturity", crate::maturity::to_batch(&m.rows)?));
     }
     if let Some(rows) = &channel_mix {
-        outputs.extend(writer::write_table(
-            &staging,
-            "channel_mix",
-            &crate::channel_mix::to_batch(rows)?,
-        )?);
+        results.push(("channel_mix", crate::channel_mix::to_batch(rows)?));
     }
     if let Some(p) = &perception {
-        outputs.extend(writer::write_table(
-            &staging,
-            "perception_gap",
-            &crate::perception::gaps_batch(&p.gaps)?,
-        )?);
-        outputs.extend(writer::write_table(
-            &staging,
-            "perception_rank",
-            &crate::perception::ranks_batch(&p.ranks)?,
-        )?);
+        results.push(("perception_gap", crate::perception::gaps_batch(&p.gaps)?));
+        results.push(("perception_rank", crate::perception::ranks_batch(&p.ranks)?));
     }
-    if let Some(results) = &experiments {
-        outputs.extend(writer::write_table(
-            &staging,
-            "experiments_result",
-            &crate::experiments::to_batch(results)?,
-        )?);
+    if let Some(r) = &experiments {
+        results.push(("experiments_result", crate::experiments::to_batch(r)?));
+    }
+    for (name, batch) in &results {
+        outputs.extend(writer::write_table(&staging, name, batch)?);
     }
     outputs.push(OutputFile {
         path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
@@ -488,16 +395,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             .join()
             .unwrap_or_else(|_| Err(Error::report("report", "the report writer panicked")))
     });
-    match written {
-        Ok(files) => outputs.extend(files.into_iter().map(|path| OutputFile { path, rows: 0 })),
-        Err(e) => {
-            error!(stage = "report", "{e}");
-            failures.push(crate::kpi::run::QueryFailure {
-                use_case: "report".into(),
-                file: "src/report/templates/report.html".into(),
-                error: e.to_string(),
-            });
-        }
+    if let Some(files) = recover(
+        written,
+        "report",
+        "src/report/templates/report.html",
+        &mut failures,
+    ) {
+        outputs.extend(files.into_iter().map(|path| OutputFile { path, rows: 0 }));
     }
     timings.insert("report".to_string(), ms(t));
 
@@ -571,6 +475,28 @@ async fn attribute(
         "journeys attributed"
     );
     Ok((rows, journeys))
+}
+
+/// A stage's result, or `None` with its failure logged and recorded for the manifest: one
+/// failing analysis never stops the others (the run then ends with status `failed`).
+fn recover<T>(
+    result: Result<T>,
+    stage: &str,
+    file: &str,
+    failures: &mut Vec<crate::kpi::run::QueryFailure>,
+) -> Option<T> {
+    match result {
+        Ok(x) => Some(x),
+        Err(e) => {
+            error!(stage, "{e}");
+            failures.push(crate::kpi::run::QueryFailure {
+                use_case: stage.into(),
+                file: file.into(),
+                error: e.to_string(),
+            });
+            None
+        }
+    }
 }
 
 /// The manifest of `run_dir` when it records a successful run with `fingerprint`.
