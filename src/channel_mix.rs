@@ -86,14 +86,13 @@ pub async fn run(
         .map(|r| (r.period.clone(), r.cost_per_contact))
         .collect();
     for r in &mut rows {
-        r.repeat_contact_rate = kpis
-            .iter()
-            .find(|v| {
-                v.kpi == "uc17.repeat_contact_rate"
-                    && v.period == r.period
-                    && v.dimension_value.as_deref() == Some(r.channel.as_str())
-            })
-            .and_then(|v| v.value);
+        r.repeat_contact_rate = crate::kpi::run::find(
+            kpis,
+            "uc17.repeat_contact_rate",
+            &r.period,
+            Some(&r.channel),
+        )
+        .and_then(|v| v.value);
         let base = reference
             .iter()
             .find(|(p, _)| *p == r.period)

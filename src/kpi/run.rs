@@ -76,6 +76,18 @@ pub struct KpiOutcome {
     pub timings_ms: Vec<(String, f64)>,
 }
 
+/// The row of `kpi` for `period` and breakdown value `dimension_value` (`None`: the total).
+pub fn find<'a>(
+    values: &'a [KpiValue],
+    kpi: &str,
+    period: &str,
+    dimension_value: Option<&str>,
+) -> Option<&'a KpiValue> {
+    values.iter().find(|v| {
+        v.kpi == kpi && v.period == period && v.dimension_value.as_deref() == dimension_value
+    })
+}
+
 /// Sorts values by use case, KPI, period (`all` first), dimension.
 pub fn sort_values(values: &mut [KpiValue]) {
     values.sort_by_key(sort_key);

@@ -104,9 +104,7 @@ pub fn assess(
 ) -> Maturity {
     let value = |period: &str, indicator: &str| -> Option<f64> {
         if indicator.contains('.') {
-            kpis.iter()
-                .find(|v| v.kpi == indicator && v.period == period && v.dimension.is_none())
-                .and_then(|v| v.value)
+            crate::kpi::run::find(kpis, indicator, period, None).and_then(|v| v.value)
         } else {
             indicators
                 .get(&(period.to_string(), indicator.to_string()))

@@ -76,10 +76,7 @@ impl ReportInput<'_> {
 
     /// The value of `kpi` for `period`, dimension null.
     pub fn value(&self, kpi: &str, period: &str) -> Option<&KpiValue> {
-        self.kpis
-            .values
-            .iter()
-            .find(|v| v.kpi == kpi && v.period == period && v.dimension.is_none())
+        crate::kpi::run::find(&self.kpis.values, kpi, period, None)
     }
 }
 

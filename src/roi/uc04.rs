@@ -67,11 +67,7 @@ pub fn kpis(
         t.campaign.as_deref()
     })?;
     let revenue = c.evaluate(&vec![1.0; c.contacts.len()])?;
-    let cost = |campaign: Option<&str>| {
-        computed.iter().find(|v| {
-            v.kpi == "uc04.cost" && v.period == "all" && v.dimension_value.as_deref() == campaign
-        })
-    };
+    let cost = |campaign| crate::kpi::run::find(computed, "uc04.cost", "all", campaign);
     let mut campaigns: Vec<&str> = c.keys.iter().map(String::as_str).collect();
     for v in computed
         .iter()
