@@ -7,10 +7,11 @@
 use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
+use crate::report::tables::{count_column, float_column};
 use crate::stats::rank::{holm, spearman};
 use crate::stats::tests::two_proportions;
 use datafusion::arrow::array::AsArray;
-use datafusion::arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt64Array};
+use datafusion::arrow::array::{ArrayRef, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, UInt64Type};
 use datafusion::prelude::SessionContext;
@@ -171,15 +172,7 @@ pub async fn run(
 }
 
 fn text<'a>(v: impl Iterator<Item = &'a str>) -> ArrayRef {
-    Arc::new(v.map(Some).collect::<StringArray>())
-}
-
-fn float(v: impl Iterator<Item = Option<f64>>) -> ArrayRef {
-    Arc::new(v.collect::<Float64Array>())
-}
-
-fn count(v: impl Iterator<Item = u64>) -> ArrayRef {
-    Arc::new(v.map(Some).collect::<UInt64Array>())
+    crate::report::tables::text_column(v.map(Some))
 }
 
 /// The `perception_gap` table.
@@ -209,15 +202,15 @@ pub fn gaps_batch(rows: &[GapRow]) -> Result<RecordBatch> {
         text(rows.iter().map(|r| r.segment_by.as_str())),
         text(rows.iter().map(|r| r.segment_value.as_str())),
         text(rows.iter().map(|r| r.reason.as_str())),
-        count(rows.iter().map(|r| r.n_customer)),
-        count(rows.iter().map(|r| r.n_business)),
-        float(rows.iter().map(|r| r.customer_share)),
-        float(rows.iter().map(|r| r.business_share)),
-        float(rows.iter().map(|r| r.gap)),
-        float(rows.iter().map(|r| r.gap_ci_low)),
-        float(rows.iter().map(|r| r.gap_ci_high)),
-        float(rows.iter().map(|r| r.p_value)),
-        float(rows.iter().map(|r| r.p_value_adjusted)),
+        count_column(rows.iter().map(|r| r.n_customer)),
+        count_column(rows.iter().map(|r| r.n_business)),
+        float_column(rows.iter().map(|r| r.customer_share)),
+        float_column(rows.iter().map(|r| r.business_share)),
+        float_column(rows.iter().map(|r| r.gap)),
+        float_column(rows.iter().map(|r| r.gap_ci_low)),
+        float_column(rows.iter().map(|r| r.gap_ci_high)),
+        float_column(rows.iter().map(|r| r.p_value)),
+        float_column(rows.iter().map(|r| r.p_value_adjusted)),
     ];
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling perception_gap", e.into()))
@@ -234,8 +227,8 @@ pub fn ranks_batch(rows: &[RankRow]) -> Result<RecordBatch> {
     let cols = vec![
         text(rows.iter().map(|r| r.segment_by.as_str())),
         text(rows.iter().map(|r| r.segment_value.as_str())),
-        float(rows.iter().map(|r| r.spearman_rho)),
-        count(rows.iter().map(|r| r.reasons)),
+        float_column(rows.iter().map(|r| r.spearman_rho)),
+        count_column(rows.iter().map(|r| r.reasons)),
     ];
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling perception_rank", e.into()))

@@ -381,6 +381,17 @@ pub fn text(array: &datafusion::arrow::array::ArrayRef) -> StringArray {
     cast.as_string::<i32>().clone()
 }
 
+/// Any numeric Arrow array as `f64` values (null stays `None`); `what` names the reading in
+/// the error.
+pub fn floats(array: &datafusion::arrow::array::ArrayRef, what: &str) -> Result<Vec<Option<f64>>> {
+    let cast = datafusion::arrow::compute::cast(array, &DataType::Float64)
+        .map_err(|e| Error::engine(what, e.into()))?;
+    Ok(cast
+        .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
+        .iter()
+        .collect())
+}
+
 fn reason_text(v: &Violation) -> String {
     match &v.value {
         Some(val) => format!("{}: {val:?} {}", v.column, v.problem),

@@ -11,10 +11,9 @@ use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::KpiValue;
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Array, RecordBatch, StringArray, UInt8Array,
+    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt8Array,
 };
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::prelude::SessionContext;
 use rules::{Condition, Model};
 use std::collections::{BTreeMap, BTreeSet};
@@ -201,15 +200,6 @@ pub fn assess(
     out
 }
 
-fn floats(a: &ArrayRef) -> Result<Vec<Option<f64>>> {
-    let c = cast(a, &DataType::Float64)
-        .map_err(|e| Error::engine("reading maturity indicators", e.into()))?;
-    let c = c.as_primitive::<Float64Type>();
-    Ok((0..c.len())
-        .map(|i| c.is_valid(i).then(|| c.value(i)))
-        .collect())
-}
-
 /// Reads the indicators and the self-assessment, and assesses every period.
 pub async fn run(
     ctx: &SessionContext,
@@ -230,7 +220,7 @@ pub async fn run(
             crate::catalog::text(b.column(0)),
             crate::catalog::text(b.column(1)),
         );
-        let values = floats(b.column(2))?;
+        let values = crate::catalog::floats(b.column(2), "reading maturity indicators")?;
         for (i, v) in values.into_iter().enumerate() {
             let name = name.value(i).to_string();
             let assessable = model
@@ -254,7 +244,11 @@ pub async fn run(
             .await?
         {
             let dim = crate::catalog::text(b.column(0));
-            for (i, v) in floats(b.column(1))?.into_iter().enumerate() {
+            for (i, v) in
+                crate::catalog::floats(b.column(1), "reading the maturity self-assessment")?
+                    .into_iter()
+                    .enumerate()
+            {
                 if let Some(v) = v {
                     self_assessed.insert(dim.value(i).to_string(), v);
                 }

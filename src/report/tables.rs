@@ -99,3 +99,21 @@ pub fn write_parquet(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -
     w.close().map_err(fail)?;
     Ok(())
 }
+
+/// A string column from optional values.
+pub fn text_column<'a>(v: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
+    Arc::new(v.collect::<datafusion::arrow::array::StringArray>())
+}
+
+/// A float column from optional values.
+pub fn float_column(v: impl Iterator<Item = Option<f64>>) -> ArrayRef {
+    Arc::new(v.collect::<datafusion::arrow::array::Float64Array>())
+}
+
+/// A count column.
+pub fn count_column(v: impl Iterator<Item = u64>) -> ArrayRef {
+    Arc::new(
+        v.map(Some)
+            .collect::<datafusion::arrow::array::UInt64Array>(),
+    )
+}

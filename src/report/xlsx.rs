@@ -20,6 +20,15 @@ fn opt(ws: &mut Worksheet, row: u32, col: u16, v: Option<f64>, f: &Format) -> Re
     Ok(())
 }
 
+/// A bold header row.
+fn header(ws: &mut Worksheet, row: u32, names: &[&str], bold: &Format) -> Result<()> {
+    for (c, h) in names.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, bold)
+            .map_err(x)?;
+    }
+    Ok(())
+}
+
 /// A worksheet name Excel accepts (≤ 31 characters, none of `[]:*?/\`).
 fn sheet_name(name: &str) -> String {
     name.chars()
@@ -71,10 +80,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
         "coverage",
         "n",
     ];
-    for (c, h) in head.iter().enumerate() {
-        ws.write_string_with_format(2, c as u16, *h, &bold)
-            .map_err(x)?;
-    }
+    header(ws, 2, &head, &bold)?;
     if let Some(roi) = input.roi {
         for (i, r) in roi.rows.iter().enumerate() {
             let row = 3 + i as u32;
@@ -122,10 +128,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
             "month before",
             "change",
         ];
-        for (c, h) in head.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)
-                .map_err(x)?;
-        }
+        header(ws, 0, &head, &bold)?;
         let mut row = 1;
         let mut ids = Vec::new();
         for q in &queries {

@@ -3,11 +3,9 @@
 //! per-contact experiment margins (`experiment_units.sql`).
 
 use crate::config::params::Parameters;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kpi::load::QuerySet;
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Float64Type};
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
 
@@ -42,11 +40,6 @@ pub struct ExperimentUnits {
     pub control: Vec<f64>,
 }
 
-fn floats(a: &ArrayRef, what: &str) -> Result<Vec<Option<f64>>> {
-    let c = cast(a, &DataType::Float64).map_err(|e| Error::engine(what, e.into()))?;
-    Ok(c.as_primitive::<Float64Type>().iter().collect())
-}
-
 fn bools(a: &ArrayRef) -> Vec<bool> {
     let b = a.as_boolean();
     (0..b.len()).map(|i| b.is_valid(i) && b.value(i)).collect()
@@ -57,7 +50,7 @@ pub async fn costs(ctx: &SessionContext, q: &QuerySet, p: &Parameters) -> Result
     let mut out = Costs::default();
     for b in q.run_model(ctx, p, "roi_costs").await? {
         let uc = crate::catalog::text(b.column(0));
-        let cost = floats(b.column(1), "reading roi costs")?;
+        let cost = crate::catalog::floats(b.column(1), "reading roi costs")?;
         for (i, c) in cost.into_iter().enumerate() {
             let c = c.unwrap_or(0.0);
             if uc.is_valid(i) {
@@ -82,7 +75,7 @@ pub async fn units(
             crate::catalog::text(b.column(0)),
             crate::catalog::text(b.column(1)),
         );
-        let values = floats(b.column(3), "reading roi units")?;
+        let values = crate::catalog::floats(b.column(3), "reading roi units")?;
         let covered = bools(b.column(4));
         for i in 0..b.num_rows() {
             let e = out
@@ -109,7 +102,7 @@ pub async fn experiments(
             crate::catalog::text(b.column(1)),
             crate::catalog::text(b.column(3)),
         );
-        let margin = floats(b.column(5), "reading experiment units")?;
+        let margin = crate::catalog::floats(b.column(5), "reading experiment units")?;
         for (i, m) in margin.into_iter().enumerate() {
             if out.last().is_none_or(|e| e.experiment_id != id.value(i)) {
                 out.push(ExperimentUnits {

@@ -2,19 +2,11 @@
 
 use super::{DriverRow, RoiRow};
 use crate::error::{Error, Result};
-use datafusion::arrow::array::{
-    ArrayRef, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array,
-};
+use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch, UInt64Array};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use std::sync::Arc;
 
-fn text<'a>(v: impl Iterator<Item = Option<&'a str>>) -> ArrayRef {
-    Arc::new(v.collect::<StringArray>())
-}
-
-fn float(v: impl Iterator<Item = Option<f64>>) -> ArrayRef {
-    Arc::new(v.collect::<Float64Array>())
-}
+use crate::report::tables::{float_column as float, text_column as text};
 
 /// The `roi` table: use_case, objective, cost, value, net, roi, roi_ci_low, roi_ci_high,
 /// payback_months, evidence, coverage, n.
