@@ -129,6 +129,7 @@ async fn main() -> misura::Result<()> {
                 attribution_coverage: journeys.coverage(),
                 units: Default::default(),
                 experiments: Vec::new(),
+                rescues: Vec::new(),
                 window_days: 365.0,
                 samples,
                 seed: 42,

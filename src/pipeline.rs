@@ -291,8 +291,24 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     } else {
         None
     };
-    if let Some(Err(e)) = clv.as_ref().map(|c| &c.fit) {
-        warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));
+    if let Some(c) = &clv {
+        if let Err(e) = &c.fit {
+            warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));
+        }
+        if let Err(e) = &c.spend {
+            warnings.push(format!(
+                "CLV: the Gamma-Gamma spend model could not be fitted: {e}"
+            ));
+        }
+        let r = crate::clv::uc18::kpis(
+            c,
+            p.int("bootstrap_samples").unwrap_or(1000) as usize,
+            p.int("seed").unwrap_or(42) as u64,
+        );
+        if let Some(mut rows) = recover(r, "UC18", "queries/models/clv_rfm.sql", &mut failures) {
+            kpis.values.append(&mut rows);
+            crate::kpi::run::sort_values(&mut kpis.values);
+        }
     }
     timings.insert("clv".to_string(), ms(t));
 
@@ -304,6 +320,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         &catalog.present,
         journeys.as_ref(),
         &catalogue,
+        clv.as_ref(),
     )
     .await;
     let roi = recover(r, "roi", "queries/models/roi_units.sql", &mut failures);

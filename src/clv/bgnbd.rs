@@ -2,12 +2,10 @@
 //! log-likelihood, maximum-likelihood fit (Nelder–Mead over log-parameters, argmin), standard
 //! errors from the numerical Hessian, P(alive) and the conditional expected number of
 //! transactions. Customers with the same (x, tₓ, T) are grouped, so the likelihood costs one
-//! evaluation per distinct history.
+//! evaluation per distinct history (and its log-gamma terms one per distinct x).
 
+use super::mle;
 use crate::error::{Error, Result};
-use argmin::core::{CostFunction, Executor, State};
-use argmin::solver::neldermead::NelderMead;
-use nalgebra::{DMatrix, SMatrix};
 use statrs::function::gamma::ln_gamma;
 use std::collections::BTreeMap;
 
@@ -70,125 +68,104 @@ pub fn ll_one(p: &Params, h: &History) -> f64 {
     a1 + a2 + tail
 }
 
-/// Distinct histories with their counts.
-pub fn group(histories: &[History]) -> Vec<(History, f64)> {
+/// The histories a fit reads: distinct (x, tₓ, T) with their counts, and the counts per x.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Grouped {
+    /// Distinct histories and how many customers have each.
+    pub histories: Vec<(History, f64)>,
+    /// Distinct x and how many customers have each.
+    pub by_x: Vec<(f64, f64)>,
+}
+
+/// Groups histories; the pipeline's are whole days, so a million customers make a few
+/// hundred thousand distinct histories at most.
+pub fn group(histories: &[History]) -> Grouped {
     let mut g: BTreeMap<(u64, u64, u64), (History, f64)> = BTreeMap::new();
+    let mut by_x: BTreeMap<u64, f64> = BTreeMap::new();
     for h in histories {
-        let e = g
-            .entry((h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits()))
-            .or_insert((*h, 0.0));
-        e.1 += 1.0;
+        g.entry((h.x.to_bits(), h.t_x.to_bits(), h.t.to_bits()))
+            .or_insert((*h, 0.0))
+            .1 += 1.0;
+        *by_x.entry(h.x.to_bits()).or_insert(0.0) += 1.0;
     }
-    g.into_values().collect()
+    Grouped {
+        histories: g.into_values().collect(),
+        by_x: by_x
+            .into_iter()
+            .map(|(x, n)| (f64::from_bits(x), n))
+            .collect(),
+    }
 }
 
-/// Total log-likelihood of grouped histories.
-pub fn log_likelihood(p: &Params, grouped: &[(History, f64)]) -> f64 {
-    grouped.iter().map(|(h, n)| n * ll_one(p, h)).sum()
+/// Total log-likelihood: the log-gamma terms depend on x only and are evaluated once per
+/// distinct x; the rest once per distinct history, in parallel.
+pub fn log_likelihood(p: &Params, g: &Grouped) -> f64 {
+    let Params { r, alpha, a, b } = *p;
+    let (ln_alpha, ln_a) = (alpha.ln(), a.ln());
+    let head: f64 = g
+        .by_x
+        .iter()
+        .map(|&(x, n)| {
+            n * (ln_gamma(r + x) - ln_gamma(r) + r * ln_alpha + ln_gamma(a + b) + ln_gamma(b + x)
+                - ln_gamma(b)
+                - ln_gamma(a + b + x))
+        })
+        .sum();
+    let tail = mle::par_sum(&g.histories, |(h, n)| {
+        let x = h.x;
+        let a3 = -(r + x) * (alpha + h.t).ln();
+        n * if x > 0.0 {
+            let a4 = ln_a - (b + x - 1.0).ln() - (r + x) * (alpha + h.t_x).ln();
+            let m = a3.max(a4);
+            m + ((a3 - m).exp() + (a4 - m).exp()).ln()
+        } else {
+            a3
+        }
+    });
+    head + tail
 }
 
-struct Problem<'a> {
-    grouped: &'a [(History, f64)],
-}
-
-fn from_log(v: &[f64]) -> Params {
+fn params(v: &[f64]) -> Params {
     Params {
-        r: v[0].exp(),
-        alpha: v[1].exp(),
-        a: v[2].exp(),
-        b: v[3].exp(),
+        r: v[0],
+        alpha: v[1],
+        a: v[2],
+        b: v[3],
     }
 }
 
-impl CostFunction for Problem<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, v: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
-        let ll = log_likelihood(&from_log(v), self.grouped);
-        Ok(if ll.is_finite() { -ll } else { f64::MAX })
-    }
-}
-
-/// Fits the model by maximum likelihood.
+/// Fits the model by maximum likelihood. A calibration period without any repeat purchase
+/// is an error: the model cannot tell the purchase rate from the dropout.
 pub fn fit(histories: &[History]) -> Result<Fit> {
-    let fail = |e: argmin::core::Error| Error::Model {
+    let problem = |p: &str| Error::Model {
         model: "bg_nbd".into(),
-        problem: e.to_string(),
+        problem: p.into(),
     };
     if histories.is_empty() {
-        return Err(Error::Model {
-            model: "bg_nbd".into(),
-            problem: "no customer with a purchase in the calibration period".into(),
-        });
+        return Err(problem(
+            "no customer with a purchase in the calibration period",
+        ));
+    }
+    if histories.iter().all(|h| h.x == 0.0) {
+        return Err(problem(
+            "no customer bought twice in the calibration period: purchase rate and dropout cannot be told apart (lengthen the window)",
+        ));
     }
     let grouped = group(histories);
-    let start = vec![0.0_f64; 4];
-    let simplex: Vec<Vec<f64>> = std::iter::once(start.clone())
-        .chain((0..4).map(|i| {
-            let mut v = start.clone();
-            v[i] += 1.0;
-            v
-        }))
-        .collect();
-    let solver = NelderMead::new(simplex)
-        .with_sd_tolerance(1e-9)
-        .map_err(fail)?;
-    let res = Executor::new(Problem { grouped: &grouped }, solver)
-        .configure(|s| s.max_iters(10_000))
-        .run()
-        .map_err(fail)?;
-    let state = res.state();
-    let best = state.get_best_param().cloned().unwrap_or(start);
-    let params = from_log(&best);
-    let status = format!("{}", state.get_termination_status());
-    let converged = status.to_lowercase().contains("solver converged")
-        || status.to_lowercase().contains("target cost");
+    let e = mle::maximise(
+        "bg_nbd",
+        |v| log_likelihood(&params(v), &grouped),
+        &[1.0; 4],
+        histories.len(),
+    )?;
     Ok(Fit {
-        std_errors: std_errors(&params, &grouped),
-        log_likelihood: log_likelihood(&params, &grouped),
-        converged,
-        message: status,
-        params,
+        params: params(&e.params),
+        std_errors: e.std_errors.map(|s| [s[0], s[1], s[2], s[3]]),
+        log_likelihood: e.log_likelihood,
+        converged: e.converged,
+        message: e.message,
         customers: histories.len(),
     })
-}
-
-/// Standard errors from the inverse of the negative Hessian of the log-likelihood
-/// (central differences in the natural parameters).
-fn std_errors(p: &Params, grouped: &[(History, f64)]) -> Option<[f64; 4]> {
-    let v = [p.r, p.alpha, p.a, p.b];
-    let f = |v: &[f64; 4]| {
-        log_likelihood(
-            &Params {
-                r: v[0],
-                alpha: v[1],
-                a: v[2],
-                b: v[3],
-            },
-            grouped,
-        )
-    };
-    let h: Vec<f64> = v.iter().map(|x| 1e-4 * x.abs().max(1e-3)).collect();
-    let mut hess = SMatrix::<f64, 4, 4>::zeros();
-    for i in 0..4 {
-        for j in 0..4 {
-            let shifted = |di: f64, dj: f64| {
-                let mut w = v;
-                w[i] += di * h[i];
-                w[j] += dj * h[j];
-                f(&w)
-            };
-            hess[(i, j)] = (shifted(1.0, 1.0) - shifted(1.0, -1.0) - shifted(-1.0, 1.0)
-                + shifted(-1.0, -1.0))
-                / (4.0 * h[i] * h[j]);
-        }
-    }
-    let inv = DMatrix::from_iterator(4, 4, (-hess).iter().copied()).try_inverse()?;
-    let se = [inv[(0, 0)], inv[(1, 1)], inv[(2, 2)], inv[(3, 3)]];
-    se.iter()
-        .all(|d| d.is_finite() && *d > 0.0)
-        .then(|| se.map(f64::sqrt))
 }
 
 /// P(alive at T | x, tₓ, T).

@@ -1,22 +1,31 @@
-//! Customer lifetime value (issue 10; first part): the RFM summary of every buyer over the
-//! calibration period (= the analysis window) in SQL, the BG/NBD model fitted by maximum
-//! likelihood, and per contact P(alive) and the expected transactions over `clv_horizon`.
-//! Output tables `clv_model` (model, parameter, estimate, std_error, log_likelihood,
-//! converged, message) and `clv` (contact_id, frequency, recency, t, monetary, p_alive,
-//! expected_transactions). Gamma-Gamma spend, discounted CLV and the uc18 KPIs are next.
+//! Customer lifetime value (issue 10): the RFM summary of every buyer over the calibration
+//! period (= the analysis window) in SQL (`queries/models/clv_rfm.sql`), the BG/NBD model of
+//! repeat purchases and the Gamma-Gamma model of spend fitted by maximum likelihood, and per
+//! contact P(alive), the expected transactions over `clv_horizon`, the expected spend per
+//! transaction and the discounted CLV (expected margin). Output tables `clv_model` (model,
+//! parameter, estimate, std_error, log_likelihood, converged, message) and `clv` (contact
+//! ids only); the engine's `uc18.clv_advocates` / `uc18.clv_others` KPIs (`uc18`) and the
+//! CLV of contacts kept by UC03/UC17 in the ROI (`crate::roi`).
 
 pub mod bgnbd;
+pub mod gamma_gamma;
+pub mod mle;
+pub mod simulate;
+pub mod uc18;
+pub mod value;
 
-use crate::config::params::Parameters;
+use crate::config::params::{ParamValue, Parameters};
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use bgnbd::{Fit, History};
+use bgnbd::History;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, RecordBatch, StringArray,
 };
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
 use datafusion::prelude::SessionContext;
+use gamma_gamma::Spend;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// One buyer.
@@ -28,28 +37,58 @@ pub struct ClvRow {
     pub history: History,
     /// Mean revenue of repeat transactions.
     pub monetary: Option<f64>,
+    /// Margin / revenue of the contact's orders in the window.
+    pub margin_rate: Option<f64>,
+    /// Enrolled in an advocacy/VIP programme.
+    pub is_advocate: bool,
     /// P(alive).
     pub p_alive: Option<f64>,
     /// Expected transactions over the horizon.
     pub expected_transactions: Option<f64>,
+    /// Expected spend per transaction (Gamma-Gamma).
+    pub expected_spend: Option<f64>,
+    /// Discounted expected margin over the horizon: the CLV.
+    pub expected_value: Option<f64>,
 }
 
-/// The fit and the per-contact rows.
+/// The fits and the per-contact rows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clv {
     /// BG/NBD fit, or the reason it failed.
-    pub fit: std::result::Result<Fit, String>,
-    /// Buyers.
+    pub fit: std::result::Result<bgnbd::Fit, String>,
+    /// Gamma-Gamma fit, or the reason it failed.
+    pub spend: std::result::Result<gamma_gamma::Fit, String>,
+    /// Buyers, by contact id.
     pub rows: Vec<ClvRow>,
+    /// Horizon in time units.
+    pub horizon: f64,
+    /// Days per time unit.
+    pub unit_days: f64,
+    /// Annual discount rate.
+    pub discount_rate: f64,
 }
 
-/// Reads the RFM summary and fits the model.
+impl Clv {
+    /// CLV per contact id (contacts with a value).
+    pub fn values(&self) -> BTreeMap<&str, f64> {
+        self.rows
+            .iter()
+            .filter_map(|r| Some((r.contact_id.as_str(), r.expected_value?)))
+            .collect()
+    }
+}
+
+/// Reads the RFM summary, fits both models and values every buyer.
 pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) -> Result<Clv> {
-    let unit = match params.text("clv_time_unit") {
+    let unit_days = match params.text("clv_time_unit") {
         Some("days") => 1.0,
         _ => 7.0,
     };
-    let horizon = params.int("clv_horizon").unwrap_or(52) as f64;
+    let float = |name: &str, default: f64| match params.get(name) {
+        Some(ParamValue::Float(x)) => *x,
+        _ => default,
+    };
+    let default_margin = float("default_margin_rate", 0.3);
     let mut rows = Vec::new();
     for b in queries.run_model(ctx, params, "clv_rfm").await? {
         let id = crate::catalog::text(b.column(0));
@@ -57,41 +96,142 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) 
             cast(b.column(i), &DataType::Float64)
                 .map_err(|e| Error::engine("reading the RFM summary", e.into()))
         };
-        let (x, r, t, m) = (f(1)?, f(2)?, f(3)?, f(4)?);
-        let (x, r, t, m) = (
+        let (x, r, t, m, mr) = (f(1)?, f(2)?, f(3)?, f(4)?, f(5)?);
+        let (x, r, t, m, mr) = (
             x.as_primitive::<Float64Type>(),
             r.as_primitive::<Float64Type>(),
             t.as_primitive::<Float64Type>(),
             m.as_primitive::<Float64Type>(),
+            mr.as_primitive::<Float64Type>(),
         );
+        let advocate = b.column(6).as_boolean();
         for i in 0..b.num_rows() {
             rows.push(ClvRow {
                 contact_id: id.value(i).to_string(),
                 history: History {
                     x: x.value(i),
-                    t_x: r.value(i) / unit,
-                    t: t.value(i) / unit,
+                    t_x: r.value(i) / unit_days,
+                    t: t.value(i) / unit_days,
                 },
                 monetary: m.is_valid(i).then(|| m.value(i)),
+                margin_rate: mr.is_valid(i).then(|| mr.value(i)),
+                is_advocate: advocate.is_valid(i) && advocate.value(i),
                 p_alive: None,
                 expected_transactions: None,
+                expected_spend: None,
+                expected_value: None,
             });
         }
     }
-    let histories: Vec<History> = rows.iter().map(|r| r.history).collect();
-    let fit = bgnbd::fit(&histories).map_err(|e| e.to_string());
-    if let Ok(f) = &fit {
-        for r in &mut rows {
-            r.p_alive = Some(bgnbd::p_alive(&f.params, &r.history));
-            r.expected_transactions =
-                Some(bgnbd::expected_transactions(&f.params, &r.history, horizon))
-                    .filter(|v| v.is_finite());
-        }
-    }
-    Ok(Clv { fit, rows })
+    let mut clv = Clv {
+        fit: Err(String::new()),
+        spend: Err(String::new()),
+        rows,
+        horizon: params.int("clv_horizon").unwrap_or(52) as f64,
+        unit_days,
+        discount_rate: float("clv_discount_rate", 0.1),
+    };
+    clv.fit_and_value(default_margin);
+    Ok(clv)
 }
 
-/// The `clv_model` table.
+impl Clv {
+    /// Fits both models on `rows` and fills in every row's predictions.
+    pub fn fit_and_value(&mut self, default_margin_rate: f64) {
+        let histories: Vec<History> = self.rows.iter().map(|r| r.history).collect();
+        let spends: Vec<Spend> = self.rows.iter().map(spend_of).collect();
+        self.fit = bgnbd::fit(&histories).map_err(|e| e.to_string());
+        self.spend = gamma_gamma::fit(&spends).map_err(|e| e.to_string());
+        let (Ok(f), spend) = (&self.fit, &self.spend) else {
+            return;
+        };
+        for r in &mut self.rows {
+            r.p_alive = Some(bgnbd::p_alive(&f.params, &r.history));
+            r.expected_transactions = Some(bgnbd::expected_transactions(
+                &f.params,
+                &r.history,
+                self.horizon,
+            ))
+            .filter(|v| v.is_finite());
+            r.expected_spend = spend
+                .as_ref()
+                .ok()
+                .and_then(|g| gamma_gamma::expected_spend(&g.params, &spend_of(r)));
+            r.expected_value = r.expected_spend.and_then(|s| {
+                let n = value::discounted_transactions(
+                    &f.params,
+                    &r.history,
+                    self.horizon,
+                    self.unit_days,
+                    self.discount_rate,
+                );
+                let v = n * s * r.margin_rate.unwrap_or(default_margin_rate);
+                v.is_finite().then_some(v)
+            });
+        }
+    }
+}
+
+fn spend_of(r: &ClvRow) -> Spend {
+    Spend {
+        x: r.history.x,
+        mean: r.monetary.unwrap_or(f64::NAN),
+    }
+}
+
+/// One parameter of one fitted model (a row of `clv_model`).
+struct ModelRow {
+    model: &'static str,
+    parameter: &'static str,
+    estimate: Option<f64>,
+    std_error: Option<f64>,
+    log_likelihood: Option<f64>,
+    converged: bool,
+    message: String,
+}
+
+/// What a fit reports, model-independently.
+struct Reported {
+    estimates: Vec<f64>,
+    std_errors: Option<Vec<f64>>,
+    log_likelihood: f64,
+    converged: bool,
+    message: String,
+}
+
+fn model_rows(
+    model: &'static str,
+    names: &[&'static str],
+    fit: std::result::Result<Reported, &String>,
+) -> Vec<ModelRow> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, &parameter)| match &fit {
+            Ok(f) => ModelRow {
+                model,
+                parameter,
+                estimate: Some(f.estimates[i]),
+                std_error: f.std_errors.as_ref().map(|s| s[i]),
+                log_likelihood: Some(f.log_likelihood),
+                converged: f.converged,
+                message: f.message.clone(),
+            },
+            Err(e) => ModelRow {
+                model,
+                parameter,
+                estimate: None,
+                std_error: None,
+                log_likelihood: None,
+                converged: false,
+                message: (*e).clone(),
+            },
+        })
+        .collect()
+}
+
+/// The `clv_model` table: one row per parameter of each model; a failed fit keeps its rows,
+/// with empty estimates, `converged = false` and the reason as message (never a silent NaN).
 pub fn model_batch(clv: &Clv) -> Result<RecordBatch> {
     let schema = Schema::new(vec![
         Field::new("model", DataType::Utf8, false),
@@ -102,37 +242,52 @@ pub fn model_batch(clv: &Clv) -> Result<RecordBatch> {
         Field::new("converged", DataType::Boolean, false),
         Field::new("message", DataType::Utf8, false),
     ]);
-    let names = ["r", "alpha", "a", "b"];
-    type Columns = (
-        Vec<Option<f64>>,
-        Vec<Option<f64>>,
-        Option<f64>,
-        bool,
-        String,
+    let mut rows = model_rows(
+        "bg_nbd",
+        &["r", "alpha", "a", "b"],
+        clv.fit.as_ref().map(|f| Reported {
+            estimates: vec![f.params.r, f.params.alpha, f.params.a, f.params.b],
+            std_errors: f.std_errors.map(|s| s.to_vec()),
+            log_likelihood: f.log_likelihood,
+            converged: f.converged,
+            message: f.message.clone(),
+        }),
     );
-    let (est, se, ll, ok, msg): Columns = match &clv.fit {
-        Ok(f) => (
-            vec![
-                Some(f.params.r),
-                Some(f.params.alpha),
-                Some(f.params.a),
-                Some(f.params.b),
-            ],
-            (0..4).map(|i| f.std_errors.map(|s| s[i])).collect(),
-            Some(f.log_likelihood),
-            f.converged,
-            f.message.clone(),
-        ),
-        Err(e) => (vec![None; 4], vec![None; 4], None, false, e.clone()),
-    };
+    rows.extend(model_rows(
+        "gamma_gamma",
+        &["p", "q", "gamma"],
+        clv.spend.as_ref().map(|f| Reported {
+            estimates: vec![f.params.p, f.params.q, f.params.gamma],
+            std_errors: f.std_errors.map(|s| s.to_vec()),
+            log_likelihood: f.log_likelihood,
+            converged: f.converged,
+            message: f.message.clone(),
+        }),
+    ));
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(StringArray::from(vec!["bg_nbd"; 4])),
-        Arc::new(StringArray::from(names.to_vec())),
-        Arc::new(Float64Array::from(est)),
-        Arc::new(Float64Array::from(se)),
-        Arc::new(Float64Array::from(vec![ll; 4])),
-        Arc::new(BooleanArray::from(vec![ok; 4])),
-        Arc::new(StringArray::from(vec![msg.as_str(); 4])),
+        Arc::new(rows.iter().map(|r| Some(r.model)).collect::<StringArray>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.parameter))
+                .collect::<StringArray>(),
+        ),
+        Arc::new(rows.iter().map(|r| r.estimate).collect::<Float64Array>()),
+        Arc::new(rows.iter().map(|r| r.std_error).collect::<Float64Array>()),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.log_likelihood)
+                .collect::<Float64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.converged))
+                .collect::<BooleanArray>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.message.as_str()))
+                .collect::<StringArray>(),
+        ),
     ];
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling clv_model", e.into()))
@@ -149,6 +304,8 @@ pub fn clv_batch(clv: &Clv) -> Result<RecordBatch> {
         Field::new("monetary", DataType::Float64, true),
         Field::new("p_alive", DataType::Float64, true),
         Field::new("expected_transactions", DataType::Float64, true),
+        Field::new("expected_spend", DataType::Float64, true),
+        Field::new("expected_value", DataType::Float64, true),
     ]);
     let cols: Vec<ArrayRef> = vec![
         Arc::new(
@@ -176,6 +333,16 @@ pub fn clv_batch(clv: &Clv) -> Result<RecordBatch> {
         Arc::new(
             rows.iter()
                 .map(|r| r.expected_transactions)
+                .collect::<Float64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.expected_spend)
+                .collect::<Float64Array>(),
+        ),
+        Arc::new(
+            rows.iter()
+                .map(|r| r.expected_value)
                 .collect::<Float64Array>(),
         ),
     ];

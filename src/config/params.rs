@@ -174,6 +174,12 @@ pub const PARAMS: &[ParamDef] = &[
         doc: "horizon of expected transactions, in clv_time_unit",
     },
     ParamDef {
+        name: "clv_discount_rate",
+        kind: Float(0.0, 1.0),
+        default: Some("0.1"),
+        doc: "annual rate CLV discounts future margin at (month by month)",
+    },
+    ParamDef {
         name: "bootstrap_samples",
         kind: Int(1, 1_000_000),
         default: Some("1000"),

@@ -260,6 +260,40 @@ pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<C
     render(&plot, title, dir, objective, "experiment_lift").map(Some)
 }
 
+/// Discounted CLV per advocate and per other buyer (uc18.clv_*), with bootstrap intervals.
+pub fn clv(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
+    let bars: Vec<HBar> = [
+        ("uc18.clv_advocates", "advocates / VIP", PALETTE[2]),
+        ("uc18.clv_others", "other customers", PALETTE[7]),
+    ]
+    .into_iter()
+    .filter_map(|(kpi, label, colour)| {
+        let v = input.value(kpi, "all")?;
+        Some(HBar {
+            label: format!("{label} (n = {})", v.n),
+            value: v.value?,
+            interval: v.ci_low.zip(v.ci_high),
+            colour,
+        })
+    })
+    .collect();
+    if bars.is_empty() {
+        return Ok(None);
+    }
+    let title = "Customer lifetime value: advocates against other customers";
+    let plot = HBars {
+        title: title.into(),
+        axis: format!(
+            "{} of expected margin per customer, discounted (whiskers: 95 % bootstrap interval)",
+            input.currency
+        ),
+        bars,
+        legend: Vec::new(),
+        unit: Axis::Number,
+    };
+    render(&plot, title, dir, "customer_experience", "clv_advocates").map(Some)
+}
+
 /// The maturity radar: stage per dimension from the data, and the self-assessment.
 pub fn maturity(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
     let Some(m) = input.maturity else {

@@ -64,6 +64,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
                 charts.extend(figures::cost_per_contact(input, run_dir)?);
                 charts.extend(figures::channel_mix(input, run_dir)?);
             }
+            "customer_experience" => charts.extend(figures::clv(input, run_dir)?),
             _ => {}
         }
         charts.extend(figures::lift(input, &objective.id, run_dir)?);
@@ -138,9 +139,10 @@ fn method(input: &ReportInput) -> Vec<String> {
             input.allocation
         ),
         format!(
-            "Value: margin credited by the `{}` attribution model, or a holdout experiment's incremental margin where one exists; support savings from ticket and community logs; realised value of implemented ideas.",
+            "Value: margin credited by the `{}` attribution model, or a holdout experiment's incremental margin where one exists; support savings from ticket and community logs; realised value of implemented ideas; customers kept by rapid response (UC03) and seamless service (UC17), valued at their lifetime value — a with/without comparison, hence `correlation` evidence.",
             input.default_model
         ),
+        "Customer lifetime value: BG/NBD (Fader, Hardie & Lee 2005) for repeat purchases and dropout and Gamma-Gamma for spend, fitted on the period's orders; expected margin over the horizon, discounted month by month.".to_string(),
         format!(
             "Intervals: 95 % percentile bootstrap with {} replicates, seed {} (contacts, tickets, threads and ideas resampled; costs fixed). A result with p ≥ 0.05 is labelled not significant.",
             input.bootstrap.0, input.bootstrap.1

@@ -64,7 +64,7 @@ impl ReportInput<'_> {
             .flat_map(|q| &q.meta.kpis)
             .find(|k| k.id == id)
             .cloned()
-            .or_else(|| crate::roi::uc04::meta().into_iter().find(|k| k.id == id))
+            .or_else(|| crate::kpi::engine_meta().into_iter().find(|k| k.id == id))
     }
 
     /// The display name of a use case.
@@ -456,7 +456,19 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
                 name: meta
                     .as_ref()
                     .map_or_else(|| o.kpi.clone(), |m| m.name.clone()),
-                window: show(o.window),
+                // A KPI with an interval (the engine's bootstrap KPIs) shows it beside the value.
+                window: match input
+                    .value(&o.kpi, "all")
+                    .and_then(|v| v.ci_low.zip(v.ci_high))
+                {
+                    Some((lo, hi)) => format!(
+                        "{} (95 % CI {} – {})",
+                        show(o.window),
+                        in_unit(lo, unit, c),
+                        in_unit(hi, unit, c)
+                    ),
+                    None => show(o.window),
+                },
                 month: o.month.as_deref().map(month).unwrap_or_default(),
                 current: show(o.current),
                 previous: show(o.previous),

@@ -4,7 +4,7 @@
 //! with Poisson weights, each driver on its own random stream).
 
 use super::credited::Credited;
-use super::inputs::{Costs, ExperimentUnits, UnitValues};
+use super::inputs::{Costs, ExperimentUnits, RescueUnits, UnitValues};
 use crate::error::{Error, Result};
 use crate::stats::bootstrap;
 use std::collections::BTreeMap;
@@ -54,6 +54,8 @@ pub struct RoiInput<'a> {
     pub units: BTreeMap<(String, String), UnitValues>,
     /// Experiments with both arms.
     pub experiments: Vec<ExperimentUnits>,
+    /// Retention comparisons valued with CLV (UC03, UC17).
+    pub rescues: Vec<RescueUnits>,
     /// Days of the analysis window.
     pub window_days: f64,
     /// Bootstrap replicates.
@@ -67,7 +69,8 @@ pub struct RoiInput<'a> {
 pub struct DriverRow {
     /// Use case.
     pub use_case: String,
-    /// `attributed_margin`, `incremental_margin`, `service_savings` or `innovation_value`.
+    /// `attributed_margin`, `incremental_margin`, `service_savings`, `innovation_value` or
+    /// `retention_value`.
     pub driver: String,
     /// Evidence class.
     pub evidence: String,
@@ -148,6 +151,7 @@ enum Source {
     Attributed(usize),
     Experiment(usize),
     Units(usize),
+    Rescue(usize),
 }
 
 struct Driver {
@@ -221,6 +225,17 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             used: true,
         });
     }
+    for (i, r) in input.rescues.iter().enumerate() {
+        drivers.push(Driver {
+            use_case: r.use_case.clone(),
+            name: "retention_value",
+            evidence: "correlation",
+            source: Source::Rescue(i),
+            n: (r.exposed.len() + r.comparison.len()) as u64,
+            coverage: r.coverage(),
+            used: true,
+        });
+    }
 
     // Point values (every weight 1) and bootstrap replicates, in the order of `drivers`.
     let attributed = match input.credited {
@@ -233,9 +248,11 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             Source::Attributed(k) => attributed[k],
             Source::Experiment(i) => incremental(&input.experiments[i], None, None),
             Source::Units(i) => units[i].1.values.iter().sum(),
+            Source::Rescue(i) => input.rescues[i].value(None, None).unwrap_or(0.0),
         })
         .collect();
     let experiment_streams = input.experiments.len() as u32;
+    let rescue_streams = 1 + experiment_streams + units.len() as u32;
     let replicates = bootstrap::replicates(input.samples, |b| {
         let mut w = Vec::new();
         let attributed = match input.credited {
@@ -274,6 +291,15 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
                         &mut w,
                     );
                     v.iter().zip(&w).map(|(x, w)| x * w).sum()
+                }
+                Source::Rescue(i) => {
+                    let r = &input.rescues[i];
+                    let mut rng = bootstrap::rng(input.seed, rescue_streams + i as u32, b);
+                    let mut we = Vec::new();
+                    bootstrap::poisson_weights(&mut rng, r.exposed.len(), &mut we);
+                    bootstrap::poisson_weights(&mut rng, r.comparison.len(), &mut w);
+                    // A replicate that leaves a group without weight values the driver at 0.
+                    r.value(Some(&we), Some(&w)).unwrap_or(0.0)
                 }
             })
             .collect::<Vec<f64>>())

@@ -1,6 +1,7 @@
 //! What the ROI reads from the catalog through its model queries: prorated costs per use
 //! case (`roi_costs.sql`), per-unit savings and innovation values (`roi_units.sql`) and
-//! per-contact experiment margins (`experiment_units.sql`).
+//! per-contact experiment margins (`experiment_units.sql`) and the retention comparisons of
+//! UC03/UC17 (`rescue_units.sql`).
 
 use crate::config::params::Parameters;
 use crate::error::Result;
@@ -38,6 +39,94 @@ pub struct ExperimentUnits {
     pub treatment: Vec<f64>,
     /// Margin per control contact.
     pub control: Vec<f64>,
+}
+
+/// The with/without comparison of one use case's `retention_value` driver: contacts the use
+/// case served (exposed) and the others, whether each churned, and each exposed contact's
+/// CLV where the CLV model values them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RescueUnits {
+    /// Use case (UC03, UC17).
+    pub use_case: String,
+    /// Exposed contacts: (churned, CLV).
+    pub exposed: Vec<(bool, Option<f64>)>,
+    /// Comparison contacts: churned.
+    pub comparison: Vec<bool>,
+}
+
+impl RescueUnits {
+    /// (churn rate of the comparison − of the exposed) × exposed contacts × mean CLV of the
+    /// exposed contacts kept (over those with a CLV), under optional Poisson weights; `None`
+    /// when a group is empty or no kept exposed contact has a CLV.
+    pub fn value(&self, we: Option<&[f64]>, wc: Option<&[f64]>) -> Option<f64> {
+        let w = |ws: Option<&[f64]>, i: usize| ws.map_or(1.0, |w| w[i]);
+        let (mut n_e, mut churn_e, mut clv_w, mut clv_sum) = (0.0, 0.0, 0.0, 0.0);
+        for (i, (churned, clv)) in self.exposed.iter().enumerate() {
+            let wi = w(we, i);
+            n_e += wi;
+            if *churned {
+                churn_e += wi;
+            } else if let Some(v) = clv {
+                clv_w += wi;
+                clv_sum += wi * v;
+            }
+        }
+        let (mut n_c, mut churn_c) = (0.0, 0.0);
+        for (i, churned) in self.comparison.iter().enumerate() {
+            n_c += w(wc, i);
+            if *churned {
+                churn_c += w(wc, i);
+            }
+        }
+        (n_e > 0.0 && n_c > 0.0 && clv_w > 0.0)
+            .then(|| (churn_c / n_c - churn_e / n_e) * n_e * (clv_sum / clv_w))
+    }
+
+    /// Share of the kept exposed contacts with a CLV.
+    pub fn coverage(&self) -> Option<f64> {
+        let kept: Vec<&Option<f64>> = self.exposed.iter().filter(|e| !e.0).map(|e| &e.1).collect();
+        (!kept.is_empty())
+            .then(|| kept.iter().filter(|c| c.is_some()).count() as f64 / kept.len() as f64)
+    }
+}
+
+/// Reads the retention comparisons, valuing exposed contacts with `clv` (contact → CLV).
+pub async fn rescues(
+    ctx: &SessionContext,
+    q: &QuerySet,
+    p: &Parameters,
+    clv: &BTreeMap<&str, f64>,
+) -> Result<Vec<RescueUnits>> {
+    let mut out: Vec<RescueUnits> = Vec::new();
+    for b in q.run_model(ctx, p, "rescue_units").await? {
+        let (uc, contact) = (
+            crate::catalog::text(b.column(0)),
+            crate::catalog::text(b.column(1)),
+        );
+        let (exposed, churned) = (bools(b.column(2)), bools(b.column(3)));
+        for i in 0..b.num_rows() {
+            if out.last().is_none_or(|r| r.use_case != uc.value(i)) {
+                out.push(RescueUnits {
+                    use_case: uc.value(i).to_string(),
+                    ..Default::default()
+                });
+            }
+            let r = out.last_mut().expect("pushed above");
+            if exposed[i] {
+                r.exposed
+                    .push((churned[i], clv.get(contact.value(i)).copied()));
+            } else {
+                r.comparison.push(churned[i]);
+            }
+        }
+    }
+    // Without a churned contact in either group there is nothing to compare: no driver
+    // (a value of 0 with a zero-width interval would claim a certainty the data lacks).
+    out.retain(|r| {
+        r.value(None, None).is_some()
+            && (r.comparison.iter().any(|c| *c) || r.exposed.iter().any(|e| e.0))
+    });
+    Ok(out)
 }
 
 fn bools(a: &ArrayRef) -> Vec<bool> {

@@ -1,6 +1,6 @@
 //! ROI per use case (spec attribution-and-roi.md): what each Social CRM use case cost and
 //! returned in the window, with a percentile bootstrap interval and the class of evidence the
-//! value rests on. Also the engine's UC04 KPIs (attributed revenue and ROAS per campaign).
+//! value rests on (UC03/UC17 retention valued with the CLV model as `correlation`). Also the engine's UC04 KPIs (attributed revenue and ROAS per campaign).
 //!
 //! `inputs` reads costs and per-unit values through model queries, `credited` evaluates the
 //! default attribution model under bootstrap weights, `compute` assembles the tables,
@@ -48,6 +48,7 @@ pub async fn run(
     present: &BTreeSet<&'static str>,
     journeys: Option<&Journeys>,
     catalogue: &Catalogue,
+    clv: Option<&crate::clv::Clv>,
 ) -> Result<Roi> {
     let credited = match journeys {
         Some(j) => Some(Credited::prepare(
@@ -78,6 +79,12 @@ pub async fn run(
             inputs::experiments(ctx, queries, params).await?
         } else {
             Vec::new()
+        },
+        rescues: match clv {
+            Some(c) if has("contacts") => {
+                inputs::rescues(ctx, queries, params, &c.values()).await?
+            }
+            _ => Vec::new(),
         },
         window_days: match (params.date("window_start"), params.date("window_end")) {
             (Some(a), Some(b)) => (b - a).num_days() as f64,

@@ -53,6 +53,7 @@ fn input(allocation: Allocation, seed: u64) -> RoiInput<'static> {
             treatment: vec![10.0, 0.0, 20.0],
             control: vec![0.0, 5.0],
         }],
+        rescues: Vec::new(),
         window_days: 365.25 / 12.0,
         samples: 400,
         seed,
