@@ -207,6 +207,18 @@ pub enum Error {
         /// What is wrong.
         problem: String,
     },
+    /// A statement of `misura sql` failed or was refused (exit code 1).
+    #[error("{problem}")]
+    Sql {
+        /// What went wrong, and the fix when there is one.
+        problem: String,
+    },
+    /// `misura sql` / `misura serve` were given arguments they cannot use (exit code 2).
+    #[error("{problem}")]
+    Usage {
+        /// What is wrong and how to fix it.
+        problem: String,
+    },
 }
 
 impl Error {
@@ -215,7 +227,10 @@ impl Error {
     /// environment errors, 3 when another run holds the output lock.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::InvalidData(_) | Error::MissingColumns { .. } | Error::Unreadable { .. } => 1,
+            Error::InvalidData(_)
+            | Error::MissingColumns { .. }
+            | Error::Unreadable { .. }
+            | Error::Sql { .. } => 1,
             Error::Locked { .. } => 3,
             _ => 2,
         }

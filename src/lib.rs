@@ -27,6 +27,7 @@ pub mod pipeline;
 pub mod report;
 pub mod roi;
 pub mod sample;
+pub mod sql;
 pub mod stats;
 
 pub use error::{Error, Result};

@@ -5,6 +5,8 @@ mod check;
 mod common;
 mod generate;
 mod run;
+mod serve;
+mod sql;
 mod status;
 
 use clap::{Parser, Subcommand};
@@ -23,7 +25,9 @@ Examples:
   misura check --data exports/ --show-settings
   misura generate --scale 0.01 --seed 7 --out /tmp/acme
   misura run --data /srv/exports --out /srv/misura --keep 30 --log-format json   # nightly
-  misura status --out /srv/misura";
+  misura status --out /srv/misura
+  MISURA_PG_PASSWORD=… misura serve --run reports/latest --port 5433
+  misura sql --run reports/latest -e \"SELECT kpi, value FROM kpi_values WHERE period = 'all'\"";
 
 /// misura: measurement and ROI engine for Social CRM.
 #[derive(Debug, Parser)]
@@ -52,6 +56,10 @@ enum Command {
     Generate(generate::GenerateArgs),
     /// List the runs of an output directory: outcome, duration, rows, failures.
     Status(status::StatusArgs),
+    /// Query the data, the KPI views and a run's tables with SQL (read-only).
+    Sql(sql::SqlArgs),
+    /// Serve the same SQL over the PostgreSQL protocol (psql, Python, BI tools; read-only).
+    Serve(serve::ServeArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -74,6 +82,8 @@ pub fn main() -> ExitCode {
             Command::Check(args) => check::execute(args).await,
             Command::Generate(args) => generate::execute(args),
             Command::Status(args) => status::execute(args),
+            Command::Sql(args) => sql::execute(args).await,
+            Command::Serve(args) => serve::execute(args).await,
         }
     });
     match outcome {

@@ -104,17 +104,15 @@ fn sort_key(v: &KpiValue) -> (String, String, bool, String, Option<String>, Opti
     )
 }
 
-/// Registers staging views and runs every use-case query.
-pub async fn run_all(
+/// Registers the staging views (they may build on each other: registered in passes until
+/// none is left or a pass makes no progress; the remaining ones are returned with their
+/// error).
+pub async fn register_staging(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
-    present: &BTreeSet<&'static str>,
-    catalogue: &Catalogue,
-) -> Result<KpiOutcome> {
-    let mut out = KpiOutcome::default();
-    // Staging views may build on each other: register in passes until none is left or a
-    // pass makes no progress (then the remaining ones are reported with their error).
+) -> Result<Vec<QueryFailure>> {
+    let mut failures = Vec::new();
     let mut pending: Vec<_> = queries.staging.iter().collect();
     while !pending.is_empty() {
         let mut failed = Vec::new();
@@ -132,7 +130,7 @@ pub async fn run_all(
         }
         if failed.len() == pending.len() {
             for (s, e) in failed {
-                out.failures.push(QueryFailure {
+                failures.push(QueryFailure {
                     use_case: "staging".into(),
                     file: s.file.clone(),
                     error: e.to_string(),
@@ -142,6 +140,21 @@ pub async fn run_all(
         }
         pending = failed.into_iter().map(|(s, _)| s).collect();
     }
+    Ok(failures)
+}
+
+/// Registers staging views and runs every use-case query.
+pub async fn run_all(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+    present: &BTreeSet<&'static str>,
+    catalogue: &Catalogue,
+) -> Result<KpiOutcome> {
+    let mut out = KpiOutcome {
+        failures: register_staging(ctx, queries, params).await?,
+        ..Default::default()
+    };
     let mut seen_ids: HashSet<String> = HashSet::new();
     for q in &queries.kpis {
         for k in &q.meta.kpis {

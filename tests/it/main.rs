@@ -17,4 +17,5 @@ mod perception;
 mod properties;
 mod report;
 mod roi;
+mod sql;
 mod util;

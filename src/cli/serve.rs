@@ -1,0 +1,121 @@
+//! `misura serve`: the SQL catalog over the PostgreSQL wire protocol (read-only).
+
+use super::common::DataArgs;
+use crate::error::{Error, Result};
+use crate::sql::SqlCatalog;
+use crate::sql::server::{self, AuthMethod, ServeOptions};
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Arguments of `misura serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Also serve the output tables of this run folder (e.g. reports/latest)
+    #[arg(long, value_name = "RUN_DIR")]
+    run: Option<PathBuf>,
+    /// Address to listen on; anything but loopback requires a password
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port (0 = any free port, printed at start)
+    #[arg(long, default_value_t = 5433)]
+    port: u16,
+    /// The user name clients log in with (database name: misura)
+    #[arg(long, default_value = "misura")]
+    user: String,
+    /// File holding the password (first line) [default: the MISURA_PG_PASSWORD environment variable; never on the command line]
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// How the password is checked
+    #[arg(long, value_enum, default_value = "scram")]
+    auth: AuthMethod,
+    /// TLS certificate chain (PEM); with --tls-key
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// TLS private key (PEM)
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Longest a query may run, in seconds (it is cancelled after)
+    #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
+    query_timeout: f64,
+    /// Memory the server's queries may use together, e.g. 2GB or 512MB (a query over it fails)
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    memory_limit: Option<usize>,
+    /// Most concurrent connections (psql's Ctrl-C uses one more for a moment)
+    #[arg(long, default_value_t = 32)]
+    max_connections: usize,
+}
+
+/// `2GB`, `512MB`, `64KB` or bytes.
+pub fn parse_size(s: &str) -> std::result::Result<usize, String> {
+    let t = s.trim().to_uppercase();
+    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&t[..i], &t[i..]),
+        None => (t.as_str(), "B"),
+    };
+    let scale: f64 = match unit.trim() {
+        "B" => 1.0,
+        "KB" | "K" | "KIB" => 1024.0,
+        "MB" | "M" | "MIB" => 1024.0 * 1024.0,
+        "GB" | "G" | "GIB" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{s}`: use B, KB, MB or GB"
+            ));
+        }
+    };
+    let n: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size such as 2GB or 512MB"))?;
+    if n.is_nan() || n <= 0.0 {
+        return Err(format!("`{s}`: the size must be positive"));
+    }
+    Ok((n * scale) as usize)
+}
+
+fn password(args: &ServeArgs) -> Result<Option<String>> {
+    if let Some(file) = &args.password_file {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(file, e))?;
+        return Ok(Some(text.lines().next().unwrap_or("").to_string()));
+    }
+    Ok(std::env::var("MISURA_PG_PASSWORD").ok())
+}
+
+/// Runs `misura serve` until the process is stopped.
+pub async fn execute(args: ServeArgs) -> Result<u8> {
+    if args.query_timeout.is_nan() || args.query_timeout <= 0.0 {
+        return Err(Error::Usage {
+            problem: "--query-timeout must be a positive number of seconds".into(),
+        });
+    }
+    let mut settings = args.data.settings()?;
+    let catalog = SqlCatalog::open(&mut settings, args.run.as_deref()).await?;
+    let opts = ServeOptions {
+        host: args.host.clone(),
+        port: args.port,
+        user: args.user.clone(),
+        password: password(&args)?,
+        auth: args.auth,
+        tls: args.tls_cert.clone().zip(args.tls_key.clone()),
+        query_timeout: Duration::from_secs_f64(args.query_timeout),
+        memory_limit: args.memory_limit,
+        max_connections: args.max_connections,
+    };
+    let bound = server::bind(&catalog.ctx, &opts).await?;
+    tracing::info!(
+        address = %bound.addr,
+        user = %opts.user,
+        authentication = if opts.password.is_some() { "password" } else { "none (loopback)" },
+        tls = opts.tls.is_some(),
+        tables = catalog.objects.len(),
+        "serving read-only SQL: psql \"host={} port={} user={} dbname=misura\"",
+        bound.addr.ip(),
+        bound.addr.port(),
+        opts.user
+    );
+    bound.serve().await;
+    Ok(0)
+}

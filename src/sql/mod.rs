@@ -1,0 +1,11 @@
+//! SQL for analysts (issue 7): the catalog of queryable objects, the read-only rule, result
+//! formats, the interactive shell (`misura sql`) and the PostgreSQL-protocol server
+//! (`misura serve`).
+
+pub mod catalog;
+pub mod format;
+pub mod guard;
+pub mod server;
+pub mod shell;
+
+pub use catalog::SqlCatalog;

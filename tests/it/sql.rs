@@ -1,0 +1,285 @@
+//! SQL for analysts: `misura sql` through its binary (`-e`, `-f`, piped input, exit codes)
+//! and `misura serve` driven by the real `psql` client (same values as the shell, `\dt`,
+//! `\d`, authentication, every forbidden statement refused, the query timeout, the server
+//! answering afterwards).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn misura() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_misura"));
+    c.env_remove("MISURA_PG_PASSWORD")
+        .env("MISURA_LOG_FORMAT", "text");
+    c
+}
+
+/// `misura sql --format csv` on the sample (+ a run folder), returning (exit code, stdout, stderr).
+fn sql(run: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut c = misura();
+    c.args(["sql", "--run"])
+        .arg(run)
+        .args(["--format", "csv"])
+        .args(args);
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().expect("misura sql starts");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.unwrap_or("").as_bytes())
+        .expect("write stdin");
+    let out = child.wait_with_output().expect("misura sql ends");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// One run of the sample, for the output tables (`kpi_values`, `roi`, …).
+async fn sample_run() -> (tempfile::TempDir, std::path::PathBuf) {
+    let out = tempfile::tempdir().expect("temp dir");
+    let s = crate::util::run(&crate::util::sample_dir(), out.path(), None)
+        .await
+        .expect("sample run");
+    let dir = s.run_dir.clone();
+    (out, dir)
+}
+
+#[tokio::test]
+async fn shell_runs_statements_files_and_piped_input_with_exit_codes() {
+    let (_keep, run) = sample_run().await;
+    // -e: a canonical table, a use-case view and a run output agree with the run.
+    let (code, out, err) = sql(&run, &["-e", "SELECT count(*) AS n FROM contacts"], None);
+    assert_eq!(code, 0, "{err}");
+    let contacts: usize = std::fs::read_to_string(crate::util::sample_dir().join("contacts.csv"))
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert_eq!(out, format!("n\n{contacts}\n"));
+    let advocates = crate::util::kpi(&run, "uc18.advocates", "all").unwrap();
+    let (code, out, err) = sql(
+        &run,
+        &[
+            "-e",
+            "SELECT value FROM uc18 WHERE kpi = 'uc18.advocates' AND period = 'all'",
+            "-e",
+            "SELECT value FROM kpi_values WHERE kpi = 'uc18.advocates' AND period = 'all'",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, format!("value\n{advocates:?}\nvalue\n{advocates:?}\n"));
+    // Errors: syntax, unknown table (with a suggestion), a write — exit 1 and a message.
+    for (statement, says) in [
+        ("SELEC 1", "syntax"),
+        ("SELECT * FROM contact", "did you mean `contacts`"),
+        ("COPY (SELECT 1) TO '/tmp/misura-copy.csv'", "read-only"),
+    ] {
+        let (code, _, err) = sql(&run, &["-e", statement], None);
+        assert_eq!(code, 1, "{statement}: {err}");
+        assert!(err.contains(says), "{statement}: {err}");
+    }
+    assert!(!Path::new("/tmp/misura-copy.csv").exists());
+    // -f: statements over several lines, a backslash command; stops at the first error
+    // and names the line it started on.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("q.sql");
+    std::fs::write(
+        &script,
+        "-- ROI rows\n\\format csv\nSELECT count(*) AS n\n  FROM roi;\nSELECT nope FROM roi;\nSELECT 1;\n",
+    )
+    .unwrap();
+    let (code, out, err) = sql(&run, &["-f", script.to_str().unwrap()], None);
+    assert_eq!(code, 1, "{err}");
+    let roi_rows = csv::Reader::from_path(run.join("tables/roi.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert_eq!(out, format!("n\n{roi_rows}\n"), "ran up to the error only");
+    assert!(err.contains("line 5"), "{err}");
+    // Piped input: every statement runs; a failure makes the exit code 1.
+    let (code, out, err) = sql(&run, &[], Some("SELECT 2 AS two;\n\\dt\n"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("two\n2\n"), "{out}");
+    assert!(out.contains("kpi_values") && out.contains("stg_tickets") && out.contains("uc03"));
+    let (code, out, _) = sql(
+        &run,
+        &[],
+        Some("SELECT x FROM nowhere;\nSELECT 3 AS three;\n"),
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("three\n3"), "goes on after an error: {out}");
+    // \d shows the documented meaning of canonical columns.
+    let (code, out, _) = sql(&run, &["-e", "\\d contacts"], None);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("is_advocate") && out.contains("advocacy"),
+        "{out}"
+    );
+}
+
+/// A `misura serve` child process, killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
+    let mut child = misura()
+        .args(["serve", "--port", "0", "--query-timeout", "1", "--run"])
+        .arg(run)
+        .args(extra)
+        .env("MISURA_PG_PASSWORD", password)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("misura serve starts");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let port = loop {
+        let line = lines
+            .next()
+            .expect("misura serve printed its address")
+            .expect("stderr line");
+        if let Some(rest) = line.split("address=127.0.0.1:").nth(1) {
+            break rest
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .parse()
+                .expect("port");
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop)); // keep draining the log
+    Server { child, port }
+}
+
+/// psql's unaligned, tuples-only output, or its error.
+fn psql(port: u16, user: &str, password: &str, command: &str) -> Result<String, String> {
+    let out = Command::new("psql")
+        .arg(format!(
+            "host=127.0.0.1 port={port} user={user} dbname=misura connect_timeout=10"
+        ))
+        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command])
+        .env("PGPASSWORD", password)
+        .output()
+        .expect("psql runs");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn have_psql() -> bool {
+    let ok = Command::new("psql")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!(
+            "SKIPPED: psql is not installed (apt-get install postgresql-client; .ci/run does)"
+        );
+    }
+    ok
+}
+
+#[tokio::test]
+async fn psql_queries_the_server_read_only_and_bounded() {
+    if !have_psql() {
+        return;
+    }
+    let (_keep, run) = sample_run().await;
+    let s = serve(&run, "s3cret-pw", &[]);
+    let q = |c: &str| psql(s.port, "misura", "s3cret-pw", c);
+    // The same values as `misura sql -e`.
+    for statement in [
+        "SELECT count(*) AS n FROM contacts",
+        "SELECT value FROM uc18 WHERE kpi = 'uc18.advocates' AND period = 'all'",
+        "SELECT round(sum(value), 6) AS v FROM roi_drivers",
+    ] {
+        let (code, shell, err) = sql(&run, &["-e", statement], None);
+        assert_eq!(code, 0, "{err}");
+        let from_shell = shell.lines().nth(1).unwrap_or_default().to_string();
+        assert_eq!(q(statement).unwrap(), from_shell, "{statement}");
+    }
+    // psql's catalogue commands.
+    let tables = q("\\dt").unwrap();
+    for t in ["contacts", "kpi_values", "roi", "orders"] {
+        assert!(
+            tables.contains(&format!("|{t}|")),
+            "\\dt lists {t}: {tables}"
+        );
+    }
+    let columns = q("\\d orders").unwrap();
+    assert!(columns.contains("revenue"), "{columns}");
+    // Authentication.
+    let e = psql(s.port, "misura", "wrong", "SELECT 1").unwrap_err();
+    assert!(e.contains("authentication failed"), "{e}");
+    let e = psql(s.port, "someone", "s3cret-pw", "SELECT 1").unwrap_err();
+    assert!(e.contains("authentication failed"), "{e}");
+    // Every forbidden statement refused with its message; nothing written.
+    for (statement, says) in [
+        (
+            "COPY (SELECT 1) TO '/tmp/misura-pg-copy.csv'",
+            "`COPY` is not allowed",
+        ),
+        (
+            "INSERT INTO contacts (contact_id) VALUES ('x')",
+            "`INSERT` is not allowed",
+        ),
+        ("DROP TABLE contacts", "`DROP TABLE` is not allowed"),
+        (
+            "CREATE TABLE t AS SELECT 1",
+            "`CREATE TABLE` is not allowed",
+        ),
+        ("CREATE VIEW v AS SELECT 1", "`CREATE VIEW` is not allowed"),
+        (
+            "SET datafusion.execution.batch_size = 1",
+            "only these session settings",
+        ),
+        ("SELECT * INTO t2 FROM contacts", "read-only"),
+        (
+            "CREATE EXTERNAL TABLE p STORED AS CSV LOCATION '/etc/passwd'",
+            "ERROR",
+        ),
+    ] {
+        let e = q(statement).unwrap_err();
+        assert!(e.contains(says), "{statement}: {e}");
+    }
+    assert!(!Path::new("/tmp/misura-pg-copy.csv").exists());
+    assert_eq!(q("SELECT count(*) FROM contacts").unwrap(), {
+        let (_, shell, _) = sql(&run, &["-e", "SELECT count(*) AS n FROM contacts"], None);
+        shell.lines().nth(1).unwrap().to_string()
+    });
+    // Allowed session settings (psql and BI tools send them) work.
+    assert!(q("SET extra_float_digits = 3").is_ok());
+    // A query over the timeout is cancelled; the server answers afterwards.
+    let started = std::time::Instant::now();
+    let e = q("SELECT count(*) FROM generate_series(1, 50000000000)").unwrap_err();
+    assert!(e.contains("statement timeout"), "{e}");
+    assert!(started.elapsed().as_secs_f64() < 20.0, "cancelled promptly");
+    assert_eq!(q("SELECT 41 + 1").unwrap(), "42");
+}
+
+#[test]
+fn serve_refuses_a_public_address_without_a_password() {
+    let out = misura()
+        .args(["serve", "--host", "0.0.0.0", "--port", "0"])
+        .output()
+        .expect("misura serve runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("without authentication"), "{err}");
+}
