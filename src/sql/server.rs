@@ -242,8 +242,15 @@ impl NoopStartupHandler for Open {
     }
 }
 
-/// The startup handler of one connection.
-enum Startup {
+/// The startup handler of one connection: with TLS configured, a plaintext client is
+/// refused before it can send a password.
+struct Startup {
+    require_tls: bool,
+    inner: Inner,
+}
+
+/// How the connection authenticates.
+enum Inner {
     Open(Open),
     Cleartext(CleartextPasswordAuthStartupHandler<SingleUser, DefaultServerParameterProvider>),
     Scram(SASLAuthStartupHandler<DefaultServerParameterProvider>),
@@ -261,10 +268,20 @@ impl StartupHandler for Startup {
         C::Error: std::fmt::Debug,
         PgWireError: From<<C as futures::Sink<PgWireBackendMessage>>::Error>,
     {
-        match self {
-            Startup::Open(h) => h.on_startup(client, message).await,
-            Startup::Cleartext(h) => h.on_startup(client, message).await,
-            Startup::Scram(h) => h.on_startup(client, message).await,
+        if self.require_tls
+            && !client.is_secure()
+            && matches!(message, PgWireFrontendMessage::Startup(_))
+        {
+            return Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+                "FATAL".into(),
+                "28000".into(),
+                "this server requires TLS: connect with sslmode=require".into(),
+            ))));
+        }
+        match &self.inner {
+            Inner::Open(h) => h.on_startup(client, message).await,
+            Inner::Cleartext(h) => h.on_startup(client, message).await,
+            Inner::Scram(h) => h.on_startup(client, message).await,
         }
     }
 }
@@ -274,6 +291,7 @@ struct Handlers {
     service: Arc<DfSessionService>,
     connections: Arc<ConnectionManager>,
     user: Option<SingleUser>,
+    require_tls: bool,
 }
 
 impl PgWireServerHandlers for Handlers {
@@ -287,23 +305,27 @@ impl PgWireServerHandlers for Handlers {
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
         let manager = self.connections.clone();
-        Arc::new(match &self.user {
-            None => Startup::Open(Open {
+        let inner = match &self.user {
+            None => Inner::Open(Open {
                 connections: manager,
             }),
             Some(u) if u.scram => {
                 let mut scram = ScramAuth::new(Arc::new(u.clone()));
                 scram.set_iterations(ITERATIONS);
-                Startup::Scram(
+                Inner::Scram(
                     SASLAuthStartupHandler::new(Arc::new(parameters()))
                         .with_scram(scram)
                         .with_connection_manager(manager),
                 )
             }
-            Some(u) => Startup::Cleartext(
+            Some(u) => Inner::Cleartext(
                 CleartextPasswordAuthStartupHandler::new(u.clone(), parameters())
                     .with_connection_manager(manager),
             ),
+        };
+        Arc::new(Startup {
+            require_tls: self.require_tls,
+            inner,
         })
     }
 
@@ -399,6 +421,18 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
             problem: "the password is empty\n  fix: set MISURA_PG_PASSWORD or --password-file to a non-empty secret".into(),
         });
     }
+    if opts.password.is_some()
+        && opts.auth == AuthMethod::Password
+        && opts.tls.is_none()
+        && !is_loopback(&opts.host)
+    {
+        return Err(Error::Usage {
+            problem: format!(
+                "refusing to accept cleartext passwords on {} without TLS\n  fix: use --auth scram (the default), or give --tls-cert and --tls-key",
+                opts.host
+            ),
+        });
+    }
     let tls = match &opts.tls {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
@@ -440,6 +474,7 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
             service: Arc::new(DfSessionService::new_with_hooks(ctx, hooks)),
             connections: Arc::new(ConnectionManager::new()),
             user,
+            require_tls: tls.is_some(),
         }),
         tls,
         max_connections: opts.max_connections.max(1),

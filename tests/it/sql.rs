@@ -283,3 +283,58 @@ fn serve_refuses_a_public_address_without_a_password() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("without authentication"), "{err}");
 }
+
+#[tokio::test]
+async fn tls_is_required_once_configured() {
+    if !have_psql() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    let made = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !made {
+        eprintln!("SKIPPED: openssl could not make a test certificate");
+        return;
+    }
+    let (_keep, run) = sample_run().await;
+    let s = serve(
+        &run,
+        "tls-pw",
+        &[
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let connect = |mode: &str| {
+        Command::new("psql")
+            .arg(format!(
+                "host=127.0.0.1 port={} user=misura dbname=misura sslmode={mode}",
+                s.port
+            ))
+            .args(["-X", "-A", "-t", "-c", "SELECT 7"])
+            .env("PGPASSWORD", "tls-pw")
+            .output()
+            .expect("psql runs")
+    };
+    let plain = connect("disable");
+    assert!(!plain.status.success());
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("requires TLS"));
+    let secure = connect("require");
+    assert!(
+        secure.status.success(),
+        "{}",
+        String::from_utf8_lossy(&secure.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&secure.stdout).trim(), "7");
+}
