@@ -30,6 +30,8 @@ pub struct RunOptions {
     pub force: bool,
     /// Keep only this many run folders (history is never pruned).
     pub keep: Option<usize>,
+    /// Pseudonymise contact ids in contact-level tables.
+    pub pseudonymize: Option<crate::ops::pseudonym::Pseudonymizer>,
 }
 
 impl RunOptions {
@@ -41,6 +43,7 @@ impl RunOptions {
             queries: None,
             force: false,
             keep: None,
+            pseudonymize: None,
         }
     }
 }
@@ -134,7 +137,11 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     if let Some(dir) = &opts.queries {
         queries.add_dir(dir)?;
     }
-    let fingerprint = fingerprint::fingerprint(&settings, &inputs.discovery, &queries);
+    let mut fingerprint = fingerprint::fingerprint(&settings, &inputs.discovery, &queries);
+    if let Some(p) = &opts.pseudonymize {
+        // Another key must rerun; the key itself never enters the fingerprint.
+        fingerprint = format!("{fingerprint}+{}", p.id("misura:fingerprint"));
+    }
     let run_dir = opts.out.join(opts.as_of.to_string());
     if !opts.force
         && let Some(manifest) = up_to_date(&run_dir, &fingerprint)
@@ -350,7 +357,14 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     if let Some(c) = &clv {
         results.push(("clv_model", crate::clv::model_batch(c)?));
-        results.push(("clv", crate::clv::clv_batch(c)?));
+        let batch = crate::clv::clv_batch(c)?;
+        results.push((
+            "clv",
+            match &opts.pseudonymize {
+                Some(p) => p.apply(&batch, "contact_id")?,
+                None => batch,
+            },
+        ));
     }
     if let Some(m) = &maturity {
         results.push(("maturity", crate::maturity::to_batch(&m.rows)?));

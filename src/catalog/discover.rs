@@ -116,7 +116,7 @@ fn sha256_and_size(path: &Path) -> Result<(String, u64)> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    Ok((format!("{:x}", hasher.finalize()), size))
+    Ok((hex::encode(hasher.finalize()), size))
 }
 
 fn files_in_dir(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -34,6 +34,10 @@ pub struct RunArgs {
     /// Keep only the N newest run folders (the history is never pruned)
     #[arg(long, value_name = "N")]
     keep: Option<usize>,
+    /// Replace contact ids in contact-level tables (clv) by keyed pseudonyms, so the files
+    /// can be shared; the key comes from MISURA_PSEUDONYMIZE_KEY (>= 16 bytes)
+    #[arg(long)]
+    pseudonymize: bool,
 }
 
 /// Runs `misura run`.
@@ -48,6 +52,12 @@ pub async fn execute(args: RunArgs) -> Result<u8> {
         queries: args.queries,
         force: args.force,
         keep: args.keep,
+        pseudonymize: if args.pseudonymize {
+            let env = std::env::vars().collect();
+            Some(crate::ops::pseudonym::Pseudonymizer::from_env(&env)?)
+        } else {
+            None
+        },
     };
     let summary = pipeline::run(settings, &opts).await?;
     let m = &summary.manifest;

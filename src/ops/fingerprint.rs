@@ -44,5 +44,5 @@ pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) 
         h.update(k.sql.as_bytes());
         h.update(format!("{:?}", k.meta).as_bytes());
     }
-    format!("{:x}", h.finalize())
+    hex::encode(h.finalize())
 }

@@ -7,4 +7,5 @@ pub mod faults;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
+pub mod pseudonym;
 pub mod retention;

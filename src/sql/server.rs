@@ -2,7 +2,8 @@
 //! pgwire), for psql, Python and BI tools. Loopback by default; authentication (SCRAM-SHA-256
 //! or cleartext password) required on any other address; optional TLS; read-only (the
 //! statement guard runs before anything else); every query bounded by a timeout on its whole
-//! execution and by the session's memory pool; a connection limit. `pg_catalog` is set up so
+//! execution (simple protocol: run to completion in the guard; extended protocol: planning
+//! and the result stream under one deadline) and by the session's memory pool; a connection limit. `pg_catalog` is set up so
 //! that psql's `\d` and `\dt` and the BI tools' catalogue queries work.
 
 use super::guard;
@@ -113,15 +114,7 @@ impl Guard {
         };
         let (schema, batches) = tokio::time::timeout(self.timeout, work)
             .await
-            .map_err(|_| {
-                user_error(
-                    "57014",
-                    format!(
-                        "canceling statement due to statement timeout ({} s; misura serve --query-timeout)",
-                        self.timeout.as_secs_f64()
-                    ),
-                )
-            })?
+            .map_err(|_| timed_out(self.timeout))?
             .map_err(|e| match e {
                 datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
                     "53200",
@@ -191,6 +184,97 @@ impl QueryHook for Guard {
             }
         });
         checked.err().map(|m| Err(user_error(guard::REFUSED, m)))
+    }
+}
+
+/// The extended query protocol (prepared statements: JDBC, psycopg, most BI tools) through
+/// datafusion-postgres, with the timeout applied to the whole execution: the planning call
+/// and then every row of the result stream must come before the deadline; on expiry the
+/// stream ends with SQLSTATE 57014 and dropping it cancels the DataFusion execution.
+struct Bounded {
+    inner: Arc<DfSessionService>,
+    timeout: Duration,
+}
+
+fn timed_out(timeout: Duration) -> PgWireError {
+    user_error(
+        "57014",
+        format!(
+            "canceling statement due to statement timeout ({} s; misura serve --query-timeout)",
+            timeout.as_secs_f64()
+        ),
+    )
+}
+
+/// `rows`, ended with a timeout error at `deadline`.
+fn bounded_rows(
+    rows: pgwire::api::results::SendableRowStream,
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+) -> pgwire::api::results::SendableRowStream {
+    use futures::StreamExt;
+    Box::pin(futures::stream::unfold(
+        Some(rows),
+        move |state| async move {
+            let mut rows = state?;
+            // `timeout_at` alone never fires on a stream that is always ready: check first.
+            if tokio::time::Instant::now() >= deadline {
+                return Some((Err(timed_out(timeout)), None));
+            }
+            match tokio::time::timeout_at(deadline, rows.next()).await {
+                Ok(Some(row)) => Some((row, Some(rows))),
+                Ok(None) => None,
+                Err(_) => Some((Err(timed_out(timeout)), None)),
+            }
+        },
+    ))
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Bounded {
+    type Statement = <DfSessionService as ExtendedQueryHandler>::Statement;
+    type QueryParser = <DfSessionService as ExtendedQueryHandler>::QueryParser;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        self.inner.query_parser()
+    }
+
+    async fn do_query<C>(
+        &self,
+        client: &mut C,
+        portal: &pgwire::api::portal::Portal<Self::Statement>,
+        max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo
+            + pgwire::api::ClientPortalStore
+            + futures::Sink<PgWireBackendMessage>
+            + Unpin
+            + Send
+            + Sync,
+        C::PortalStore: pgwire::api::store::PortalStore<Statement = Self::Statement>,
+        C::Error: std::fmt::Debug,
+        PgWireError: From<<C as futures::Sink<PgWireBackendMessage>>::Error>,
+    {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let response = tokio::time::timeout_at(
+            deadline,
+            ExtendedQueryHandler::do_query(&*self.inner, client, portal, max_rows),
+        )
+        .await
+        .map_err(|_| timed_out(self.timeout))??;
+        Ok(match response {
+            Response::Query(q) => {
+                let tag = q.command_tag.clone();
+                let mut bounded = pgwire::api::results::QueryResponse::new(
+                    q.row_schema.clone(),
+                    bounded_rows(q.data_rows, deadline, self.timeout),
+                );
+                bounded.command_tag = tag;
+                Response::Query(bounded)
+            }
+            other => other,
+        })
     }
 }
 
@@ -289,6 +373,7 @@ impl StartupHandler for Startup {
 /// Handlers of every connection.
 struct Handlers {
     service: Arc<DfSessionService>,
+    extended: Arc<Bounded>,
     connections: Arc<ConnectionManager>,
     user: Option<SingleUser>,
     require_tls: bool,
@@ -300,7 +385,7 @@ impl PgWireServerHandlers for Handlers {
     }
 
     fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
-        self.service.clone()
+        self.extended.clone()
     }
 
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
@@ -456,6 +541,7 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
             scram: opts.auth == AuthMethod::Scram,
         }
     });
+    let service = Arc::new(DfSessionService::new_with_hooks(ctx, hooks));
     let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port))
         .await
         .map_err(|e| Error::Usage {
@@ -471,7 +557,11 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
         addr,
         listener,
         handlers: Arc::new(Handlers {
-            service: Arc::new(DfSessionService::new_with_hooks(ctx, hooks)),
+            service: service.clone(),
+            extended: Arc::new(Bounded {
+                inner: service,
+                timeout: opts.query_timeout,
+            }),
             connections: Arc::new(ConnectionManager::new()),
             user,
             require_tls: tls.is_some(),

@@ -14,6 +14,7 @@ mod kpis;
 mod maturity;
 mod nightly;
 mod perception;
+mod privacy;
 mod properties;
 mod report;
 mod roi;

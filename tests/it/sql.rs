@@ -338,3 +338,33 @@ async fn tls_is_required_once_configured() {
     );
     assert_eq!(String::from_utf8_lossy(&secure.stdout).trim(), "7");
 }
+
+#[test]
+fn ctrl_c_cancels_the_running_statement() {
+    let child = misura()
+        .args([
+            "sql",
+            "-e",
+            "SELECT count(*) FROM generate_series(1, 50000000000)",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("misura sql starts");
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let out = child.wait_with_output().expect("misura sql ends");
+    assert!(started.elapsed().as_secs_f64() < 10.0, "cancelled promptly");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a cancelled statement is a failure"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cancelled (Ctrl-C)"), "{err}");
+}
