@@ -8,6 +8,7 @@ mod cli;
 mod clv;
 mod docs;
 mod experiments;
+mod fuzz;
 mod generator;
 mod kpi_fixtures;
 mod kpis;
