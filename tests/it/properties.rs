@@ -187,3 +187,117 @@ async fn results_do_not_depend_on_row_order_or_file_splits() {
         );
     }
 }
+
+mod roi_properties {
+    use misura::roi::inputs::{Costs, RescueUnits, UnitValues};
+    use misura::roi::{Allocation, RoiInput, compute};
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    type Raw = (
+        Vec<(usize, Vec<f64>)>,
+        Vec<f64>,
+        f64,
+        Option<(Vec<(bool, Option<f64>)>, Vec<bool>)>,
+        u64,
+    );
+
+    fn arb_raw() -> impl Strategy<Value = Raw> {
+        let units = prop::collection::vec(
+            (0usize..3, prop::collection::vec(0.0f64..1_000.0, 1..12)),
+            0..4,
+        );
+        let costs = prop::collection::vec(prop_oneof![Just(0.0), 0.0f64..500.0], 3);
+        let rescue = prop::option::of((
+            prop::collection::vec(
+                (prop::bool::weighted(0.2), prop::option::of(0.0f64..900.0)),
+                1..15,
+            ),
+            prop::collection::vec(prop::bool::weighted(0.4), 1..15),
+        ));
+        (units, costs, 0.0f64..200.0, rescue, any::<u64>())
+    }
+
+    fn build((units, costs, shared, rescue, seed): Raw) -> RoiInput<'static> {
+        let ucs = ["UC10", "UC11", "UC12"];
+        let mut map = BTreeMap::new();
+        for (k, values) in units {
+            let driver = if k == 2 {
+                "innovation"
+            } else {
+                "service_savings"
+            };
+            map.insert(
+                (driver.to_string(), ucs[k].to_string()),
+                UnitValues {
+                    covered: values.len() as u64,
+                    values,
+                },
+            );
+        }
+        RoiInput {
+            costs: Costs {
+                direct: ucs
+                    .iter()
+                    .zip(&costs)
+                    .map(|(u, c)| (u.to_string(), *c))
+                    .collect(),
+                shared,
+            },
+            allocation: Allocation::Proportional,
+            credited: None,
+            attribution_coverage: None,
+            units: map,
+            experiments: Vec::new(),
+            rescues: rescue
+                .map(|(exposed, comparison)| RescueUnits {
+                    use_case: "UC17".into(),
+                    exposed,
+                    comparison,
+                })
+                .into_iter()
+                .filter(|r| r.value(None, None).is_some())
+                .collect(),
+            window_days: 30.0,
+            samples: 200,
+            seed,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// ROI of a zero cost is undefined (never infinite); every figure is finite; the
+        /// interval of a sum of non-negative savings contains the estimate.
+        #[test]
+        fn roi_is_finite_undefined_at_zero_cost_and_inside_its_interval(raw in arb_raw()) {
+            let roi = compute(&build(raw), |_| None).unwrap();
+            for r in &roi.rows {
+                prop_assert!(r.cost.is_finite());
+                if r.cost == 0.0 {
+                    prop_assert!(r.roi.is_none(), "{} has cost 0 and ROI {:?}", r.use_case, r.roi);
+                    prop_assert!(r.roi_ci_low.is_none() && r.roi_ci_high.is_none());
+                }
+                for x in [r.value, r.net, r.roi, r.roi_ci_low, r.roi_ci_high, r.payback_months].into_iter().flatten() {
+                    prop_assert!(x.is_finite(), "{}: {x}", r.use_case);
+                }
+                let rescued = r.use_case == "UC17";
+                if let (Some(v), Some(lo), Some(hi)) = (r.roi, r.roi_ci_low, r.roi_ci_high) {
+                    prop_assert!(lo <= hi);
+                    if !rescued {
+                        prop_assert!(lo - 1e-9 <= v && v <= hi + 1e-9, "{}: {v} outside [{lo}, {hi}]", r.use_case);
+                    }
+                }
+            }
+            for d in &roi.drivers {
+                if let (Some(lo), Some(hi)) = (d.value_ci_low, d.value_ci_high) {
+                    prop_assert!(lo <= hi);
+                    if d.driver != "retention_value" {
+                        prop_assert!(lo - 1e-9 <= d.value && d.value <= hi + 1e-9,
+                            "{} {}: {} outside [{lo}, {hi}]", d.use_case, d.driver, d.value);
+                    }
+                }
+            }
+        }
+    }
+}
