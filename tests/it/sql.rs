@@ -127,6 +127,8 @@ async fn shell_runs_statements_files_and_piped_input_with_exit_codes() {
 struct Server {
     child: Child,
     port: u16,
+    /// Log lines after the start.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -152,6 +154,10 @@ fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
             .next()
             .expect("misura serve printed its address")
             .expect("stderr line");
+        assert!(
+            !line.contains(password),
+            "the log shows the password: {line}"
+        );
         if let Some(rest) = line.split("address=127.0.0.1:").nth(1) {
             break rest
                 .split_whitespace()
@@ -161,8 +167,14 @@ fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
                 .expect("port");
         }
     };
-    std::thread::spawn(move || lines.for_each(drop)); // keep draining the log
-    Server { child, port }
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    Server { child, port, log }
 }
 
 /// psql's unaligned, tuples-only output, or its error.
@@ -271,6 +283,9 @@ async fn psql_queries_the_server_read_only_and_bounded() {
     assert!(e.contains("statement timeout"), "{e}");
     assert!(started.elapsed().as_secs_f64() < 20.0, "cancelled promptly");
     assert_eq!(q("SELECT 41 + 1").unwrap(), "42");
+    // The log (connections, refusals, timeouts) never shows the password.
+    let log = s.log.lock().unwrap();
+    assert!(log.iter().all(|l| !l.contains("s3cret-pw")), "{log:?}");
 }
 
 #[test]
