@@ -1,6 +1,6 @@
 //! Stacked area chart: monthly totals split by series (contacts per channel).
 
-use super::{Axis, PALETTE, Plot, e, label_font, legend_band, no_data, tick, title_font};
+use super::{Axis, PALETTE, Plot, draw_grid, e, legend_band, no_data, tick, title_font};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -50,25 +50,22 @@ impl Plot for Stacked {
             .y_label_area_size(80)
             .build_cartesian_2d(0..n - 1, 0.0..top.max(1e-9))
             .map_err(e)?;
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|i| {
-                if i % every == 0 {
-                    self.months.get(*i).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc(&self.axis)
-            .y_label_formatter(&|v| tick(Axis::Number, *v, top))
-            .max_light_lines(1)
-            .label_style(label_font(13))
-            .axis_desc_style(label_font(15))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .x_labels(n)
+                .x_label_formatter(&|i| {
+                    if i % every == 0 {
+                        self.months.get(*i).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_desc(&self.axis)
+                .y_label_formatter(&|v| tick(Axis::Number, *v, top)),
+            13,
+            15,
+        )?;
         // Top band first, each lower band painted over it.
         for s in (0..self.series.len()).rev() {
             let colour = PALETTE[s % PALETTE.len()];

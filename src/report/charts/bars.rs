@@ -2,7 +2,9 @@
 //! vertical bars (funnel, cost per contact) and grouped bars (credit per channel by model).
 //! Categories sit at the centres of unit slots of a numeric axis, labelled there.
 
-use super::{Axis, INK, PALETTE, Plot, e, label_font, legend_band, no_data, tick, title_font};
+use super::{
+    Axis, INK, PALETTE, Plot, draw_grid, e, label_font, legend_band, no_data, tick, title_font,
+};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -73,20 +75,17 @@ impl Plot for HBars {
             .build_cartesian_2d(lo - pad..hi + pad, 0.0..n as f64)
             .map_err(e)?;
         let span = hi - lo;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&|y| slot_label(&labels, *y))
-            .x_desc(&self.axis)
-            .x_label_formatter(&|x| tick(self.unit, *x, span))
-            .max_light_lines(1)
-            .label_style(label_font(14))
-            .axis_desc_style(label_font(15))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(2 * n + 1)
+                .y_label_formatter(&|y| slot_label(&labels, *y))
+                .x_desc(&self.axis)
+                .x_label_formatter(&|x| tick(self.unit, *x, span)),
+            14,
+            15,
+        )?;
         for (k, b) in self.bars.iter().enumerate() {
             let y = (n - 1 - k) as f64;
             chart
@@ -150,20 +149,17 @@ impl Plot for VBars {
             .y_label_area_size(80)
             .build_cartesian_2d(0.0..n as f64, 0.0..top)
             .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(2 * n + 1)
-            .x_label_formatter(&|x| slot_label(&labels, *x))
-            .y_desc(&self.axis)
-            .y_label_formatter(&|v| tick(Axis::Number, *v, top))
-            .max_light_lines(1)
-            .label_style(label_font(14))
-            .axis_desc_style(label_font(15))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(2 * n + 1)
+                .x_label_formatter(&|x| slot_label(&labels, *x))
+                .y_desc(&self.axis)
+                .y_label_formatter(&|v| tick(Axis::Number, *v, top)),
+            14,
+            15,
+        )?;
         for (i, (_, v)) in self.bars.iter().enumerate() {
             let x = i as f64;
             chart
@@ -227,20 +223,17 @@ impl Plot for Grouped {
             .y_label_area_size(80)
             .build_cartesian_2d(0.0..n as f64, 0.0..top)
             .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(2 * n + 1)
-            .x_label_formatter(&|x| slot_label(&self.groups, *x))
-            .y_desc(&self.axis)
-            .y_label_formatter(&|v| tick(Axis::Number, *v, top))
-            .max_light_lines(1)
-            .label_style(label_font(13))
-            .axis_desc_style(label_font(15))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(2 * n + 1)
+                .x_label_formatter(&|x| slot_label(&self.groups, *x))
+                .y_desc(&self.axis)
+                .y_label_formatter(&|v| tick(Axis::Number, *v, top)),
+            13,
+            15,
+        )?;
         let width = 0.8 / k as f64;
         let mut legend = Vec::new();
         for (s, (name, values)) in self.series.iter().enumerate() {

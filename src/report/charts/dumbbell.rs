@@ -1,7 +1,7 @@
 //! Dumbbell chart: per category two shares (customers, business) joined by a line, the
 //! categories sorted by the gap — the perception gap of one segment at a glance.
 
-use super::{Axis, PALETTE, Plot, e, label_font, legend_band, no_data, tick, title_font};
+use super::{Axis, PALETTE, Plot, draw_grid, e, legend_band, no_data, tick, title_font};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -42,27 +42,24 @@ impl Plot for Dumbbell {
             .y_label_area_size(150)
             .build_cartesian_2d(0.0..1.0, 0.0..n as f64)
             .map_err(e)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(2 * n + 1)
-            .y_label_formatter(&|y| {
-                let i = y.floor();
-                if (y - i - 0.5).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("share of respondents selecting the reason")
-            .x_label_formatter(&|x| tick(Axis::Percent, *x, 1.0))
-            .max_light_lines(1)
-            .label_style(label_font(13))
-            .axis_desc_style(label_font(14))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .disable_y_mesh()
+                .y_labels(2 * n + 1)
+                .y_label_formatter(&|y| {
+                    let i = y.floor();
+                    if (y - i - 0.5).abs() < 1e-6 && i >= 0.0 {
+                        labels.get(i as usize).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .x_desc("share of respondents selecting the reason")
+                .x_label_formatter(&|x| tick(Axis::Percent, *x, 1.0)),
+            13,
+            14,
+        )?;
         let (left, right) = (PALETTE[0], PALETTE[1]);
         for (k, (_, a, b)) in self.rows.iter().enumerate() {
             let y = (n - 1 - k) as f64 + 0.5;

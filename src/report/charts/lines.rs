@@ -1,6 +1,6 @@
 //! Monthly trend of one KPI: a line with points, months on the horizontal axis.
 
-use super::{Axis, PALETTE, Plot, e, label_font, no_data, tick};
+use super::{Axis, PALETTE, Plot, draw_grid, e, no_data, tick};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -49,25 +49,22 @@ impl Plot for Trend {
             .build_cartesian_2d(0..n.saturating_sub(1).max(1), lo..hi)
             .map_err(e)?;
         let every = n.div_ceil(6).max(1);
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|i| {
-                if i % every == 0 {
-                    labels.get(*i).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .y_desc(&self.axis)
-            .y_label_formatter(&|v| tick(self.unit, *v, hi - lo))
-            .max_light_lines(1)
-            .label_style(label_font(12))
-            .axis_desc_style(label_font(13))
-            .light_line_style(RGBColor(240, 240, 240))
-            .bold_line_style(RGBColor(210, 210, 210))
-            .draw()
-            .map_err(e)?;
+        draw_grid(
+            chart
+                .configure_mesh()
+                .x_labels(n)
+                .x_label_formatter(&|i| {
+                    if i % every == 0 {
+                        labels.get(*i).cloned().unwrap_or_default()
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_desc(&self.axis)
+                .y_label_formatter(&|v| tick(self.unit, *v, hi - lo)),
+            12,
+            13,
+        )?;
         let colour = PALETTE[0];
         let mut run: Vec<(usize, f64)> = Vec::new();
         let mut runs = Vec::new();

@@ -148,6 +148,29 @@ pub enum Axis {
     Points,
 }
 
+/// Draws `mesh` in the house style: one light line between bold ones, pale grey grid lines,
+/// tick labels of `label` px and axis titles of `desc` px.
+pub fn draw_grid<X, Y, XT, YT, DB>(
+    mesh: &mut plotters::chart::MeshStyle<'_, '_, X, Y, DB>,
+    label: u32,
+    desc: u32,
+) -> Result<(), String>
+where
+    X: plotters::coord::ranged1d::Ranged<ValueType = XT>
+        + plotters::coord::ranged1d::ValueFormatter<XT>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = YT>
+        + plotters::coord::ranged1d::ValueFormatter<YT>,
+    DB: DrawingBackend,
+{
+    mesh.max_light_lines(1)
+        .label_style(label_font(label))
+        .axis_desc_style(label_font(desc))
+        .light_line_style(RGBColor(240, 240, 240))
+        .bold_line_style(RGBColor(210, 210, 210))
+        .draw()
+        .map_err(e)
+}
+
 /// A tick label for `v` on an axis spanning `span` (decimals follow the span, so one axis
 /// never mixes `50.0` with `500`).
 pub fn tick(axis: Axis, v: f64, span: f64) -> String {
