@@ -7,6 +7,9 @@
 //! `cargo bench --bench attribution` (release profile) or, reusing the dev build,
 //! `cargo bench --profile dev --bench attribution`.
 
+mod common;
+
+use common::{env_or, time};
 use misura::attribution::{attribute, models};
 use misura::config::params::{ParamValue, Parameters, Source};
 use misura::kpi::load::QuerySet;
@@ -14,30 +17,6 @@ use misura::roi::credited::{Amount, Credited};
 use misura::roi::{Allocation, RoiInput, compute, model_params};
 use std::path::PathBuf;
 use std::time::Instant;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn time<T>(label: &str, repeat: usize, mut f: impl FnMut() -> T) -> T {
-    let mut secs = Vec::new();
-    let mut out = None;
-    for _ in 0..repeat {
-        let t = Instant::now();
-        out = Some(f());
-        secs.push(t.elapsed().as_secs_f64());
-    }
-    secs.sort_by(f64::total_cmp);
-    println!(
-        "{label:<40} min {:>8.3} s   median {:>8.3} s   ({repeat} runs)",
-        secs[0],
-        secs[secs.len() / 2]
-    );
-    out.expect("at least one run")
-}
 
 #[tokio::main]
 async fn main() -> misura::Result<()> {

@@ -7,35 +7,14 @@
 //!
 //! `cargo bench --bench clv` (release profile) or `cargo bench --profile dev --bench clv`.
 
+mod common;
+
+use common::{env_or, time};
 use misura::clv::bgnbd::{self, History};
 use misura::clv::gamma_gamma::{self, Spend};
 use misura::clv::simulate::{self, Observation};
 use misura::clv::value;
 use std::time::Instant;
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn time<T>(label: &str, repeat: usize, mut f: impl FnMut() -> T) -> T {
-    let mut secs = Vec::new();
-    let mut out = None;
-    for _ in 0..repeat {
-        let t = Instant::now();
-        out = Some(f());
-        secs.push(t.elapsed().as_secs_f64());
-    }
-    secs.sort_by(f64::total_cmp);
-    println!(
-        "{label:<40} min {:>8.3} s   median {:>8.3} s   ({repeat} runs)",
-        secs[0],
-        secs[secs.len() / 2]
-    );
-    out.expect("at least one run")
-}
 
 fn main() {
     let n: usize = env_or("MISURA_BENCH_CUSTOMERS", 1_000_000);

@@ -6,6 +6,9 @@
 //!
 //! `cargo bench --profile dev --bench sql_load` (needs `psql`: Debian `postgresql-client`).
 
+mod common;
+
+use common::env_or;
 use misura::config::{Overrides, Settings};
 use misura::sql::SqlCatalog;
 use misura::sql::server::{self, AuthMethod, ServeOptions};
@@ -23,13 +26,6 @@ const QUERIES: &[&str] = &[
     "SELECT kpi, period, value FROM uc17 WHERE period = 'all' ORDER BY kpi;",
     "SELECT kpi, value FROM uc03 WHERE period = 'all' ORDER BY kpi;",
 ];
-
-fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
