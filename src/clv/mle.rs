@@ -130,29 +130,15 @@ fn std_errors(ll: &impl Fn(&[f64]) -> f64, v: &[f64]) -> Option<Vec<f64>> {
 /// the number of threads.
 const CHUNK: usize = 16_384;
 
-/// Σ f(item) over `items`, chunks summed on every core and added in chunk order.
+/// Σ f(item) over `items`: chunks summed on every core (the bootstrap's fan-out) and added
+/// in chunk order.
 pub fn par_sum<T: Sync>(items: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
     let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
     if chunks.len() < 2 {
         return items.iter().map(&f).sum();
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(chunks.len());
-    let mut partial = vec![0.0; chunks.len()];
-    std::thread::scope(|s| {
-        for (t, out) in partial
-            .chunks_mut(chunks.len().div_ceil(threads))
-            .enumerate()
-        {
-            let (chunks, f) = (&chunks, &f);
-            let first = t * chunks.len().div_ceil(threads);
-            s.spawn(move || {
-                for (k, o) in out.iter_mut().enumerate() {
-                    *o = chunks[first + k].iter().map(f).sum();
-                }
-            });
-        }
-    });
-    partial.iter().sum()
+    crate::stats::bootstrap::replicates(chunks.len(), |k| Ok(chunks[k].iter().map(&f).sum()))
+        .expect("summing never fails")
+        .iter()
+        .sum()
 }
