@@ -298,8 +298,10 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
                     let mut we = Vec::new();
                     bootstrap::poisson_weights(&mut rng, r.exposed.len(), &mut we);
                     bootstrap::poisson_weights(&mut rng, r.comparison.len(), &mut w);
-                    // A replicate that leaves a group without weight values the driver at 0.
-                    r.value(Some(&we), Some(&w)).unwrap_or(0.0)
+                    // A replicate that leaves a group without weight has no value (NaN, left
+                    // out of the percentiles, as an experiment arm without weight is); 0 would
+                    // pull the interval towards zero.
+                    r.value(Some(&we), Some(&w)).unwrap_or(f64::NAN)
                 }
             })
             .collect::<Vec<f64>>())
