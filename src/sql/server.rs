@@ -2,19 +2,19 @@
 //! pgwire), for psql, Python and BI tools. Loopback by default; authentication (SCRAM-SHA-256
 //! or cleartext password) required on any other address; optional TLS; read-only (the
 //! statement guard runs before anything else); every query bounded by a timeout on its whole
-//! execution (simple protocol: run to completion in the guard; extended protocol: planning
-//! and the result stream under one deadline) and by the session's memory pool; a connection limit. `pg_catalog` is set up so
+//! execution (planning and every row of the result stream under one deadline, on both the
+//! simple and the extended protocol) and by the session's memory pool; a connection limit. `pg_catalog` is set up so
 //! that psql's `\d` and `\dt` and the BI tools' catalogue queries work.
 
 use super::guard;
 use crate::error::{Error, Result};
 use async_trait::async_trait;
 use datafusion::common::ParamValues;
-use datafusion::datasource::MemTable;
 use datafusion::execution::SessionStateBuilder;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::Statement;
 use datafusion_postgres::hooks::cursor::CursorStatementHook;
 use datafusion_postgres::hooks::set_show::SetShowHook;
@@ -90,53 +90,43 @@ impl Guard {
         matches!(s, Statement::Query(_) | Statement::Explain { .. })
     }
 
-    /// Plans, refuses a plan that writes (DataFusion's verifier), runs to completion under the
-    /// timeout (dropping the stream on expiry cancels the execution), and encodes the
-    /// result as text rows.
+    /// Plans, refuses a plan that writes (DataFusion's verifier), and streams the result as
+    /// text rows under the deadline (dropping the stream on expiry cancels the execution).
     async fn run(
         &self,
         statement: &Statement,
         ctx: &SessionContext,
         client: &mut dyn HookClient,
     ) -> PgWireResult<Response> {
-        let sql = statement.to_string();
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let engine = |e: datafusion::error::DataFusionError| match e {
+            datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
+                "53200",
+                format!("out of memory for this query: {m} (misura serve --memory-limit)"),
+            ),
+            other => PgWireError::ApiError(Box::new(other)),
+        };
         let plan = ctx
             .state()
-            .create_logical_plan(&sql)
+            .statement_to_plan(DfStatement::Statement(Box::new(statement.clone())))
             .await
-            .map_err(|e| PgWireError::ApiError(Box::new(e)))?;
+            .map_err(engine)?;
         guard::verify(&plan).map_err(|m| user_error(guard::REFUSED, m))?;
-        let work = async {
-            let df = ctx.execute_logical_plan(plan).await?;
-            let schema = Arc::new(df.schema().as_arrow().clone());
-            let batches = df.collect().await?;
-            Ok::<_, datafusion::error::DataFusionError>((schema, batches))
-        };
-        let (schema, batches) = tokio::time::timeout(self.timeout, work)
-            .await
-            .map_err(|_| timed_out(self.timeout))?
-            .map_err(|e| match e {
-                datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
-                    "53200",
-                    format!("out of memory for this query: {m} (misura serve --memory-limit)"),
-                ),
-                other => PgWireError::ApiError(Box::new(other)),
-            })?;
-        let table = MemTable::try_new(schema, vec![batches])
-            .map_err(|e| PgWireError::ApiError(Box::new(e)))?;
-        let df = ctx
-            .read_table(Arc::new(table))
-            .map_err(|e| PgWireError::ApiError(Box::new(e)))?;
         let options = Arc::new(pgwire::types::format::FormatOptions::from_client_metadata(
             client.metadata(),
         ));
-        let encoded = arrow_pg::datatypes::df::encode_dataframe(
-            df,
-            &pgwire::api::portal::Format::UnifiedText,
-            Some(options),
-        )
-        .await?;
-        Ok(Response::Query(encoded))
+        let encoded = tokio::time::timeout_at(deadline, async {
+            let df = ctx.execute_logical_plan(plan).await.map_err(engine)?;
+            arrow_pg::datatypes::df::encode_dataframe(
+                df,
+                &pgwire::api::portal::Format::UnifiedText,
+                Some(options),
+            )
+            .await
+        })
+        .await
+        .map_err(|_| timed_out(self.timeout))??;
+        Ok(bounded(Response::Query(encoded), deadline, self.timeout))
     }
 }
 
@@ -206,6 +196,22 @@ fn timed_out(timeout: Duration) -> PgWireError {
     )
 }
 
+/// `response` with its rows ended by a timeout error at `deadline`.
+fn bounded(response: Response, deadline: tokio::time::Instant, timeout: Duration) -> Response {
+    match response {
+        Response::Query(q) => {
+            let tag = q.command_tag.clone();
+            let mut bounded = pgwire::api::results::QueryResponse::new(
+                q.row_schema.clone(),
+                bounded_rows(q.data_rows, deadline, timeout),
+            );
+            bounded.command_tag = tag;
+            Response::Query(bounded)
+        }
+        other => other,
+    }
+}
+
 /// `rows`, ended with a timeout error at `deadline`.
 fn bounded_rows(
     rows: pgwire::api::results::SendableRowStream,
@@ -263,18 +269,7 @@ impl ExtendedQueryHandler for Bounded {
         )
         .await
         .map_err(|_| timed_out(self.timeout))??;
-        Ok(match response {
-            Response::Query(q) => {
-                let tag = q.command_tag.clone();
-                let mut bounded = pgwire::api::results::QueryResponse::new(
-                    q.row_schema.clone(),
-                    bounded_rows(q.data_rows, deadline, self.timeout),
-                );
-                bounded.command_tag = tag;
-                Response::Query(bounded)
-            }
-            other => other,
-        })
+        Ok(bounded(response, deadline, self.timeout))
     }
 }
 
