@@ -178,7 +178,7 @@ pub enum Error {
         source: Box<DataFusionError>,
     },
     /// An attribution or statistical model cannot be computed on this data.
-    #[error("attribution model {model}: {problem}")]
+    #[error("model {model}: {problem}")]
     Model {
         /// Model id.
         model: String,

@@ -490,13 +490,9 @@ async fn attribute(
 )> {
     let p = &settings.parameters;
     let journeys = crate::attribution::journeys::load(&catalog.ctx, queries, p).await?;
-    let half_life = match p.get("half_life_days") {
-        Some(ParamValue::Float(x)) => *x,
-        _ => 7.0,
-    };
-    let order = p.int("markov_order").unwrap_or(1) as usize;
-    let max_channels = p.int("shapley_max_channels").unwrap_or(15) as usize;
-    let models = crate::attribution::models(half_life, order, max_channels)?;
+    let m = crate::roi::model_params(p);
+    let models =
+        crate::attribution::models(m.half_life_days, m.markov_order, m.shapley_max_channels)?;
     let refs: Vec<&dyn crate::attribution::Model> = models.iter().map(|m| m.as_ref()).collect();
     let rows = crate::attribution::attribute(&journeys, &refs)?;
     info!(

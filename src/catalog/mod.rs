@@ -392,6 +392,12 @@ pub fn floats(array: &datafusion::arrow::array::ArrayRef, what: &str) -> Result<
         .collect())
 }
 
+/// A boolean Arrow array as `bool`s, null read as false.
+pub fn bools(array: &datafusion::arrow::array::ArrayRef) -> Vec<bool> {
+    let b = array.as_boolean();
+    (0..b.len()).map(|i| b.is_valid(i) && b.value(i)).collect()
+}
+
 fn reason_text(v: &Violation) -> String {
     match &v.value {
         Some(val) => format!("{}: {val:?} {}", v.column, v.problem),

@@ -14,15 +14,13 @@ pub mod simulate;
 pub mod uc18;
 pub mod value;
 
-use crate::config::params::{ParamValue, Parameters};
+use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
+use crate::report::tables::{float_column, text_column};
 use bgnbd::History;
-use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Float64Array, RecordBatch, StringArray,
-};
-use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema};
+use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use datafusion::prelude::SessionContext;
 use gamma_gamma::Spend;
 use std::collections::BTreeMap;
@@ -84,38 +82,24 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) 
         Some("days") => 1.0,
         _ => 7.0,
     };
-    let float = |name: &str, default: f64| match params.get(name) {
-        Some(ParamValue::Float(x)) => *x,
-        _ => default,
-    };
-    let default_margin = float("default_margin_rate", 0.3);
+    let default_margin = params.float("default_margin_rate").unwrap_or(0.3);
     let mut rows = Vec::new();
     for b in queries.run_model(ctx, params, "clv_rfm").await? {
         let id = crate::catalog::text(b.column(0));
-        let f = |i: usize| {
-            cast(b.column(i), &DataType::Float64)
-                .map_err(|e| Error::engine("reading the RFM summary", e.into()))
-        };
+        let f = |i: usize| crate::catalog::floats(b.column(i), "reading the RFM summary");
         let (x, r, t, m, mr) = (f(1)?, f(2)?, f(3)?, f(4)?, f(5)?);
-        let (x, r, t, m, mr) = (
-            x.as_primitive::<Float64Type>(),
-            r.as_primitive::<Float64Type>(),
-            t.as_primitive::<Float64Type>(),
-            m.as_primitive::<Float64Type>(),
-            mr.as_primitive::<Float64Type>(),
-        );
-        let advocate = b.column(6).as_boolean();
+        let advocate = crate::catalog::bools(b.column(6));
         for i in 0..b.num_rows() {
             rows.push(ClvRow {
                 contact_id: id.value(i).to_string(),
                 history: History {
-                    x: x.value(i),
-                    t_x: r.value(i) / unit_days,
-                    t: t.value(i) / unit_days,
+                    x: x[i].unwrap_or(0.0),
+                    t_x: r[i].unwrap_or(0.0) / unit_days,
+                    t: t[i].unwrap_or(0.0) / unit_days,
                 },
-                monetary: m.is_valid(i).then(|| m.value(i)),
-                margin_rate: mr.is_valid(i).then(|| mr.value(i)),
-                is_advocate: advocate.is_valid(i) && advocate.value(i),
+                monetary: m[i],
+                margin_rate: mr[i],
+                is_advocate: advocate[i],
                 p_alive: None,
                 expected_transactions: None,
                 expected_spend: None,
@@ -129,7 +113,7 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) 
         rows,
         horizon: params.int("clv_horizon").unwrap_or(52) as f64,
         unit_days,
-        discount_rate: float("clv_discount_rate", 0.1),
+        discount_rate: params.float("clv_discount_rate").unwrap_or(0.1),
     };
     clv.fit_and_value(default_margin);
     Ok(clv)
@@ -265,29 +249,17 @@ pub fn model_batch(clv: &Clv) -> Result<RecordBatch> {
         }),
     ));
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(rows.iter().map(|r| Some(r.model)).collect::<StringArray>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.parameter))
-                .collect::<StringArray>(),
-        ),
-        Arc::new(rows.iter().map(|r| r.estimate).collect::<Float64Array>()),
-        Arc::new(rows.iter().map(|r| r.std_error).collect::<Float64Array>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| r.log_likelihood)
-                .collect::<Float64Array>(),
-        ),
+        text_column(rows.iter().map(|r| Some(r.model))),
+        text_column(rows.iter().map(|r| Some(r.parameter))),
+        float_column(rows.iter().map(|r| r.estimate)),
+        float_column(rows.iter().map(|r| r.std_error)),
+        float_column(rows.iter().map(|r| r.log_likelihood)),
         Arc::new(
             rows.iter()
                 .map(|r| Some(r.converged))
                 .collect::<BooleanArray>(),
         ),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.message.as_str()))
-                .collect::<StringArray>(),
-        ),
+        text_column(rows.iter().map(|r| Some(r.message.as_str()))),
     ];
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling clv_model", e.into()))
@@ -308,43 +280,15 @@ pub fn clv_batch(clv: &Clv) -> Result<RecordBatch> {
         Field::new("expected_value", DataType::Float64, true),
     ]);
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.contact_id.as_str()))
-                .collect::<StringArray>(),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.history.x))
-                .collect::<Float64Array>(),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.history.t_x))
-                .collect::<Float64Array>(),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.history.t))
-                .collect::<Float64Array>(),
-        ),
-        Arc::new(rows.iter().map(|r| r.monetary).collect::<Float64Array>()),
-        Arc::new(rows.iter().map(|r| r.p_alive).collect::<Float64Array>()),
-        Arc::new(
-            rows.iter()
-                .map(|r| r.expected_transactions)
-                .collect::<Float64Array>(),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| r.expected_spend)
-                .collect::<Float64Array>(),
-        ),
-        Arc::new(
-            rows.iter()
-                .map(|r| r.expected_value)
-                .collect::<Float64Array>(),
-        ),
+        text_column(rows.iter().map(|r| Some(r.contact_id.as_str()))),
+        float_column(rows.iter().map(|r| Some(r.history.x))),
+        float_column(rows.iter().map(|r| Some(r.history.t_x))),
+        float_column(rows.iter().map(|r| Some(r.history.t))),
+        float_column(rows.iter().map(|r| r.monetary)),
+        float_column(rows.iter().map(|r| r.p_alive)),
+        float_column(rows.iter().map(|r| r.expected_transactions)),
+        float_column(rows.iter().map(|r| r.expected_spend)),
+        float_column(rows.iter().map(|r| r.expected_value)),
     ];
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling clv", e.into()))

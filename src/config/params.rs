@@ -355,6 +355,14 @@ impl Parameters {
         }
     }
 
+    /// The value of a number parameter, if set.
+    pub fn float(&self, name: &str) -> Option<f64> {
+        match self.get(name) {
+            Some(ParamValue::Float(x)) => Some(*x),
+            _ => None,
+        }
+    }
+
     /// All set values in name order.
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, &ParamValue, Source)> + '_ {
         self.values.iter().map(|(k, (v, s))| (*k, v, *s))

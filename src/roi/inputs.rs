@@ -6,7 +6,7 @@
 use crate::config::params::Parameters;
 use crate::error::Result;
 use crate::kpi::load::QuerySet;
-use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeMap;
 
@@ -103,7 +103,10 @@ pub async fn rescues(
             crate::catalog::text(b.column(0)),
             crate::catalog::text(b.column(1)),
         );
-        let (exposed, churned) = (bools(b.column(2)), bools(b.column(3)));
+        let (exposed, churned) = (
+            crate::catalog::bools(b.column(2)),
+            crate::catalog::bools(b.column(3)),
+        );
         for i in 0..b.num_rows() {
             if out.last().is_none_or(|r| r.use_case != uc.value(i)) {
                 out.push(RescueUnits {
@@ -127,11 +130,6 @@ pub async fn rescues(
             && (r.comparison.iter().any(|c| *c) || r.exposed.iter().any(|e| e.0))
     });
     Ok(out)
-}
-
-fn bools(a: &ArrayRef) -> Vec<bool> {
-    let b = a.as_boolean();
-    (0..b.len()).map(|i| b.is_valid(i) && b.value(i)).collect()
 }
 
 /// Reads the costs.
@@ -165,7 +163,7 @@ pub async fn units(
             crate::catalog::text(b.column(1)),
         );
         let values = crate::catalog::floats(b.column(3), "reading roi units")?;
-        let covered = bools(b.column(4));
+        let covered = crate::catalog::bools(b.column(4));
         for i in 0..b.num_rows() {
             let e = out
                 .entry((driver.value(i).to_string(), uc.value(i).to_string()))

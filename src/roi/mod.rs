@@ -15,7 +15,7 @@ pub mod uc04;
 pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, RoiTotal, UNALLOCATED, compute};
 
 use crate::attribution::journeys::Journeys;
-use crate::config::params::{ParamValue, Parameters};
+use crate::config::params::Parameters;
 use crate::error::Result;
 use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
@@ -26,10 +26,7 @@ use std::collections::BTreeSet;
 /// The model parameters of `params`.
 pub fn model_params(params: &Parameters) -> ModelParams {
     ModelParams {
-        half_life_days: match params.get("half_life_days") {
-            Some(ParamValue::Float(x)) => *x,
-            _ => 7.0,
-        },
+        half_life_days: params.float("half_life_days").unwrap_or(7.0),
         markov_order: params.int("markov_order").unwrap_or(1) as usize,
         shapley_max_channels: params.int("shapley_max_channels").unwrap_or(15) as usize,
     }
