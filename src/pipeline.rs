@@ -343,7 +343,8 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
     let kpi_values = tables::kpi_values_batch(&kpis.values)?;
-    let mut outputs = writer::write_tables(&staging, &kpi_values, &catalog)?;
+    let mut outputs =
+        writer::write_tables(&staging, &kpi_values, &catalog, opts.pseudonymize.as_ref())?;
     let mut results: Vec<(&str, datafusion::arrow::array::RecordBatch)> = Vec::new();
     if let Some(rows) = &attribution {
         results.push(("attribution", crate::attribution::to_batch(rows)?));
@@ -357,14 +358,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     if let Some(c) = &clv {
         results.push(("clv_model", crate::clv::model_batch(c)?));
-        let batch = crate::clv::clv_batch(c)?;
-        results.push((
-            "clv",
-            match &opts.pseudonymize {
-                Some(p) => p.apply(&batch, "contact_id")?,
-                None => batch,
-            },
-        ));
+        results.push(("clv", crate::clv::clv_batch(c)?));
     }
     if let Some(m) = &maturity {
         results.push(("maturity", crate::maturity::to_batch(&m.rows)?));
@@ -380,7 +374,11 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         results.push(("experiments_result", crate::experiments::to_batch(r)?));
     }
     for (name, batch) in &results {
-        outputs.extend(writer::write_table(&staging, name, batch)?);
+        let batch = match &opts.pseudonymize {
+            Some(p) => p.apply_all(batch)?,
+            None => batch.clone(),
+        };
+        outputs.extend(writer::write_table(&staging, name, &batch)?);
     }
     outputs.push(OutputFile {
         path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),

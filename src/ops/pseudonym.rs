@@ -1,5 +1,6 @@
-//! Keyed pseudonyms (`misura run --pseudonymize`): contact ids in contact-level output
-//! tables (`clv`) are replaced by `p_` + the first 128 bits of HMAC-SHA-256(key, id) in hex,
+//! Keyed pseudonyms (`misura run --pseudonymize`): the person-identifying columns of every
+//! table a run writes (contact ids in `clv`; contact ids and handles in `rejects/`) are
+//! replaced by `p_` + the first 128 bits of HMAC-SHA-256(key, id) in hex,
 //! so that the files can leave the company: the same key gives the same pseudonym (tables of
 //! two runs still join), another key gives unrelated ones, and without the key an id cannot
 //! be recovered or tested. The key comes from the environment (`MISURA_PSEUDONYMIZE_KEY`,
@@ -13,6 +14,9 @@ use std::sync::Arc;
 
 /// The environment variable holding the key.
 pub const KEY_VAR: &str = "MISURA_PSEUDONYMIZE_KEY";
+
+/// Columns that identify a person in the tables misura writes (results and rejects).
+pub const PERSONAL_COLUMNS: &[&str] = &["contact_id", "author_contact_id", "author_handle"];
 
 /// Shortest accepted key, in bytes.
 pub const MIN_KEY_BYTES: usize = 16;
@@ -64,6 +68,17 @@ impl Pseudonymizer {
         mac.update(id.as_bytes());
         let digest = mac.finalize().into_bytes();
         format!("p_{}", hex::encode(&digest[..16]))
+    }
+
+    /// `batch` with every column of [`PERSONAL_COLUMNS`] it has pseudonymised.
+    pub fn apply_all(&self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let mut out = batch.clone();
+        for column in PERSONAL_COLUMNS {
+            if out.schema().index_of(column).is_ok() {
+                out = self.apply(&out, column)?;
+            }
+        }
+        Ok(out)
     }
 
     /// `batch` with the string column `column` pseudonymised (nulls stay null).

@@ -11,10 +11,12 @@ use std::path::Path;
 
 /// Writes `tables/kpi_values.{csv,parquet}` (from `kpi_values`, the batch of
 /// `tables::kpi_values_batch`) and `rejects/<table>.csv` under `dir`; returns the files written.
+/// With `pseudonymize`, the rejected rows' person-identifying columns are pseudonymised.
 pub fn write_tables(
     dir: &Path,
     kpi_values: &RecordBatch,
     catalog: &Catalog,
+    pseudonymize: Option<&crate::ops::pseudonym::Pseudonymizer>,
 ) -> Result<Vec<OutputFile>> {
     let mut outputs = write_table(dir, "kpi_values", kpi_values)?;
     if !catalog.rejected.is_empty() {
@@ -22,7 +24,13 @@ pub fn write_tables(
         std::fs::create_dir_all(&rejects).map_err(|e| Error::io(&rejects, e))?;
         let mut by_table: BTreeMap<&str, Vec<_>> = BTreeMap::new();
         for r in &catalog.rejected {
-            by_table.entry(r.table).or_default().push(r.batch.clone());
+            by_table
+                .entry(r.table)
+                .or_default()
+                .push(match pseudonymize {
+                    Some(p) => p.apply_all(&r.batch)?,
+                    None => r.batch.clone(),
+                });
         }
         for (table, batches) in by_table {
             let path = rejects.join(format!("{table}.csv"));

@@ -1,6 +1,6 @@
 //! Personal data and secrets: social handles and e-mail addresses in the inputs never reach
-//! the report (page, charts, workbook); `--pseudonymize` replaces contact ids by keyed
-//! pseudonyms, stable for one key and unrelated across keys; the key never reaches the
+//! the report (page, charts, workbook); `--pseudonymize` replaces contact ids (results and
+//! rejects) by keyed pseudonyms, stable for one key and unrelated across keys; the key never reaches the
 //! manifest.
 
 use misura::ops::pseudonym::Pseudonymizer;
@@ -102,7 +102,12 @@ fn report_texts(run: &Path) -> Vec<(String, String)> {
 }
 
 async fn run(data: &Path, out: &Path, key: Option<&[u8]>) -> std::path::PathBuf {
-    let settings = crate::util::settings(data, None, &["bootstrap_samples=50"]).unwrap();
+    let settings = crate::util::settings(
+        data,
+        Some(misura::config::OnInvalid::Reject),
+        &["bootstrap_samples=50"],
+    )
+    .unwrap();
     let mut opts = RunOptions::new(out, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
     opts.pseudonymize = key.map(|k| Pseudonymizer::new(k).unwrap());
     pipeline::run(settings, &opts).await.unwrap().run_dir
@@ -124,6 +129,8 @@ async fn reports_carry_no_handles_or_emails_and_pseudonyms_hide_contacts() {
     handles_to_emails(data.path(), "social_mentions.csv", &mut personal);
     handles_to_emails(data.path(), "social_identities.csv", &mut personal);
     personal.retain(|h| h.len() >= 4);
+    // One invalid contact: its row (and its orders) go to rejects/, which travel too.
+    crate::util::edit(data.path(), "contacts.csv", ",customer,", ",zombie,");
     assert!(personal.len() > 100, "the fixture has handles and e-mails");
 
     let key = b"a key for this test only, 32 b.";
@@ -156,6 +163,18 @@ async fn reports_carry_no_handles_or_emails_and_pseudonyms_hide_contacts() {
         &ids[..3]
     );
     assert!(ids.iter().all(|i| !contacts.contains(i)));
+    let rejected: Vec<String> = csv::Reader::from_path(first.join("rejects/contacts.csv"))
+        .unwrap()
+        .deserialize::<std::collections::HashMap<String, String>>()
+        .map(|r| r.unwrap()["contact_id"].clone())
+        .collect();
+    assert!(!rejected.is_empty());
+    assert!(
+        rejected
+            .iter()
+            .all(|i| i.starts_with("p_") && !contacts.contains(i)),
+        "rejects carry pseudonyms only: {rejected:?}"
+    );
     let manifest = std::fs::read_to_string(first.join("manifest.json")).unwrap();
     assert!(
         !manifest.contains(std::str::from_utf8(key).unwrap()),
