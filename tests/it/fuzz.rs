@@ -101,15 +101,21 @@ fn sql_guard() {
         }
         Ok(())
     });
+    let parsed = std::sync::atomic::AtomicUsize::new(0);
     fuzz("sql_guard/writes", decorated, 64, |text| {
         let statements = match DFParser::parse_sql(&text) {
             Ok(s) => s,
             Err(_) => return Ok(()), // not SQL: nothing runs
         };
+        parsed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let refused = statements.iter().any(|s| guard::check_df(s).is_err());
         prop_assert!(refused, "{text} passed the guard");
         Ok(())
     });
+    assert!(
+        parsed.into_inner() > 0,
+        "no decorated write parsed: the property checked nothing"
+    );
 }
 
 fn settings_for(
@@ -293,6 +299,10 @@ async fn ingestion_csv_and_ndjson() {
     .await
     .unwrap();
     let [refused, loaded] = &*outcomes;
+    assert!(
+        loaded.load(std::sync::atomic::Ordering::Relaxed) > 0,
+        "no input loaded: the accounting property checked nothing"
+    );
     eprintln!(
         "ingestion: {} loads returned a catalog, {} an error",
         loaded.load(std::sync::atomic::Ordering::Relaxed),
