@@ -213,6 +213,14 @@ pub enum Error {
         /// What went wrong, and the fix when there is one.
         problem: String,
     },
+    /// The Ballista cluster cannot be reached or used (exit code 2).
+    #[error("cluster {url}: {problem}")]
+    Cluster {
+        /// The scheduler's address as given.
+        url: String,
+        /// What went wrong and what to do.
+        problem: String,
+    },
     /// `misura sql` / `misura serve` were given arguments they cannot use (exit code 2).
     #[error("{problem}")]
     Usage {

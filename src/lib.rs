@@ -7,14 +7,17 @@
 //! The flow, one module per step: [`config`] (settings) → [`catalog`] (discover, read,
 //! validate, register the canonical tables) → [`kpi`] (the SQL in `queries/`) →
 //! [`report`] (tables, manifest); [`pipeline`] strings them together, [`cli`] is the
-//! command line, and [`generate`] writes synthetic data with planted truth.
+//! command line, and [`generate`] writes synthetic data with planted truth. [`engine`] sets
+//! the sessions' memory budget; [`cluster`] runs the KPI SQL on Apache Ballista.
 
 pub mod attribution;
 pub mod catalog;
 pub mod channel_mix;
 pub mod cli;
+pub mod cluster;
 pub mod clv;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod experiments;
 pub mod generate;

@@ -5,16 +5,16 @@
 use crate::catalog::{Catalog, Inputs, reports_by_table};
 use crate::config::params::{ParamValue, Source};
 use crate::config::{DataSource, Settings};
+use crate::engine::EngineOptions;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::ops::lock::RunLock;
+use crate::ops::stages::Stages;
 use crate::ops::{atomic, faults, fingerprint, history, retention};
 use crate::report::manifest::{Manifest, ManifestParam, OutputFile};
 use crate::report::{tables, writer};
 use chrono::{NaiveDate, Utc};
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 use tracing::{error, info};
 
 /// Options of `misura run` beyond the settings.
@@ -32,6 +32,10 @@ pub struct RunOptions {
     pub keep: Option<usize>,
     /// Pseudonymise contact ids in contact-level tables.
     pub pseudonymize: Option<crate::ops::pseudonym::Pseudonymizer>,
+    /// Memory budget and spilling of the run's queries.
+    pub engine: EngineOptions,
+    /// Run the KPI SQL on this Ballista cluster instead of in process.
+    pub cluster: Option<crate::cluster::ClusterOptions>,
 }
 
 impl RunOptions {
@@ -44,6 +48,8 @@ impl RunOptions {
             force: false,
             keep: None,
             pseudonymize: None,
+            engine: EngineOptions::default(),
+            cluster: None,
         }
     }
 }
@@ -73,15 +79,16 @@ impl RunSummary {
 /// Loads the data and derives the parameters that default to the data (brand, window).
 pub async fn load(settings: &mut Settings) -> Result<Catalog> {
     let inputs = Inputs::locate(settings)?;
-    load_inputs(settings, &inputs, None).await
+    load_inputs(settings, &inputs, None, &EngineOptions::default()).await
 }
 
 async fn load_inputs(
     settings: &mut Settings,
     inputs: &Inputs,
     as_of: Option<NaiveDate>,
+    engine: &EngineOptions,
 ) -> Result<Catalog> {
-    let catalog = Catalog::load(settings, inputs, as_of).await?;
+    let catalog = Catalog::load_with(settings, inputs, as_of, engine).await?;
     if catalog.failure(settings.on_invalid).is_none() {
         derive_parameters(settings, &catalog, as_of).await?;
     }
@@ -131,7 +138,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     faults::pause_point("locked");
 
-    let t = Instant::now();
+    let mut stages = Stages::new();
     let inputs = Inputs::locate(&settings)?;
     let mut queries = QuerySet::builtin()?;
     if let Some(dir) = &opts.queries {
@@ -154,12 +161,10 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         });
     }
 
-    let catalog = load_inputs(&mut settings, &inputs, Some(opts.as_of)).await?;
+    let catalog = load_inputs(&mut settings, &inputs, Some(opts.as_of), &opts.engine).await?;
     if let Some(err) = catalog.failure(settings.on_invalid) {
         return Err(err);
     }
-    let mut timings = BTreeMap::new();
-    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     for r in &catalog.reports {
         info!(
             stage = "ingest",
@@ -170,7 +175,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             "table read"
         );
     }
-    timings.insert("ingest_and_validate".to_string(), ms(t));
+    stages.end("ingest_and_validate");
     faults::pause_point("ingested");
     warnings.extend(catalog.warnings.iter().cloned());
     for name in ["brand", "window_start", "window_end"] {
@@ -179,10 +184,27 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         }
     }
 
-    let t = Instant::now();
+    stages.start();
     let catalogue = crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
+    // On a cluster, the KPI SQL runs there on a shared copy of the validated tables; the
+    // models after it read the staging views locally.
+    let cluster = match &opts.cluster {
+        Some(c) => {
+            let share = c
+                .share_dir
+                .clone()
+                .unwrap_or_else(|| opts.out.join(".cluster"))
+                .join(format!("{}-{}", opts.as_of, std::process::id()));
+            let ctx = crate::cluster::connect(&c.url).await?;
+            let shared = crate::cluster::share::share(&catalog.ctx, &ctx, &share).await?;
+            info!(stage = "kpis", cluster = %c.url, share = %shared.dir().display(), "KPI SQL runs on the cluster");
+            crate::kpi::run::register_staging(&catalog.ctx, &queries, &settings.parameters).await?;
+            Some((ctx, shared))
+        }
+        None => None,
+    };
     let mut kpis = crate::kpi::run_all(
-        &catalog.ctx,
+        cluster.as_ref().map_or(&catalog.ctx, |(ctx, _)| ctx),
         &queries,
         &settings.parameters,
         &catalog.present,
@@ -191,14 +213,16 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     .await?;
     for (uc, ms) in &kpis.timings_ms {
         info!(stage = "kpis", use_case = %uc, duration_ms = *ms, "use case computed");
-        timings.insert(format!("kpis.{uc}"), *ms);
+        let peak = kpis.peaks_mb.iter().find(|(u, _)| u == uc).map(|(_, p)| *p);
+        stages.record(format!("kpis.{uc}"), *ms, peak);
     }
     for f in &kpis.failures {
         error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
     }
-    timings.insert("kpis".to_string(), ms(t));
+    drop(cluster);
+    stages.end("kpis");
 
-    let t = Instant::now();
+    stages.start();
     let mut failures = kpis.failures.clone();
     let p = &settings.parameters;
     let has = |t: &str| catalog.present.contains(t);
@@ -216,9 +240,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     for r in experiments.iter().flatten() {
         info!(stage = "experiments", experiment = %r.experiment_id, label = %r.label, "experiment evaluated");
     }
-    timings.insert("experiments".to_string(), ms(t));
+    stages.end("experiments");
 
-    let t = Instant::now();
+    stages.start();
     let (attribution, journeys) = if has("touchpoints") && (has("orders") || has("opportunities")) {
         let r = attribute(&catalog, &queries, &settings).await;
         recover(
@@ -231,7 +255,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     } else {
         (None, None)
     };
-    timings.insert("attribution".to_string(), ms(t));
+    stages.end("attribution");
     if let Some(j) = journeys.as_ref().filter(|_| has("campaigns")) {
         let r = crate::roi::uc04::kpis(
             j,
@@ -245,7 +269,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         }
     }
 
-    let t = Instant::now();
+    stages.start();
     let perception = if has("survey_responses") {
         let r = crate::perception::run(&catalog.ctx, &queries, p).await;
         recover(
@@ -257,9 +281,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     } else {
         None
     };
-    timings.insert("perception".to_string(), ms(t));
+    stages.end("perception");
 
-    let t = Instant::now();
+    stages.start();
     let channel_mix = if has("tickets") {
         let r = crate::channel_mix::run(&catalog.ctx, &queries, p, &kpis.values).await;
         recover(
@@ -271,9 +295,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     } else {
         None
     };
-    timings.insert("channel_mix".to_string(), ms(t));
+    stages.end("channel_mix");
 
-    let t = Instant::now();
+    stages.start();
     let r = crate::maturity::run(
         &catalog.ctx,
         &queries,
@@ -289,9 +313,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         "queries/models/maturity_indicators.sql",
         &mut failures,
     );
-    timings.insert("maturity".to_string(), ms(t));
+    stages.end("maturity");
 
-    let t = Instant::now();
+    stages.start();
     let clv = if has("orders") {
         let r = crate::clv::run(&catalog.ctx, &queries, p).await;
         recover(r, "clv", "queries/models/clv_rfm.sql", &mut failures)
@@ -317,9 +341,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             crate::kpi::run::sort_values(&mut kpis.values);
         }
     }
-    timings.insert("clv".to_string(), ms(t));
+    stages.end("clv");
 
-    let t = Instant::now();
+    stages.start();
     let r = crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -334,10 +358,10 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     for r in roi.iter().flat_map(|roi| &roi.rows) {
         info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
     }
-    timings.insert("roi".to_string(), ms(t));
+    stages.end("roi");
     faults::pause_point("computed");
 
-    let t = Instant::now();
+    stages.start();
     let staging = atomic::staging_for(&run_dir);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -384,9 +408,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
         rows: kpis.values.len() as u64,
     });
-    timings.insert("write".to_string(), ms(t));
+    stages.end("write");
 
-    let t = Instant::now();
+    stages.start();
     let p = &settings.parameters;
     let day = |name: &str, back: u64| {
         p.date(name)
@@ -432,7 +456,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     ) {
         outputs.extend(files.into_iter().map(|path| OutputFile { path, rows: 0 }));
     }
-    timings.insert("report".to_string(), ms(t));
+    stages.end("report");
 
     let mut manifest = manifest(
         &settings,
@@ -440,7 +464,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         &catalog,
         &kpis,
         outputs,
-        timings,
+        stages,
         warnings,
         fingerprint,
         started_at,
@@ -538,7 +562,7 @@ fn manifest(
     catalog: &Catalog,
     kpis: &crate::kpi::KpiOutcome,
     outputs: Vec<OutputFile>,
-    timings_ms: BTreeMap<String, f64>,
+    stages: Stages,
     warnings: Vec<String>,
     fingerprint: String,
     started_at: chrono::DateTime<Utc>,
@@ -593,7 +617,8 @@ fn manifest(
         not_measurable: kpis.not_measurable.clone(),
         hidden_use_cases: kpis.hidden.clone(),
         failures: kpis.failures.clone(),
-        timings_ms,
+        timings_ms: stages.timings_ms,
+        peak_rss_mb: stages.peak_rss_mb,
         warnings,
     }
 }

@@ -11,6 +11,7 @@ pub mod tables;
 pub mod validate;
 
 use crate::config::{DataSource, OnInvalid, Settings};
+use crate::engine::EngineOptions;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
@@ -133,6 +134,17 @@ impl Catalog {
         inputs: &Inputs,
         as_of: Option<NaiveDate>,
     ) -> Result<Catalog> {
+        Self::load_with(settings, inputs, as_of, &EngineOptions::default()).await
+    }
+
+    /// [`Catalog::load`] in a session with `engine`'s runtime (memory budget, spilling): the
+    /// validation queries and everything later run on the catalog's session run within it.
+    pub async fn load_with(
+        settings: &Settings,
+        inputs: &Inputs,
+        as_of: Option<NaiveDate>,
+        engine: &EngineOptions,
+    ) -> Result<Catalog> {
         let found = inputs.discovery.clone();
         let cutoff = as_of.map(|d| {
             (d + chrono::Days::new(1))
@@ -142,7 +154,7 @@ impl Catalog {
                 .timestamp_nanos_opt()
                 .unwrap_or(i64::MAX)
         });
-        let ctx = new_session();
+        let ctx = engine.apply(&new_session())?;
         let present: BTreeSet<&'static str> = found.tables.iter().map(|t| t.table).collect();
         let mut catalog = Catalog {
             ctx,

@@ -19,6 +19,10 @@ pub struct CheckArgs {
     /// Extra query directory to check with the built-in queries
     #[arg(long, value_name = "DIR")]
     queries: Option<PathBuf>,
+    /// Also write the KPI SQL with this data's parameters filled in, to run it elsewhere
+    /// (e.g. DuckDB in the bench runner): DIR/staging/<view>.sql and DIR/kpis/<file>.sql
+    #[arg(long, value_name = "DIR")]
+    render_sql: Option<PathBuf>,
 }
 
 /// Runs `misura check`: 0 when the data is valid, 1 when it has problems.
@@ -42,6 +46,10 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
     let catalog = pipeline::load(&mut settings).await?;
     if args.data.show_settings {
         println!("{}", settings.render());
+    }
+    if let Some(dir) = &args.render_sql {
+        let written = render_sql(&queries, &settings.parameters, dir)?;
+        println!("rendered {written} query files into {}", dir.display());
     }
     println!("queries: {checked} files, sidecars and placeholders valid\n");
     println!(
@@ -92,4 +100,70 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
         );
         Ok(1)
     }
+}
+
+/// Writes every staging view and use-case query, parameters filled in, under `dir`.
+fn render_sql(
+    queries: &QuerySet,
+    params: &crate::config::params::Parameters,
+    dir: &std::path::Path,
+) -> Result<usize> {
+    let stem = |file: &str| {
+        std::path::Path::new(file)
+            .file_stem()
+            .map_or_else(|| file.to_string(), |s| s.to_string_lossy().into_owned())
+    };
+    let files = queries
+        .staging
+        .iter()
+        .map(|s| ("staging", s.name.clone(), &s.file, &s.sql))
+        .chain(
+            queries
+                .kpis
+                .iter()
+                .map(|k| ("kpis", stem(&k.file), &k.file, &k.sql)),
+        );
+    std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::io(dir, e))?;
+    let schema = dir.join("schema.sql");
+    std::fs::write(&schema, schema_ddl()).map_err(|e| crate::error::Error::io(&schema, e))?;
+    let mut written = 1;
+    for (kind, name, file, sql) in files {
+        let folder = dir.join(kind);
+        std::fs::create_dir_all(&folder).map_err(|e| crate::error::Error::io(&folder, e))?;
+        let path = folder.join(format!("{name}.sql"));
+        let text = format!("-- {file}\n{}\n", template::render(sql, params, file)?);
+        std::fs::write(&path, text).map_err(|e| crate::error::Error::io(&path, e))?;
+        written += 1;
+    }
+    Ok(written)
+}
+
+/// `CREATE TABLE` statements of the canonical tables in standard SQL types, so that another
+/// engine holds the same columns (absent tables included) as misura's catalog.
+fn schema_ddl() -> String {
+    use crate::catalog::schema::ColType;
+    let mut out = String::from("-- the canonical tables of misura's data model (datasets/)\n");
+    for t in crate::catalog::tables::TABLES {
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|c| {
+                let ty = match c.ty {
+                    ColType::Str | ColType::Enum(_) => "VARCHAR",
+                    ColType::Int => "BIGINT",
+                    ColType::Float => "DOUBLE",
+                    ColType::Bool => "BOOLEAN",
+                    ColType::Timestamp => "TIMESTAMP",
+                    ColType::Date => "DATE",
+                };
+                format!("  {} {ty}", c.name)
+            })
+            .collect();
+        out.push_str(&format!(
+            "CREATE TABLE {} (\n{}\n);\n",
+            t.name,
+            cols.join(",\n")
+        ));
+    }
+    out
 }

@@ -2,6 +2,7 @@
 //! maps the outcome to the exit code documented in `--help`.
 
 mod check;
+mod cluster;
 mod common;
 mod generate;
 mod run;
@@ -27,6 +28,8 @@ Examples:
   misura run --data /srv/exports --out /srv/misura --keep 30 --log-format json   # nightly
   misura status --out /srv/misura
   MISURA_PG_PASSWORD=… misura serve --run reports/latest --port 5433
+  misura run --memory-limit 2GB                # spill to disk beyond 2 GiB of query memory
+  misura cluster scheduler & misura cluster executor & misura run --cluster df://localhost:50050
   misura sql --run reports/latest -e \"SELECT kpi, value FROM kpi_values WHERE period = 'all'\"";
 
 /// misura: measurement and ROI engine for Social CRM.
@@ -60,6 +63,8 @@ enum Command {
     Sql(sql::SqlArgs),
     /// Serve the same SQL over the PostgreSQL protocol (psql, Python, BI tools; read-only).
     Serve(serve::ServeArgs),
+    /// Run the processes of a Ballista cluster (scheduler, executor) for `run --cluster`.
+    Cluster(cluster::ClusterArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -84,6 +89,7 @@ pub fn main() -> ExitCode {
             Command::Status(args) => status::execute(args),
             Command::Sql(args) => sql::execute(args).await,
             Command::Serve(args) => serve::execute(args).await,
+            Command::Cluster(args) => cluster::execute(args).await,
         }
     });
     match outcome {

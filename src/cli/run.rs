@@ -38,6 +38,20 @@ pub struct RunArgs {
     /// can be shared; the key comes from MISURA_PSEUDONYMIZE_KEY (>= 16 bytes)
     #[arg(long)]
     pseudonymize: bool,
+    /// Memory budget of the run's queries, e.g. 2GB: sorts, aggregations and joins spill to
+    /// disk beyond it instead of growing (the loaded tables themselves are not counted)
+    #[arg(long, env = "MISURA_MEMORY_LIMIT", value_name = "SIZE", value_parser = crate::engine::parse_size)]
+    memory_limit: Option<usize>,
+    /// Directory for spill files [default: the system temp dir]
+    #[arg(long, value_name = "DIR")]
+    spill_dir: Option<PathBuf>,
+    /// Run the KPI SQL on a Ballista cluster (see `misura cluster`)
+    #[arg(long, env = "MISURA_CLUSTER", value_name = "df://HOST:PORT", value_parser = crate::cluster::ClusterOptions::parse_url)]
+    cluster: Option<String>,
+    /// Directory every executor reads at the same path, for the tables handed to the
+    /// cluster [default: <out>/.cluster, right when the executors run on this machine]
+    #[arg(long, value_name = "DIR", requires = "cluster")]
+    cluster_share: Option<PathBuf>,
 }
 
 /// Runs `misura run`.
@@ -58,6 +72,14 @@ pub async fn execute(args: RunArgs) -> Result<u8> {
         } else {
             None
         },
+        engine: crate::engine::EngineOptions {
+            memory_limit: args.memory_limit,
+            spill_dir: args.spill_dir,
+        },
+        cluster: args.cluster.map(|url| crate::cluster::ClusterOptions {
+            url,
+            share_dir: args.cluster_share,
+        }),
     };
     let summary = pipeline::run(settings, &opts).await?;
     let m = &summary.manifest;

@@ -41,39 +41,11 @@ pub struct ServeArgs {
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     query_timeout: f64,
     /// Memory the server's queries may use together, e.g. 2GB or 512MB (a query over it fails)
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    #[arg(long, value_name = "SIZE", value_parser = crate::engine::parse_size)]
     memory_limit: Option<usize>,
     /// Most concurrent connections (psql's Ctrl-C uses one more for a moment)
     #[arg(long, default_value_t = 32)]
     max_connections: usize,
-}
-
-/// `2GB`, `512MB`, `64KB` or bytes.
-pub fn parse_size(s: &str) -> std::result::Result<usize, String> {
-    let t = s.trim().to_uppercase();
-    let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => (&t[..i], &t[i..]),
-        None => (t.as_str(), "B"),
-    };
-    let scale: f64 = match unit.trim() {
-        "B" => 1.0,
-        "KB" | "K" | "KIB" => 1024.0,
-        "MB" | "M" | "MIB" => 1024.0 * 1024.0,
-        "GB" | "G" | "GIB" => 1024.0 * 1024.0 * 1024.0,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{s}`: use B, KB, MB or GB"
-            ));
-        }
-    };
-    let n: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size such as 2GB or 512MB"))?;
-    if n.is_nan() || n <= 0.0 {
-        return Err(format!("`{s}`: the size must be positive"));
-    }
-    Ok((n * scale) as usize)
 }
 
 fn password(args: &ServeArgs) -> Result<Option<String>> {

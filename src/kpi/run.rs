@@ -74,6 +74,8 @@ pub struct KpiOutcome {
     pub hidden: Vec<String>,
     /// (use case, milliseconds) per query.
     pub timings_ms: Vec<(String, f64)>,
+    /// (use case, peak resident memory of the process in MiB) per query, where known.
+    pub peaks_mb: Vec<(String, f64)>,
 }
 
 /// The row of `kpi` for `period` and breakdown value `dimension_value` (`None`: the total).
@@ -190,6 +192,7 @@ pub async fn run_all(
             continue;
         }
         let started = Instant::now();
+        crate::ops::memory::reset_peak();
         match run_one(ctx, q, params, present, &mut out).await {
             Ok(mut rows) => out.values.append(&mut rows),
             Err(e) => {
@@ -209,6 +212,10 @@ pub async fn run_all(
             q.meta.use_case.clone(),
             started.elapsed().as_secs_f64() * 1e3,
         ));
+        if let Some(bytes) = crate::ops::memory::peak_rss() {
+            out.peaks_mb
+                .push((q.meta.use_case.clone(), crate::ops::memory::mib(bytes)));
+        }
     }
     out.values.sort_by_key(sort_key);
     Ok(out)

@@ -1,11 +1,13 @@
 //! Nightly operations: one run per output directory (lock), atomic folder replacement,
 //! the `latest` pointer, KPI history, the up-to-date check, retention, and fault points
-//! for tests. Everything a scheduler relies on to run misura unattended.
+//! for tests, per-stage time and memory. Everything a scheduler relies on to run misura unattended.
 
 pub mod atomic;
 pub mod faults;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
+pub mod memory;
 pub mod pseudonym;
 pub mod retention;
+pub mod stages;

@@ -69,6 +69,9 @@ pub struct Manifest {
     pub failures: Vec<QueryFailure>,
     /// Milliseconds per stage.
     pub timings_ms: BTreeMap<String, f64>,
+    /// Peak resident memory of the process during each stage, MiB (Linux only).
+    #[serde(default)]
+    pub peak_rss_mb: BTreeMap<String, f64>,
     /// Notes worth reading.
     pub warnings: Vec<String>,
 }

@@ -10,8 +10,6 @@ use super::guard;
 use crate::error::{Error, Result};
 use async_trait::async_trait;
 use datafusion::common::ParamValues;
-use datafusion::execution::SessionStateBuilder;
-use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::logical_expr::LogicalPlan;
 use datafusion::prelude::SessionContext;
 use datafusion::sql::parser::Statement as DfStatement;
@@ -449,17 +447,7 @@ fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<pgwire::tokio::TlsAccep
 /// The session the server queries: the catalog's tables and views, a memory pool, and
 /// `pg_catalog` for psql and BI tools.
 fn server_context(ctx: &SessionContext, memory_limit: Option<usize>) -> Result<SessionContext> {
-    let mut runtime = RuntimeEnvBuilder::new();
-    if let Some(bytes) = memory_limit {
-        runtime = runtime.with_memory_limit(bytes, 1.0);
-    }
-    let runtime = runtime
-        .build_arc()
-        .map_err(|e| Error::engine("creating the server's memory pool", e))?;
-    let state = SessionStateBuilder::new_from_existing(ctx.state())
-        .with_runtime_env(runtime)
-        .build();
-    let ctx = SessionContext::new_with_state(state);
+    let ctx = crate::engine::EngineOptions::with_memory_limit(memory_limit).apply(ctx)?;
     let catalog = ctx
         .state()
         .config()

@@ -19,5 +19,6 @@ mod privacy;
 mod properties;
 mod report;
 mod roi;
+mod scale;
 mod sql;
 mod util;

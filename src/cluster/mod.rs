@@ -1,0 +1,92 @@
+//! Distributed execution on Apache Ballista: the KPI SQL of a run executed by a Ballista
+//! scheduler and its executors instead of in process (`misura run --cluster df://HOST:PORT`),
+//! and the scheduler and executor processes themselves (`misura cluster scheduler|executor`).
+//!
+//! What runs where: the run reads and validates its inputs locally (rejects and row
+//! accounting stay exact), writes the validated tables as Parquet into a directory every
+//! executor can read at the same path ([`share`]), registers them in a Ballista session and
+//! runs the use-case queries there, unchanged. Models that are not SQL (attribution,
+//! bootstrap, CLV fits) and the report run locally on the results. The same SQL on the same
+//! rows: `kpi_values` equals the local run's (asserted by the integration test).
+
+pub mod process;
+pub mod share;
+pub mod stage;
+
+use crate::error::{Error, Result};
+use ballista::prelude::{SessionConfigExt, SessionContextExt};
+use datafusion::execution::SessionStateBuilder;
+use datafusion::prelude::{SessionConfig, SessionContext};
+use std::path::PathBuf;
+
+/// Where the cluster is and how to hand it the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterOptions {
+    /// The scheduler, `df://HOST:PORT`.
+    pub url: String,
+    /// A directory every executor reads at the same path (shared disk); `None`: a folder
+    /// under the output directory (right for a cluster on this machine).
+    pub share_dir: Option<PathBuf>,
+}
+
+impl ClusterOptions {
+    /// Checks the address's form: `df://HOST:PORT`.
+    pub fn parse_url(s: &str) -> std::result::Result<String, String> {
+        let rest = s
+            .strip_prefix("df://")
+            .ok_or_else(|| format!("`{s}`: a Ballista scheduler is addressed as df://HOST:PORT (e.g. df://localhost:50050)"))?;
+        let (host, port) = rest.rsplit_once(':').ok_or_else(|| {
+            format!(
+                "`{s}`: the port is missing (df://HOST:PORT, the scheduler's default port is 50050)"
+            )
+        })?;
+        if host.is_empty() {
+            return Err(format!("`{s}`: the host is missing (df://HOST:PORT)"));
+        }
+        port.parse::<u16>()
+            .map_err(|_| format!("`{s}`: `{port}` is not a port number"))?;
+        Ok(s.to_string())
+    }
+}
+
+/// How long the first query may take before the cluster is reported as not working.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A session on the Ballista scheduler at `url`, configured as misura's local sessions
+/// are, and checked to answer.
+pub async fn connect(url: &str) -> Result<SessionContext> {
+    let mut config = SessionConfig::new_with_ballista().with_information_schema(true);
+    // As in `catalog::new_session`: canonical tables hold Utf8, keep SQL casts in that type.
+    config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    let state = SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build();
+    let fail = |what: &str, e: datafusion::error::DataFusionError| Error::Cluster {
+        url: url.to_string(),
+        problem: format!(
+            "{what}: {e}\n  is a scheduler running there? Start one with `misura cluster scheduler` and at least one `misura cluster executor` (README, \"Distributed runs\")"
+        ),
+    };
+    let ctx = SessionContext::remote_with_state(url, state)
+        .await
+        .map_err(|e| fail("cannot open a session", e))?;
+    let probe = ctx
+        .sql("SELECT 1")
+        .await
+        .map_err(|e| fail("cannot plan a query", e))?
+        .collect();
+    match tokio::time::timeout(PROBE_TIMEOUT, probe).await {
+        Ok(answer) => answer.map_err(|e| fail("the cluster did not answer a query", e))?,
+        Err(_) => {
+            return Err(Error::Cluster {
+                url: url.to_string(),
+                problem: format!(
+                    "the scheduler took no query within {} s: does it have an executor? Start one with `misura cluster executor --scheduler HOST:PORT`",
+                    PROBE_TIMEOUT.as_secs()
+                ),
+            });
+        }
+    };
+    Ok(ctx)
+}
