@@ -87,6 +87,8 @@ def render(runs: list[dict]) -> str:
                 "|---|" + "---:|---:|---:|" * len(with_duck)]
         names = sorted({q for r in with_duck for q in r["duckdb"]["queries"]})
         totals = [[0.0, 0.0] for _ in with_duck]
+        agree = [[0, 0] for _ in with_duck]
+        examples: list[str] = []
         for q in names:
             cells = []
             for i, r in enumerate(with_duck):
@@ -97,12 +99,20 @@ def render(runs: list[dict]) -> str:
                     totals[i][0] += ours
                     totals[i][1] += theirs
                     cells.append(f"{ours:.0f} | {theirs:.0f} | {ours / theirs:.2f}")
+                    agree[i][0] += d.get("agree", 0)
+                    agree[i][1] += d.get("disagree", 0)
+                    examples += d.get("examples", [])
                 else:
                     why = d.get("error", "not run")[:60].replace("|", "/")
                     cells.append(f"{'–' if ours is None else f'{ours:.0f}'} | error: {why} | –")
             out.append(f"| {q} | " + " | ".join(cells) + " |")
         out.append("| **total** | " + " | ".join(
             f"**{a:.0f}** | **{b:.0f}** | **{a / b:.2f}**" if b else "– | – | –" for a, b in totals) + " |")
+        out += ["", "Same answers: " + ", ".join(
+            f"scale {r['scale']}: {a} of {a + b} KPI values equal (relative 1e-9)"
+            for r, (a, b) in zip(with_duck, agree))]
+        if examples:
+            out += ["", "Values that differ (first few): " + "; ".join(examples[:6])]
         out += ["", "DuckDB load of the Parquet files (s): " + ", ".join(
             f"scale {r['scale']}: {r['duckdb']['load_s']:.1f}" for r in with_duck)]
         errs = {k: e for r in with_duck for k, e in r["duckdb"].get("staging_errors", {}).items()}

@@ -24,8 +24,10 @@ Not part of CI. Usage (README, "Benchmarks"):
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
+import math
 import os
 import platform
 import re
@@ -33,6 +35,7 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,6 +45,12 @@ SEED = 7
 # Every rewrite the DuckDB dialect forces on misura's SQL (DataFusion 55), with its reason.
 # Nothing else is changed: the same files, the same parameters, the same joins.
 TRANSLATIONS: list[tuple[str, str, str]] = [
+    (
+        r"\bto_char\(",
+        "strftime(",
+        "to_char(timestamp, '%Y-%m') formats with strftime patterns in DataFusion; DuckDB's "
+        "function of the same meaning is strftime (DuckDB's to_char does not exist)",
+    ),
 ]
 
 
@@ -121,7 +130,9 @@ def misura_run(misura: Path, data: Path, out: Path, memory_limit: str | None) ->
     return {
         "wall_s": wall,
         "exit_code": child["code"],
-        "peak_rss_mib": child["maxrss_mib"],
+        # misura resets the kernel's peak at every stage (to measure each), so the OS's
+        # lifetime maximum only covers the last stage: the run's peak is the largest.
+        "peak_rss_mib": max([child["maxrss_mib"], *manifest.get("peak_rss_mb", {}).values()]),
         "rows_read": rows,
         "status": manifest["status"],
         "failures": manifest["failures"],
@@ -171,8 +182,14 @@ for f in sorted((sql_dir / "kpis").glob("*.sql")):
     sql = translate(f.read_text())
     t = time.perf_counter()
     try:
-        rows = con.execute(sql).fetchall()
-        out["queries"][f.stem] = {"ms": (time.perf_counter() - t) * 1e3, "rows": len(rows)}
+        cur = con.execute(sql)
+        rows = cur.fetchall()
+        ms = (time.perf_counter() - t) * 1e3
+        cols = [d[0] for d in cur.description]
+        pick = lambda r, c: r[cols.index(c)]
+        values = [[str(pick(r, "kpi")), str(pick(r, "period")), pick(r, "dimension_value") or "",
+                   None if pick(r, "value") is None else float(pick(r, "value"))] for r in rows]
+        out["queries"][f.stem] = {"ms": ms, "rows": len(rows), "values": values}
     except Exception as e:
         out["queries"][f.stem] = {"ms": None, "error": str(e).splitlines()[0][:300]}
 print(json.dumps(out))
@@ -190,6 +207,53 @@ def duckdb_run(py: Path, misura: Path, data: Path, sql_dir: Path, threads: int) 
     if proc.returncode != 0:
         sys.exit(f"the DuckDB side failed:\n{proc.stderr[-4000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def transforms() -> dict[str, str]:
+    """KPI id → the transform misura applies after the SQL (sidecars' `transform`)."""
+    out = {}
+    for toml in (REPO / "queries").rglob("*.toml"):
+        for kpi in tomllib.loads(toml.read_text()).get("kpis", []):
+            if "transform" in kpi:
+                out[kpi["id"]] = kpi["transform"]
+    return out
+
+
+TRANSFORMS = {
+    # 2 (1 - Phi(|z|)), as misura does with statrs after the query
+    "p_two_sided_from_z": lambda z: math.erfc(abs(z) / math.sqrt(2.0)),
+}
+
+
+def agreement(duck: dict, kpi_values: Path) -> None:
+    """Adds to each DuckDB query how many of its values equal misura's (relative 1e-9),
+    after the transforms misura applies to a query's output (a z statistic → p-value)."""
+    post = transforms()
+    ours = {}
+    with kpi_values.open() as f:
+        for row in csv.DictReader(f):
+            v = row["value"]
+            ours[(row["kpi"], row["period"], row["dimension_value"])] = float(v) if v else None
+    for q in duck["queries"].values():
+        values = q.pop("values", None)
+        if values is None:
+            continue
+        same, differ, examples = 0, 0, []
+        for kpi, period, dim, v in values:
+            if v is not None and kpi in post:
+                v = TRANSFORMS[post[kpi]](v)
+            key = (kpi, period, dim)
+            if key not in ours:
+                continue  # misura leaves out rows without a value, or computes the KPI itself
+            m = ours[key]
+            if (m is None and v is None) or (m is not None and v is not None
+                                              and abs(m - v) <= 1e-9 * max(1.0, abs(m))):
+                same += 1
+            else:
+                differ += 1
+                if len(examples) < 3:
+                    examples.append(f"{kpi} {period} {dim}: misura {m}, DuckDB {v}")
+        q["agree"], q["disagree"], q["examples"] = same, differ, examples
 
 
 def machine() -> dict:
@@ -261,6 +325,8 @@ def main() -> None:
                                                args.memory_limit)
         if py:
             result["duckdb"] = duckdb_run(py, misura, data, args.work / f"sql-{scale}", threads)
+            run_dir = next((args.work / f"out-{scale}").glob("2*/"))
+            agreement(result["duckdb"], run_dir / "tables" / "kpi_values.csv")
             result["translations"] = [{"from": p, "to": r, "why": w} for p, r, w in TRANSLATIONS]
         args.results.mkdir(parents=True, exist_ok=True)
         (args.results / f"scale-{scale}.json").write_text(json.dumps(result, indent=2))

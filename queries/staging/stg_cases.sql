@@ -13,17 +13,33 @@ WITH window_cases AS (
     WHERE o.created_at >= {{ window_start }}
       AND o.created_at < {{ window_end }}
 ),
-case_contributors AS (
-    -- distinct contributing employees per case; an employee listed twice counts once
-    SELECT c.case_type,
-           c.case_id,
-           count(DISTINCT c.employee_id) AS contributors,
-           count(DISTINCT e.department) AS departments,
-           count(DISTINCT CASE WHEN e.department = 'partner' THEN c.employee_id END) AS partner_contributors
+case_employees AS (
+    -- one row per (case, contributing employee): an employee listed twice counts once;
+    -- the department comes with the employee (employee_id is the key of employees)
+    SELECT DISTINCT c.case_type, c.case_id, c.employee_id, e.department
     FROM collaborations c
     LEFT JOIN employees e ON e.employee_id = c.employee_id
     WHERE c.case_type IN ('ticket', 'opportunity')
-    GROUP BY c.case_type, c.case_id
+),
+case_departments AS (
+    -- distinct departments per case (DISTINCT rows first, then count: a per-group set of
+    -- values for every case would cost gigabytes at scale, a GROUP BY does not)
+    SELECT case_type, case_id, count(*) AS departments
+    FROM (SELECT DISTINCT case_type, case_id, department
+          FROM case_employees WHERE department IS NOT NULL) d
+    GROUP BY case_type, case_id
+),
+case_contributors AS (
+    -- distinct contributing employees per case, their departments, and the partners
+    SELECT ce.case_type,
+           ce.case_id,
+           count(ce.employee_id) AS contributors,
+           coalesce(max(cd.departments), 0) AS departments,
+           count(CASE WHEN ce.department = 'partner' THEN ce.employee_id END) AS partner_contributors
+    FROM case_employees ce
+    LEFT JOIN case_departments cd
+           ON cd.case_type = ce.case_type AND cd.case_id = ce.case_id
+    GROUP BY ce.case_type, ce.case_id
 )
 SELECT w.case_type,
        w.case_id,
