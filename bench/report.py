@@ -33,7 +33,7 @@ def render(runs: list[dict]) -> str:
         "Written by `bench/runner.py` (see the README, \"Benchmarks\"); regenerate, do not edit.",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}",
-        f"- misura {v['misura']} (commit {v['commit']}), DataFusion {v['datafusion']}, "
+        f"- {v['misura']} (commit {v['commit']}), DataFusion {v['datafusion']}, "
         f"Ballista {v['ballista']}, {v['rustc']}; binary profile: {first['profile']}",
     ]
     duck = next((r["duckdb"] for r in runs if "duckdb" in r), None)
@@ -64,14 +64,17 @@ def render(runs: list[dict]) -> str:
                        f"{run['peak_rss_mib']:.0f} | {run['status']} | {fails} |")
 
     # Stage by stage.
+    columns = [(f"scale {r['scale']}", r["run"]) for r in runs] + [
+        (f"scale {r['scale']}, {r['run_limited']['memory_limit']} budget", r["run_limited"])
+        for r in limited]
     out += ["", "## Stage by stage (wall s / peak RSS MiB during the stage)", "",
-            "| stage | " + " | ".join(f"scale {r['scale']}" for r in runs) + " |",
-            "|---|" + "---:|" * len(runs)]
+            "| stage | " + " | ".join(name for name, _ in columns) + " |",
+            "|---|" + "---:|" * len(columns)]
     for key, label in STAGES:
         cells = []
-        for r in runs:
-            t = r["run"]["timings_ms"].get(key)
-            p = r["run"]["peak_rss_mb"].get(key)
+        for _, run in columns:
+            t = run["timings_ms"].get(key)
+            p = run["peak_rss_mb"].get(key)
             cells.append(f"{fmt_s(t)} / {p:.0f}" if p is not None else fmt_s(t))
         out.append(f"| {label} | " + " | ".join(cells) + " |")
 
