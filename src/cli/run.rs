@@ -38,8 +38,8 @@ pub struct RunArgs {
     /// can be shared; the key comes from MISURA_PSEUDONYMIZE_KEY (>= 16 bytes)
     #[arg(long)]
     pseudonymize: bool,
-    /// Memory budget of the run's queries, e.g. 2GB: sorts, aggregations and joins spill to
-    /// disk beyond it instead of growing (the loaded tables themselves are not counted)
+    /// Memory budget of the run's queries, e.g. 2GB: sorts and aggregations spill to disk
+    /// beyond it instead of growing; hash joins cannot (the loaded tables are not counted)
     #[arg(long, env = "MISURA_MEMORY_LIMIT", value_name = "SIZE", value_parser = crate::engine::parse_size)]
     memory_limit: Option<usize>,
     /// Directory for spill files [default: the system temp dir]
