@@ -43,14 +43,11 @@ response AS (
 data_start AS (
     SELECT date_trunc('day', min(posted_at)) AS first_day FROM social_mentions
 ),
--- one row per day from the data start to the last day of the window (DISTINCT: on a
--- Ballista cluster the unnest over the one-row data_start was seen to yield every day twice)
+-- one row per day from the data start to the last day of the window
 calendar AS (
-    SELECT DISTINCT day FROM (
-        SELECT unnest(generate_series(first_day, {{ window_end }} - INTERVAL '1 day', INTERVAL '1 day')) AS day
-        FROM data_start
-        WHERE first_day IS NOT NULL
-    ) days
+    SELECT unnest(generate_series(first_day, {{ window_end }} - INTERVAL '1 day', INTERVAL '1 day')) AS day
+    FROM data_start
+    WHERE first_day IS NOT NULL
 ),
 -- negative own-brand mentions per day (not restricted to the window: history counts)
 negative_per_day AS (

@@ -22,27 +22,41 @@ pub struct SchedulerOptions {
     pub external_host: String,
 }
 
-/// An executor's settings.
-#[derive(Debug, Clone)]
+/// An executor's settings (also `misura cluster executor`'s arguments).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ExecutorOptions {
-    /// The scheduler's host.
-    pub scheduler_host: String,
-    /// The scheduler's port.
-    pub scheduler_port: u16,
-    /// Address the executor listens on.
+    /// The scheduler
+    #[arg(long, default_value = "localhost:50050", value_name = "HOST:PORT", value_parser = host_port)]
+    pub scheduler: (String, u16),
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
     pub bind_host: String,
-    /// Host name the scheduler and clients use to reach this executor.
+    /// Host name the scheduler and clients reach this executor by [default: the bind host]
+    #[arg(long, value_name = "HOST")]
     pub external_host: Option<String>,
-    /// Arrow Flight port (task results).
+    /// Arrow Flight port (task results); one executor per port on a machine
+    #[arg(long, default_value_t = 50051)]
     pub port: u16,
-    /// gRPC port (the scheduler's calls).
+    /// gRPC port (calls from the scheduler)
+    #[arg(long, default_value_t = 50052)]
     pub grpc_port: u16,
-    /// Tasks run at once (0: one per core).
+    /// Tasks at once [default: one per core]
+    #[arg(long, default_value_t = 0, value_name = "N")]
     pub concurrent_tasks: usize,
-    /// Shuffle files; a temporary directory when absent.
+    /// Directory for shuffle files [default: a temporary directory]
+    #[arg(long, value_name = "DIR")]
     pub work_dir: Option<PathBuf>,
-    /// Memory budget of the executor in bytes, shared by its task slots.
+    /// Memory budget of the executor, shared by its tasks (spills beyond it), e.g. 4GB
+    #[arg(long, value_name = "SIZE", value_parser = crate::engine::parse_size)]
     pub memory_limit: Option<usize>,
+}
+
+/// `HOST:PORT` → (host, port).
+fn host_port(s: &str) -> std::result::Result<(String, u16), String> {
+    s.rsplit_once(':')
+        .and_then(|(h, p)| Some((h.to_string(), p.parse::<u16>().ok()?)))
+        .filter(|(h, _)| !h.is_empty())
+        .ok_or_else(|| format!("`{s}`: write HOST:PORT, e.g. localhost:50050"))
 }
 
 fn failed(what: &str, e: impl std::fmt::Display) -> Error {
@@ -77,8 +91,8 @@ pub async fn run_scheduler(listener: TcpListener, opts: &SchedulerOptions) -> Re
 /// Runs an executor until the process is stopped or the scheduler tells it to.
 pub async fn run_executor(opts: &ExecutorOptions) -> Result<()> {
     let mut config = ExecutorProcessConfig {
-        scheduler_host: opts.scheduler_host.clone(),
-        scheduler_port: opts.scheduler_port,
+        scheduler_host: opts.scheduler.0.clone(),
+        scheduler_port: opts.scheduler.1,
         bind_host: opts.bind_host.clone(),
         external_host: opts.external_host.clone(),
         port: opts.port,
@@ -98,7 +112,7 @@ pub async fn run_executor(opts: &ExecutorOptions) -> Result<()> {
     }
     let what = format!(
         "executor for scheduler {}:{}",
-        opts.scheduler_host, opts.scheduler_port
+        opts.scheduler.0, opts.scheduler.1
     );
     start_executor_process(Arc::new(config))
         .await
