@@ -209,6 +209,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         &settings.parameters,
         &catalog.present,
         &catalogue,
+        cluster.is_none(),
     )
     .await?;
     for (uc, ms) in &kpis.timings_ms {

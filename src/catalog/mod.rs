@@ -21,6 +21,7 @@ use datafusion::arrow::datatypes::{
 };
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures::StreamExt;
 use ingest::{FileReport, IngestedTable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -164,9 +165,23 @@ impl Catalog {
             problems: Vec::new(),
             warnings: found.warnings,
         };
-        for files in &found.tables {
-            let mut ingested = ingest::ingest(files, settings.datasets.get(files.table)).await?;
-            let typed_name = format!("__typed_{}", files.table);
+        // Tables are read and converted on every core at once (each reading is one thread);
+        // they are validated and registered one by one in discovery order, since a foreign
+        // key check needs the referenced table registered first.
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let mut ingests = futures::stream::iter(found.tables.iter().cloned().map(|files| {
+            let cfg = settings.datasets.get(files.table).cloned();
+            tokio::spawn(async move { ingest::ingest(&files, cfg.as_ref()).await })
+        }))
+        .buffered(workers);
+        while let Some(joined) = ingests.next().await {
+            let mut ingested = joined.map_err(|e| {
+                Error::engine(
+                    "reading an input table",
+                    datafusion::error::DataFusionError::External(Box::new(e)),
+                )
+            })??;
+            let typed_name = format!("__typed_{}", ingested.table.name);
             let typed = MemTable::try_new(
                 IngestedTable::typed_schema(ingested.table),
                 vec![ingested.batches.clone()],

@@ -131,10 +131,20 @@ pub fn to_canonical(
     match input.data_type() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
             let text = cast(input, &DataType::Utf8)?;
-            let text = text
+            let strings = text
                 .as_any()
                 .downcast_ref::<StringArray>()
                 .expect("cast to Utf8 gives a StringArray");
+            // Free text that is already clean (no blank values, nothing to trim) is kept as
+            // it is: rebuilding every string column was most of the ingestion time.
+            if column.ty == ColType::Str
+                && strings
+                    .iter()
+                    .all(|v| v.is_none_or(|s| !s.is_empty() && s.trim().len() == s.len()))
+            {
+                return Ok(Arc::clone(&text));
+            }
+            let text = strings;
             let values = text
                 .iter()
                 .map(|v| v.map(str::trim).filter(|s| !s.is_empty()));

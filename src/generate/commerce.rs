@@ -94,6 +94,7 @@ fn leads_and_opportunities(
                                 source: &str,
                                 at: i64| {
         next_opp += 1;
+        w.opportunity_opened.push(at);
         let id = format!("P{:08}", next_opp);
         let amount = cents(rng.lognormal(
             if w.contacts[contact].buyer {

@@ -91,6 +91,10 @@ pub struct World {
     pub next_lead: u64,
     /// Opportunities written (ids P00000001 up to this).
     pub opportunities: u64,
+    /// When each ticket was opened (seconds; index = ticket number - 1).
+    pub ticket_opened: Vec<i64>,
+    /// When each opportunity was created (seconds; index = number - 1).
+    pub opportunity_opened: Vec<i64>,
     /// What was planted and what was realised.
     pub truth: Truth,
     /// Rows written per table.
@@ -120,9 +124,10 @@ impl World {
         self.t0 + DAYS * DAY
     }
 
-    /// A new ticket id.
-    pub fn ticket_id(&mut self) -> String {
+    /// A new ticket id, for a ticket opened at `opened`.
+    pub fn ticket_id(&mut self, opened: i64) -> String {
         self.next_ticket += 1;
+        self.ticket_opened.push(opened);
         format!("T{:08}", self.next_ticket)
     }
 
@@ -173,6 +178,8 @@ pub fn generate(opts: GenerateOptions) -> Result<Truth> {
         next_ticket: 0,
         next_lead: 0,
         opportunities: 0,
+        ticket_opened: Vec::new(),
+        opportunity_opened: Vec::new(),
         rows: BTreeMap::new(),
     };
     crm::generate(&mut w)?;

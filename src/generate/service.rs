@@ -38,7 +38,7 @@ struct TicketSpec<'a> {
 }
 
 fn ticket(w: &mut World, rng: &mut Rng, sink: &mut Sink, t: TicketSpec) {
-    let id = w.ticket_id();
+    let id = w.ticket_id(t.opened);
     let ch = CHANNELS
         .iter()
         .position(|c| *c == t.channel)
@@ -292,19 +292,22 @@ fn collaborations(w: &mut World, rng: &mut Rng) -> Result<()> {
     };
     let (support, sales, partners) = (by_dept("support"), by_dept("sales"), by_dept("partner"));
     let n_e = w.employees.len();
-    let mut cases: Vec<(&str, String, &Vec<usize>)> = Vec::new();
+    let mut cases: Vec<(&str, String, &Vec<usize>, i64)> = Vec::new();
     for t in 0..w.next_ticket {
         if rng.p(0.2) {
-            cases.push(("ticket", format!("T{:08}", t + 1), &support));
+            let opened = w.ticket_opened[t as usize];
+            cases.push(("ticket", format!("T{:08}", t + 1), &support, opened));
         }
     }
     for o in 0..w.opportunities {
         if rng.p(0.5) {
-            cases.push(("opportunity", format!("P{:08}", o + 1), &sales));
+            let opened = w.opportunity_opened[o as usize];
+            cases.push(("opportunity", format!("P{:08}", o + 1), &sales, opened));
         }
     }
+    let (t0, t1) = (w.t0, w.t1());
     let mut realized = (0.0, 0.0, 0.0);
-    for (kind, id, owners) in &cases {
+    for (kind, id, owners, opened) in &cases {
         let mut team = vec![owners[rng.idx(owners.len())]];
         for _ in 0..rng.poisson(0.5) {
             team.push(rng.idx(n_e));
@@ -314,7 +317,15 @@ fn collaborations(w: &mut World, rng: &mut Rng) -> Result<()> {
         }
         team.sort_unstable();
         team.dedup();
-        let at = w.t0 + rng.int(0, super::DAYS * DAY);
+        // people work on a case once it is open: the draw over the window is placed between
+        // the case's opening and the window's end (a case opened later gets its opening time)
+        let drawn = rng.int(0, super::DAYS * DAY);
+        let at = if *opened < t1 {
+            let start = (*opened).max(t0);
+            start + ((drawn as i128 * (t1 - start) as i128) / (t1 - t0) as i128) as i64
+        } else {
+            *opened
+        };
         for e in &team {
             sink.row(&[S(kind), S(id), S(&employee_id(*e)), T(at)]);
         }

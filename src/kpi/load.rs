@@ -65,12 +65,12 @@ impl QuerySet {
             file: q.file.clone(),
             source: Box::new(e),
         };
-        ctx.sql(&sql)
+        let planned = crate::kpi::shared_ctes::plan(ctx, &sql, name)
             .await
-            .map_err(fail)?
-            .collect()
-            .await
-            .map_err(fail)
+            .map_err(fail)?;
+        let result = planned.df.clone().collect().await.map_err(fail);
+        planned.release(ctx).map_err(fail)?;
+        result
     }
 }
 

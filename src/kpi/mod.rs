@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod load;
 pub mod run;
+pub mod shared_ctes;
 pub mod sidecar;
 pub mod template;
 

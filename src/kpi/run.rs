@@ -6,10 +6,11 @@ use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::{KpiQuery, QuerySet};
+use crate::kpi::shared_ctes;
 use crate::kpi::template;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Float64Type, Int64Type};
-use datafusion::prelude::SessionContext;
+use datafusion::prelude::{DataFrame, SessionContext};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
@@ -146,12 +147,16 @@ pub async fn register_staging(
 }
 
 /// Registers staging views and runs every use-case query.
+///
+/// With `share_ctes`, a CTE a query would compute more than once is computed once and held in
+/// memory ([`shared_ctes`]); off where the queries run on a cluster.
 pub async fn run_all(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
     present: &BTreeSet<&'static str>,
     catalogue: &Catalogue,
+    share_ctes: bool,
 ) -> Result<KpiOutcome> {
     let mut out = KpiOutcome {
         failures: register_staging(ctx, queries, params).await?,
@@ -193,7 +198,7 @@ pub async fn run_all(
         }
         let started = Instant::now();
         crate::ops::memory::reset_peak();
-        match run_one(ctx, q, params, present, &mut out).await {
+        match run_one(ctx, q, params, present, &mut out, share_ctes).await {
             Ok(mut rows) => out.values.append(&mut rows),
             Err(e) => {
                 let error = match e {
@@ -227,13 +232,36 @@ async fn run_one(
     params: &Parameters,
     present: &BTreeSet<&'static str>,
     out: &mut KpiOutcome,
+    share_ctes: bool,
 ) -> Result<Vec<KpiValue>> {
     let sql = template::render(&q.sql, params, &q.file)?;
     let query_err = |e| Error::Query {
         file: q.file.clone(),
         source: Box::new(e),
     };
-    let df = ctx.sql(&sql).await.map_err(query_err)?;
+    let planned = if share_ctes {
+        shared_ctes::plan(ctx, &sql, &q.meta.use_case).await
+    } else {
+        ctx.sql(&sql).await.map(shared_ctes::Planned::inline)
+    }
+    .map_err(query_err)?;
+    let result = evaluate(ctx, q, planned.df.clone(), present, out).await;
+    planned.release(ctx).map_err(query_err)?;
+    result
+}
+
+/// Collects the rows of a planned use-case query as `kpi_values` and checks them.
+async fn evaluate(
+    ctx: &SessionContext,
+    q: &KpiQuery,
+    df: DataFrame,
+    present: &BTreeSet<&'static str>,
+    out: &mut KpiOutcome,
+) -> Result<Vec<KpiValue>> {
+    let query_err = |e| Error::Query {
+        file: q.file.clone(),
+        source: Box::new(e),
+    };
     let columns: Vec<String> = df
         .schema()
         .fields()

@@ -20,5 +20,6 @@ mod properties;
 mod report;
 mod roi;
 mod scale;
+mod shared_ctes;
 mod sql;
 mod util;
