@@ -10,8 +10,13 @@ use crate::catalog::tables;
 use crate::catalog::validate::Violation;
 use crate::config::{DatasetConfig, Format};
 use crate::error::{Error, Result};
-use datafusion::arrow::array::{ArrayRef, Int32Array, Int64Array, RecordBatch, new_null_array};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::array::{
+    ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, new_null_array,
+};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::{
+    DataType, Field, Int32Type, Int64Type, Schema, SchemaRef, TimestampNanosecondType,
+};
 use datafusion::datasource::file_format::file_compression_type::FileCompressionType;
 use datafusion::prelude::{
     CsvReadOptions, JsonReadOptions, ParquetReadOptions, SessionConfig, SessionContext, ident,
@@ -60,6 +65,41 @@ impl IngestedTable {
     /// Rows read across all files.
     pub fn rows(&self) -> u64 {
         self.files.iter().map(|f| f.rows).sum()
+    }
+
+    /// Leaves out the rows whose own time column (the table's `time_column`) lies at or
+    /// after `cutoff` (ns since the epoch), with the problems found in them: under `--as-of`
+    /// those rows are not part of the data, so neither their values nor the references to
+    /// rows they point at are checked. Returns how many rows were left out.
+    pub fn cut_at(&mut self, cutoff: i64) -> Result<u64> {
+        let Some(idx) = self
+            .table
+            .time_column
+            .and_then(|c| self.table.columns.iter().position(|col| col.name == c))
+        else {
+            return Ok(0);
+        };
+        let n_cols = self.table.columns.len();
+        let mut cut = std::collections::HashSet::new();
+        for batch in &mut self.batches {
+            let ts = batch.column(idx).as_primitive::<TimestampNanosecondType>();
+            if ts.iter().all(|t| t.is_none_or(|t| t < cutoff)) {
+                continue;
+            }
+            let keep: BooleanArray = ts
+                .iter()
+                .map(|t| Some(t.is_none_or(|t| t < cutoff)))
+                .collect();
+            let files = batch.column(n_cols).as_primitive::<Int32Type>();
+            let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+            for i in (0..batch.num_rows()).filter(|i| !keep.value(*i)) {
+                cut.insert((files.value(i) as usize, rows.value(i)));
+            }
+            *batch = filter_record_batch(batch, &keep)
+                .map_err(|e| Error::engine("applying --as-of", e.into()))?;
+        }
+        self.violations.retain(|v| !cut.contains(&(v.file, v.row)));
+        Ok(cut.len() as u64)
     }
 
     /// Schema of the typed batches (canonical + provenance columns).

@@ -16,9 +16,7 @@ use crate::error::{Error, Result};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::filter_record_batch;
-use datafusion::arrow::datatypes::{
-    DataType, Field, Int32Type, Int64Type, Schema, TimestampNanosecondType,
-};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema};
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
@@ -181,6 +179,11 @@ impl Catalog {
                     datafusion::error::DataFusionError::External(Box::new(e)),
                 )
             })??;
+            // Rows after --as-of are not part of the data: left out before any check.
+            let after_as_of = match cutoff {
+                Some(c) => ingested.cut_at(c)?,
+                None => 0,
+            };
             let typed_name = format!("__typed_{}", ingested.table.name);
             let typed = MemTable::try_new(
                 IngestedTable::typed_schema(ingested.table),
@@ -196,7 +199,7 @@ impl Catalog {
                 .ctx
                 .deregister_table(&typed_name)
                 .map_err(|e| Error::engine("deregistering typed table", e))?;
-            catalog.accept(ingested, settings.on_invalid, cutoff)?;
+            catalog.accept(ingested, settings.on_invalid, after_as_of)?;
         }
         for table in tables::TABLES.iter().filter(|t| !present.contains(t.name)) {
             let schema = nullable(&table.arrow_schema());
@@ -210,12 +213,13 @@ impl Catalog {
         Ok(catalog)
     }
 
-    /// Splits valid from invalid rows, registers the valid ones and records the accounting.
+    /// Splits valid from invalid rows, registers the valid ones and records the accounting
+    /// (`after_as_of`: rows already left out by `--as-of`).
     fn accept(
         &mut self,
         ingested: IngestedTable,
         policy: OnInvalid,
-        cutoff: Option<i64>,
+        after_as_of: u64,
     ) -> Result<()> {
         let table = ingested.table;
         let mut reasons: HashMap<(i32, i64), Vec<String>> = HashMap::new();
@@ -245,10 +249,6 @@ impl Catalog {
         let mut accepted = Vec::with_capacity(ingested.batches.len());
         let mut rejected = Vec::new();
         let mut accepted_rows = 0u64;
-        let time_idx = table
-            .time_column
-            .and_then(|c| table.columns.iter().position(|col| col.name == c));
-        let mut after_as_of = 0u64;
         // Only a reject with problems copies data; otherwise the batches are shared as they are.
         let filtering = policy == OnInvalid::Reject && !reasons.is_empty();
         for batch in &ingested.batches {
@@ -269,18 +269,6 @@ impl Catalog {
                     .map_err(|e| Error::engine("filtering rows", e.into()))?
             } else {
                 batch.clone()
-            };
-            let kept = match (cutoff, time_idx) {
-                (Some(c), Some(i)) => {
-                    let ts = kept.column(i).as_primitive::<TimestampNanosecondType>();
-                    let before: BooleanArray =
-                        ts.iter().map(|t| Some(t.is_none_or(|t| t < c))).collect();
-                    let in_time = filter_record_batch(&kept, &before)
-                        .map_err(|e| Error::engine("applying --as-of", e.into()))?;
-                    after_as_of += (kept.num_rows() - in_time.num_rows()) as u64;
-                    in_time
-                }
-                _ => kept,
             };
             accepted_rows += kept.num_rows() as u64;
             let cols: Vec<_> = kept.columns()[..n_cols].to_vec();

@@ -58,6 +58,19 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
     let mut config = SessionConfig::new_with_ballista().with_information_schema(true);
     // As in `catalog::new_session`: canonical tables hold Utf8, keep SQL casts in that type.
     config.options_mut().sql_parser.map_string_types_to_utf8view = false;
+    // No broadcast (CollectLeft) hash joins: on Ballista 55 every task of a broadcast LEFT or
+    // FULL join emits the build side's unmatched rows, so they come out once per task
+    // (datafusion-ballista#1055; UC03's zero-filled calendar doubled its alert days). Joins
+    // are repartitioned on their keys instead.
+    let options = config.options_mut();
+    options.optimizer.hash_join_single_partition_threshold = 0;
+    options.optimizer.hash_join_single_partition_threshold_rows = 0;
+    for key in [
+        ballista_core::config::BALLISTA_BROADCAST_JOIN_THRESHOLD_BYTES,
+        ballista_core::config::BALLISTA_BROADCAST_JOIN_THRESHOLD_ROWS,
+    ] {
+        config = config.set_u64(key, 0);
+    }
     let state = SessionStateBuilder::new()
         .with_config(config)
         .with_default_features()

@@ -4,19 +4,26 @@
 //! computed three times (UC17's `lead()` window over every ticket ran five times; the scale
 //! benchmark found the KPI SQL 5.7× slower than DuckDB, which materialises such CTEs). [`plan`]
 //! does what DuckDB does: before the query runs, each CTE that would be computed more than once
-//! is run on its own, its result held in memory as a table (`__cte_<tag>_<name>`, partitions
-//! kept) and every later reference is pointed at that table; the query then plans with the
-//! remaining CTEs. The SQL files stay as they are, and the result is the same rows.
+//! is run on its own, its result held in memory as a table (`__cte_<tag>_<n>_<name>`,
+//! partitions kept) and every later reference is pointed at that table; the query then plans
+//! with the remaining CTEs. The SQL files stay as they are, and the result is the same rows.
 //!
-//! Recursive `WITH` and CTEs that name their columns (`WITH x(a, b) AS …`) are left to
-//! DataFusion. (PostgreSQL's `AS [NOT] MATERIALIZED` hints are not parsed by DataFusion's
+//! The held rows count against the session's memory pool (`--memory-limit`): a CTE whose
+//! result the budget cannot hold beside what is running is inlined after all (computed at
+//! each read, as before), so a budget still bounds the run.
+//!
+//! Recursive `WITH`, CTEs with a `WITH` of their own and CTEs that name their columns
+//! (`WITH x(a, b) AS …`) are left to DataFusion. (PostgreSQL's `AS [NOT] MATERIALIZED` hints are not parsed by DataFusion's
 //! default SQL dialect, so there is no per-CTE override.)
 //!
 //! The tables live in the calling session: not usable where the plan runs elsewhere (a Ballista
 //! cluster cannot read in-memory tables), so the KPI runner skips this there.
 
+use datafusion::common::TableReference;
 use datafusion::datasource::MemTable;
 use datafusion::error::Result;
+use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
+use datafusion::logical_expr::LogicalPlanBuilder;
 use datafusion::prelude::{DataFrame, SessionContext};
 use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{
@@ -32,6 +39,8 @@ pub struct Planned {
     /// The query, reading the materialised CTEs.
     pub df: DataFrame,
     tables: Vec<String>,
+    /// The held rows' share of the memory pool, freed on release (or drop).
+    reservations: Vec<MemoryReservation>,
 }
 
 impl Planned {
@@ -40,6 +49,7 @@ impl Planned {
         Planned {
             df,
             tables: Vec::new(),
+            reservations: Vec::new(),
         }
     }
 
@@ -48,10 +58,13 @@ impl Planned {
         &self.tables
     }
 
-    /// Deregisters the tables of the materialised CTEs.
-    pub fn release(&self, ctx: &SessionContext) -> Result<()> {
+    /// Deregisters the tables of the materialised CTEs and returns their memory to the pool.
+    pub fn release(self, ctx: &SessionContext) -> Result<()> {
         for t in &self.tables {
-            ctx.deregister_table(t.as_str())?;
+            ctx.deregister_table(TableReference::bare(t.as_str()))?;
+        }
+        for r in &self.reservations {
+            r.free();
         }
         Ok(())
     }
@@ -72,27 +85,35 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
     };
     let Some(mut body) = query else {
         let plan = state.statement_to_plan(statement).await?;
-        return Ok(Planned {
-            df: ctx.execute_logical_plan(plan).await?,
-            tables: Vec::new(),
-        });
+        return Ok(Planned::inline(ctx.execute_logical_plan(plan).await?));
     };
     let mut with = body.with.take().expect("a query with a WITH clause");
     let mut ctes = std::mem::take(&mut with.cte_tables);
     let names: Vec<String> = ctes.iter().map(|c| key(&c.alias.name)).collect();
-    let shared = shared(&ctes, &body, &names);
+    let mut shared = shared(&ctes, &body, &names);
 
-    let mut planned = Planned {
-        df: ctx.read_empty()?,
-        tables: Vec::new(),
-    };
-    for i in (0..ctes.len()).filter(|i| shared[*i]) {
-        let table = format!("__cte_{}_{}", tag.to_lowercase(), names[i]);
-        if let Err(e) = materialise(ctx, &ctes, &shared, i, &with, &table).await {
-            let _ = planned.release(ctx);
-            return Err(e);
+    let mut planned = Planned::inline(ctx.read_empty()?);
+    let tag: String = safe(tag);
+    for i in 0..ctes.len() {
+        if !shared[i] {
+            continue;
         }
-        planned.tables.push(table.clone());
+        let table = format!("__cte_{tag}_{i}_{}", safe(&names[i]));
+        match materialise(ctx, &ctes, &shared, i, &with, &table).await {
+            Ok(Some(reservation)) => {
+                planned.tables.push(table.clone());
+                planned.reservations.push(reservation);
+            }
+            // the budget cannot hold it: inlined after all
+            Ok(None) => {
+                shared[i] = false;
+                continue;
+            }
+            Err(e) => {
+                let _ = planned.release(ctx);
+                return Err(e);
+            }
+        }
         // the CTEs after this one and the body read the table from now on
         let mut point = Repoint {
             from: &names[i],
@@ -130,7 +151,23 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
     }
 }
 
-/// Runs CTE `i` with the inlined CTEs before it and registers its result as `table`.
+/// Lowercase ASCII letters, digits and `_` of `s` (others become `_`): a table name part that
+/// needs no quoting.
+fn safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Runs CTE `i` with the inlined CTEs before it and registers its result as `table`, its
+/// memory reserved in the session's pool; `None` (nothing registered) when the pool cannot
+/// hold it.
 async fn materialise(
     ctx: &SessionContext,
     ctes: &[Cte],
@@ -138,17 +175,14 @@ async fn materialise(
     i: usize,
     with: &With,
     table: &str,
-) -> Result<()> {
+) -> Result<Option<MemoryReservation>> {
     let mut q = ctes[i].query.clone();
-    let mut visible: Vec<Cte> = ctes[..i]
+    let visible: Vec<Cte> = ctes[..i]
         .iter()
         .zip(shared)
         .filter(|(_, s)| !**s)
         .map(|(c, _)| c.clone())
         .collect();
-    if let Some(own) = q.with.take() {
-        visible.extend(own.cte_tables);
-    }
     if !visible.is_empty() {
         let mut w = with.clone();
         w.cte_tables = visible;
@@ -158,16 +192,33 @@ async fn materialise(
     let plan = state
         .statement_to_plan(DfStatement::Statement(Box::new(Statement::Query(q))))
         .await?;
+    // As DataFusion does for a CTE: the alias makes repeated output names unique (`id:1`).
+    let plan = LogicalPlanBuilder::from(plan)
+        .alias(TableReference::bare(table))?
+        .build()?;
     let df = ctx.execute_logical_plan(plan).await?;
     let schema = Arc::new(df.schema().as_arrow().clone());
     let partitions = df.collect_partitioned().await?;
+    let bytes: usize = partitions
+        .iter()
+        .flatten()
+        .map(|b| b.get_array_memory_size())
+        .sum();
+    let reservation =
+        MemoryConsumer::new(format!("shared CTE {table}")).register(&ctx.runtime_env().memory_pool);
+    if reservation.try_grow(bytes).is_err() {
+        return Ok(None);
+    }
     let schema = partitions
         .iter()
         .flatten()
         .next()
         .map_or(schema, |b| b.schema());
-    ctx.register_table(table, Arc::new(MemTable::try_new(schema, partitions)?))?;
-    Ok(())
+    ctx.register_table(
+        TableReference::bare(table),
+        Arc::new(MemTable::try_new(schema, partitions)?),
+    )?;
+    Ok(Some(reservation))
 }
 
 /// Which CTEs would be computed more than once. A CTE read by a CTE that is itself computed n times is computed n times per read,
@@ -185,7 +236,7 @@ fn shared(ctes: &[Cte], body: &Query, names: &[String]) -> Vec<bool> {
             u += refs[j][i] * computed;
         }
         uses[i] = u;
-        shared[i] = ctes[i].alias.columns.is_empty() && u >= 2;
+        shared[i] = ctes[i].alias.columns.is_empty() && ctes[i].query.with.is_none() && u >= 2;
     }
     shared
 }
@@ -198,10 +249,16 @@ fn key(ident: &Ident) -> String {
     }
 }
 
-/// The single-part name of a relation, as compared with CTE names.
-fn relation_key(name: &ObjectName) -> Option<String> {
-    match name.0.as_slice() {
-        [ObjectNamePart::Identifier(ident)] => Some(key(ident)),
+/// The CTE name a table factor may read: a single-part table name without arguments (with
+/// arguments, `name(…)` calls a table function, never a CTE).
+fn relation_key(factor: &TableFactor) -> Option<String> {
+    match factor {
+        TableFactor::Table {
+            name, args: None, ..
+        } => match name.0.as_slice() {
+            [ObjectNamePart::Identifier(ident)] => Some(key(ident)),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -214,8 +271,8 @@ fn count(node: &Query, names: &[String]) -> Vec<usize> {
     }
     impl Visitor for Counter<'_> {
         type Break = ();
-        fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<()> {
-            if let Some(k) = relation_key(relation)
+        fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<()> {
+            if let Some(k) = relation_key(factor)
                 && let Some(i) = self.names.iter().position(|n| *n == k)
             {
                 self.counts[i] += 1;
@@ -241,14 +298,17 @@ struct Repoint<'a> {
 impl VisitorMut for Repoint<'_> {
     type Break = ();
     fn pre_visit_table_factor(&mut self, factor: &mut TableFactor) -> ControlFlow<()> {
-        if let TableFactor::Table { name, alias, .. } = factor
-            && relation_key(name).as_deref() == Some(self.from)
+        if relation_key(factor).as_deref() == Some(self.from)
+            && let TableFactor::Table { name, alias, .. } = factor
         {
             let original = match name.0.as_slice() {
                 [ObjectNamePart::Identifier(ident)] => ident.clone(),
                 _ => unreachable!("relation_key matched a single identifier"),
             };
-            *name = ObjectName(vec![ObjectNamePart::Identifier(Ident::new(self.to))]);
+            // quoted: the generated name is used exactly as registered
+            *name = ObjectName(vec![ObjectNamePart::Identifier(Ident::with_quote(
+                '"', self.to,
+            ))]);
             if alias.is_none() {
                 *alias = Some(TableAlias {
                     explicit: true,

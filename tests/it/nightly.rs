@@ -46,6 +46,47 @@ async fn as_of_leaves_later_rows_out_and_accounts_for_them() {
 }
 
 #[tokio::test]
+async fn rows_after_as_of_are_left_out_before_their_references_are_checked() {
+    // A reply on Feb 4 to M5 (Feb 3): both after the Jan 31 cut-off. The reply is not part of
+    // the data as it stood then, so its reference to the (also cut) mention is not checked.
+    let dir = fixture();
+    edit(
+        dir.path(),
+        "social_responses.csv",
+        "R2,M2,2026-01-06T11:00:00Z,support,,answered\n",
+        "R2,M2,2026-01-06T11:00:00Z,support,,answered\nR3,M5,2026-02-04T09:00:00Z,support,,answered\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let s = run_as_of(dir.path(), out.path(), "2026-01-31", true).await;
+    assert_eq!(s.exit_code(), 0, "{:?}", s.manifest.failures);
+    let r = s
+        .manifest
+        .inputs
+        .iter()
+        .find(|i| i.table == "social_responses")
+        .unwrap();
+    assert_eq!(
+        (
+            r.rows_read,
+            r.rows_accepted,
+            r.rows_rejected,
+            r.rows_after_as_of
+        ),
+        (3, 2, 0, 1)
+    );
+    // A run on Feb 28 sees both, and the reference holds.
+    let s = run_as_of(dir.path(), out.path(), "2026-02-28", true).await;
+    assert_eq!(s.exit_code(), 0, "{:?}", s.manifest.failures);
+    let r = s
+        .manifest
+        .inputs
+        .iter()
+        .find(|i| i.table == "social_responses")
+        .unwrap();
+    assert_eq!((r.rows_accepted, r.rows_after_as_of), (3, 0));
+}
+
+#[tokio::test]
 async fn history_accumulates_one_partition_per_night_and_latest_follows() {
     let dir = fixture();
     let out = tempfile::tempdir().unwrap();

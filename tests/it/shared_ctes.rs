@@ -54,7 +54,7 @@ async fn a_cte_read_twice_is_computed_once_with_the_same_rows() {
     same_rows(
         "WITH per AS (SELECT column2 AS contact, count(*) AS n FROM tickets GROUP BY column2) \
          SELECT 'max' AS k, max(n) AS v FROM per UNION ALL SELECT 'sum', sum(n) FROM per ORDER BY k",
-        &["__cte_t1_per"],
+        &["__cte_t1_0_per"],
     )
     .await;
 }
@@ -77,7 +77,7 @@ async fn reads_are_counted_through_the_ctes_that_run() {
          unused AS (SELECT count(*) AS x FROM base), \
          a AS (SELECT id, channel FROM base WHERE id > 1) \
          SELECT count(*) AS n FROM a UNION ALL SELECT count(channel) FROM a ORDER BY n",
-        &["__cte_t1_a"],
+        &["__cte_t1_2_a"],
     )
     .await;
     // `base` read by two CTEs that run once each runs twice: held.
@@ -86,7 +86,7 @@ async fn reads_are_counted_through_the_ctes_that_run() {
          a AS (SELECT count(*) AS n FROM base), \
          b AS (SELECT count(channel) AS n FROM base) \
          SELECT n FROM a UNION ALL SELECT n FROM b ORDER BY n",
-        &["__cte_t1_base"],
+        &["__cte_t1_0_base"],
     )
     .await;
 }
@@ -96,7 +96,7 @@ async fn qualified_columns_of_an_unaliased_cte_still_resolve() {
     same_rows(
         "WITH per AS (SELECT column2 AS contact, count(*) AS n FROM tickets GROUP BY column2) \
          SELECT per.contact, per.n FROM per WHERE per.n = (SELECT max(per.n) FROM per) ORDER BY per.contact",
-        &["__cte_t1_per"],
+        &["__cte_t1_0_per"],
     )
     .await;
 }
@@ -121,5 +121,55 @@ async fn an_error_in_the_query_leaves_no_table_behind() {
                SELECT nope FROM per UNION ALL SELECT contact FROM per";
     let err = plan(&ctx, sql, "bad").await.err().expect("unknown column");
     assert!(err.to_string().contains("nope"), "{err}");
-    assert!(!ctx.table_exist("__cte_bad_per").unwrap());
+    assert!(!ctx.table_exist("__cte_bad_0_per").unwrap());
+}
+
+#[tokio::test]
+async fn repeated_column_names_and_table_functions_behave_as_inlined() {
+    // a join's two `column1` come out as DataFusion names them when it inlines the CTE
+    same_rows(
+        "WITH j AS (SELECT a.column1, b.column1 FROM tickets a JOIN tickets b ON a.column1 = b.column1) \
+         SELECT count(*) AS n FROM j UNION ALL SELECT count(*) FROM j",
+        &["__cte_t1_0_j"],
+    )
+    .await;
+    // `range(3)` calls the table function, not the CTE named `range`: read once, inlined
+    same_rows(
+        "WITH range AS (SELECT 1 AS value) \
+         SELECT value FROM range UNION ALL SELECT value FROM range(3) ORDER BY value",
+        &[],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_cte_the_memory_budget_cannot_hold_is_inlined() {
+    use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+    use datafusion::prelude::SessionConfig;
+    let runtime = RuntimeEnvBuilder::new()
+        .with_memory_limit(64 * 1024, 1.0)
+        .build_arc()
+        .unwrap();
+    let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), runtime);
+    // 40,000 rows of one Int64: ~320 KB, more than the 64 KB pool
+    let sql = "WITH c AS (SELECT x FROM (SELECT unnest(range(0, 40000)) AS x)) \
+               SELECT count(*) AS n FROM c UNION ALL SELECT sum(x) FROM c ORDER BY n";
+    let inlined = rows(ctx.sql(sql).await.unwrap()).await;
+    let planned = plan(&ctx, sql, "t").await.unwrap();
+    assert!(planned.tables().is_empty(), "{:?}", planned.tables());
+    assert_eq!(rows(planned.df.clone()).await, inlined);
+    assert!(inlined.contains("| 40000 "), "{inlined}");
+    planned.release(&ctx).unwrap();
+    // with room, it is held, and its memory is back in the pool after release
+    let roomy = RuntimeEnvBuilder::new()
+        .with_memory_limit(64 * 1024 * 1024, 1.0)
+        .build_arc()
+        .unwrap();
+    let ctx = SessionContext::new_with_config_rt(SessionConfig::new(), roomy);
+    let planned = plan(&ctx, sql, "t").await.unwrap();
+    assert_eq!(planned.tables(), ["__cte_t_0_c"]);
+    assert!(ctx.runtime_env().memory_pool.reserved() > 300_000);
+    assert_eq!(rows(planned.df.clone()).await, inlined);
+    planned.release(&ctx).unwrap();
+    assert_eq!(ctx.runtime_env().memory_pool.reserved(), 0);
 }
