@@ -18,11 +18,20 @@ WITH critical AS (
     GROUP BY i.contact_id
 ),
 contact_tickets AS (
+    -- Tickets in one order (contact, then time): the next row is the contact's next ticket
+    -- when it has the same contact. Same rows as lead() partitioned by contact, which
+    -- DataFusion 55 computes ~7x slower over a million two-ticket partitions.
     SELECT contact_id,
            opened_at,
-           lead(opened_at) OVER (PARTITION BY contact_id ORDER BY opened_at, ticket_id) AS next_opened_at
-    FROM tickets
-    WHERE contact_id IS NOT NULL
+           CASE WHEN next_contact = contact_id THEN next_opened_at END AS next_opened_at
+    FROM (
+        SELECT contact_id, opened_at,
+               lead(contact_id) OVER w AS next_contact,
+               lead(opened_at) OVER w AS next_opened_at
+        FROM tickets
+        WHERE contact_id IS NOT NULL
+        WINDOW w AS (ORDER BY contact_id, opened_at, ticket_id)
+    ) ordered
 ),
 served AS (
     SELECT contact_id,
