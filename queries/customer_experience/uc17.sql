@@ -27,27 +27,6 @@ nps AS (
     FROM nps_by_period
     GROUP BY period
 ),
-contact_tickets AS (
-    -- every ticket with a contact (any date), with the next ticket of the same contact in
-    -- the order (opened_at, ticket_id): on a tie of opened_at the higher ticket_id is next
-    -- Tickets in one order (contact, then time): the next row is the contact's next ticket
-    -- when it has the same contact. Same rows as lead() partitioned by contact, which
-    -- DataFusion 55 computes ~7x slower over a million two-ticket partitions.
-    SELECT ticket_id,
-           channel,
-           opened_at,
-           CASE WHEN next_contact = contact_id THEN next_opened_at END AS next_opened_at,
-           CASE WHEN next_contact = contact_id THEN next_channel END AS next_channel
-    FROM (
-        SELECT ticket_id, channel, opened_at, contact_id,
-               lead(contact_id) OVER w AS next_contact,
-               lead(opened_at) OVER w AS next_opened_at,
-               lead(channel) OVER w AS next_channel
-        FROM tickets
-        WHERE contact_id IS NOT NULL
-        WINDOW w AS (ORDER BY contact_id, opened_at, ticket_id)
-    ) ordered
-),
 window_tickets AS (
     -- tickets opened in the window; repeat = next ticket within 7 days (604800 s, inclusive)
     SELECT to_char(opened_at, '%Y-%m') AS period_month,
@@ -59,7 +38,7 @@ window_tickets AS (
                  AND extract(epoch FROM next_opened_at) - extract(epoch FROM opened_at) <= 7 * 86400
                  AND next_channel <> channel
                 THEN 1 ELSE 0 END AS is_switch
-    FROM contact_tickets
+    FROM stg_contact_tickets
     WHERE opened_at >= {{ window_start }}
       AND opened_at < {{ window_end }}
 ),

@@ -17,29 +17,13 @@ WITH critical AS (
       ON i.network = c.network AND i.author_handle = c.author_handle
     GROUP BY i.contact_id
 ),
-contact_tickets AS (
-    -- Tickets in one order (contact, then time): the next row is the contact's next ticket
-    -- when it has the same contact. Same rows as lead() partitioned by contact, which
-    -- DataFusion 55 computes ~7x slower over a million two-ticket partitions.
-    SELECT contact_id,
-           opened_at,
-           CASE WHEN next_contact = contact_id THEN next_opened_at END AS next_opened_at
-    FROM (
-        SELECT contact_id, opened_at,
-               lead(contact_id) OVER w AS next_contact,
-               lead(opened_at) OVER w AS next_opened_at
-        FROM tickets
-        WHERE contact_id IS NOT NULL
-        WINDOW w AS (ORDER BY contact_id, opened_at, ticket_id)
-    ) ordered
-),
 served AS (
     SELECT contact_id,
            min(opened_at) AS first_at,
            max(CASE WHEN next_opened_at IS NOT NULL
                      AND extract(epoch FROM next_opened_at) - extract(epoch FROM opened_at) <= 7 * 86400
                     THEN 1 ELSE 0 END) AS repeated
-    FROM contact_tickets
+    FROM stg_contact_tickets
     WHERE opened_at >= {{ window_start }} AND opened_at < {{ window_end }}
     GROUP BY contact_id
 ),

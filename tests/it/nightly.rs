@@ -57,33 +57,26 @@ async fn rows_after_as_of_are_left_out_before_their_references_are_checked() {
         "R2,M2,2026-01-06T11:00:00Z,support,,answered\nR3,M5,2026-02-04T09:00:00Z,support,,answered\n",
     );
     let out = tempfile::tempdir().unwrap();
-    let s = run_as_of(dir.path(), out.path(), "2026-01-31", true).await;
-    assert_eq!(s.exit_code(), 0, "{:?}", s.manifest.failures);
-    let r = s
-        .manifest
-        .inputs
-        .iter()
-        .find(|i| i.table == "social_responses")
-        .unwrap();
-    assert_eq!(
+    // (read, accepted, rejected, after as-of) of social_responses in a run on `as_of`
+    let responses = async |as_of: &str| {
+        let s = run_as_of(dir.path(), out.path(), as_of, true).await;
+        assert_eq!(s.exit_code(), 0, "{:?}", s.manifest.failures);
+        let r = s
+            .manifest
+            .inputs
+            .iter()
+            .find(|i| i.table == "social_responses");
+        let r = r.unwrap();
         (
             r.rows_read,
             r.rows_accepted,
             r.rows_rejected,
-            r.rows_after_as_of
-        ),
-        (3, 2, 0, 1)
-    );
+            r.rows_after_as_of,
+        )
+    };
+    assert_eq!(responses("2026-01-31").await, (3, 2, 0, 1));
     // A run on Feb 28 sees both, and the reference holds.
-    let s = run_as_of(dir.path(), out.path(), "2026-02-28", true).await;
-    assert_eq!(s.exit_code(), 0, "{:?}", s.manifest.failures);
-    let r = s
-        .manifest
-        .inputs
-        .iter()
-        .find(|i| i.table == "social_responses")
-        .unwrap();
-    assert_eq!((r.rows_accepted, r.rows_after_as_of), (3, 0));
+    assert_eq!(responses("2026-02-28").await, (3, 3, 0, 0));
 }
 
 #[tokio::test]
