@@ -38,28 +38,19 @@ use std::sync::Arc;
 pub struct Planned {
     /// The query, reading the materialised CTEs.
     pub df: DataFrame,
+    held: Held,
+}
+
+/// The tables holding materialised CTEs and their share of the memory pool.
+#[derive(Default)]
+struct Held {
     tables: Vec<String>,
-    /// The held rows' share of the memory pool, freed on release (or drop).
     reservations: Vec<MemoryReservation>,
 }
 
-impl Planned {
-    /// A query planned as it is (no CTE computed on its own).
-    pub fn inline(df: DataFrame) -> Self {
-        Planned {
-            df,
-            tables: Vec::new(),
-            reservations: Vec::new(),
-        }
-    }
-
-    /// Names of the tables holding materialised CTEs, in the order they were computed.
-    pub fn tables(&self) -> &[String] {
-        &self.tables
-    }
-
-    /// Deregisters the tables of the materialised CTEs and returns their memory to the pool.
-    pub fn release(self, ctx: &SessionContext) -> Result<()> {
+impl Held {
+    /// Deregisters the tables and returns their memory to the pool.
+    fn release(self, ctx: &SessionContext) -> Result<()> {
         for t in &self.tables {
             ctx.deregister_table(TableReference::bare(t.as_str()))?;
         }
@@ -67,6 +58,26 @@ impl Planned {
             r.free();
         }
         Ok(())
+    }
+}
+
+impl Planned {
+    /// A query planned as it is (no CTE computed on its own).
+    pub fn inline(df: DataFrame) -> Self {
+        Planned {
+            df,
+            held: Held::default(),
+        }
+    }
+
+    /// Names of the tables holding materialised CTEs, in the order they were computed.
+    pub fn tables(&self) -> &[String] {
+        &self.held.tables
+    }
+
+    /// Deregisters the tables of the materialised CTEs and returns their memory to the pool.
+    pub fn release(self, ctx: &SessionContext) -> Result<()> {
+        self.held.release(ctx)
     }
 }
 
@@ -92,7 +103,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
     let names: Vec<String> = ctes.iter().map(|c| key(&c.alias.name)).collect();
     let mut shared = shared(&ctes, &body, &names);
 
-    let mut planned = Planned::inline(ctx.read_empty()?);
+    let mut held = Held::default();
     let tag: String = safe(tag);
     for i in 0..ctes.len() {
         if !shared[i] {
@@ -101,8 +112,8 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
         let table = format!("__cte_{tag}_{i}_{}", safe(&names[i]));
         match materialise(ctx, &ctes, &shared, i, &with, &table).await {
             Ok(Some(reservation)) => {
-                planned.tables.push(table.clone());
-                planned.reservations.push(reservation);
+                held.tables.push(table.clone());
+                held.reservations.push(reservation);
             }
             // the budget cannot hold it: inlined after all
             Ok(None) => {
@@ -110,7 +121,7 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
                 continue;
             }
             Err(e) => {
-                let _ = planned.release(ctx);
+                let _ = held.release(ctx);
                 return Err(e);
             }
         }
@@ -135,17 +146,14 @@ pub async fn plan(ctx: &SessionContext, sql: &str, tag: &str) -> Result<Planned>
         body.with = Some(with);
     }
     let statement = DfStatement::Statement(Box::new(Statement::Query(body)));
-    let df = match state.statement_to_plan(statement).await {
-        Ok(plan) => ctx.execute_logical_plan(plan).await,
-        Err(e) => Err(e),
+    let df = async {
+        ctx.execute_logical_plan(state.statement_to_plan(statement).await?)
+            .await
     };
-    match df {
-        Ok(df) => {
-            planned.df = df;
-            Ok(planned)
-        }
+    match df.await {
+        Ok(df) => Ok(Planned { df, held }),
         Err(e) => {
-            let _ = planned.release(ctx);
+            let _ = held.release(ctx);
             Err(e)
         }
     }
