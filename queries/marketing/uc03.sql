@@ -6,17 +6,11 @@ WITH periods AS (
 ),
 
 -- Response to critical mentions -----------------------------------------------------------
--- critical mentions once for 'all' and once for their month
-critical AS (
-    SELECT 'all' AS period, mention_id, posted_at, first_response_at, first_response_minutes
-    FROM stg_critical_mentions
-    UNION ALL
-    SELECT period_month AS period, mention_id, posted_at, first_response_at, first_response_minutes
-    FROM stg_critical_mentions
-),
--- counts, answered ones, answered within the SLA (compared in seconds) and the median minutes
+-- counts, answered ones, answered within the SLA (compared in seconds) and the median
+-- minutes, per month and for the whole window (GROUPING SETS; grouping(x) = 1 marks the row
+-- of the whole window)
 critical_stats AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS critical_mentions,
            count(first_response_at) AS answered,
            sum(CASE WHEN first_response_at IS NOT NULL
@@ -24,8 +18,8 @@ critical_stats AS (
                          <= {{ response_sla_minutes }} * 60
                     THEN 1 ELSE 0 END) AS within_sla,
            median(first_response_minutes) AS median_response_minutes
-    FROM critical
-    GROUP BY period
+    FROM stg_critical_mentions
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 response AS (
     SELECT p.period,
@@ -82,15 +76,12 @@ judged AS (
     WHERE day >= {{ window_start }}
       AND history_days = 28
 ),
-judged_by_period AS (
-    SELECT 'all' AS period, is_alert FROM judged
-    UNION ALL
-    SELECT period_month AS period, is_alert FROM judged
-),
 alert_stats AS (
-    SELECT period, count(*) AS judged_days, sum(is_alert) AS alert_days
-    FROM judged_by_period
-    GROUP BY period
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           count(*) AS judged_days,
+           sum(is_alert) AS alert_days
+    FROM judged
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 alerts AS (
     SELECT p.period,

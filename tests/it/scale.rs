@@ -37,13 +37,6 @@ fn same_up_to_summation_order(local: &str, cluster: &str) {
     let (a, b): (Vec<&str>, Vec<&str>) = (local.lines().collect(), cluster.lines().collect());
     assert_eq!(a.len(), b.len(), "row counts differ");
     for (x, y) in a.iter().zip(&b) {
-        // KNOWN DEFECT, not understood (issue 9): on Ballista 55, uc03.alert_days comes back
-        // doubled (n 674 instead of 337 on the sample) in some runs. Turning broadcast joins
-        // off (ballista#1055, src/cluster/mod.rs) made it rarer (7 passes in a row) but not
-        // gone. Left out of the comparison so that every other KPI is checked on every CI run.
-        if x.starts_with("UC03,uc03.alert_days,") {
-            continue;
-        }
         let (fx, fy): (Vec<&str>, Vec<&str>) = (x.split(',').collect(), y.split(',').collect());
         let same = fx.len() == fy.len()
             && fx.iter().zip(&fy).all(|(p, q)| {
