@@ -51,18 +51,21 @@ async fn main() -> misura::Result<()> {
     params.set_raw("window_start", "2025-11-01", Source::Cli, "bench")?;
     params.set_raw("window_end", "2026-11-01", Source::Cli, "bench")?;
     let queries = QuerySet::builtin()?;
-    let stg = queries
-        .staging
-        .iter()
-        .find(|s| s.name == "stg_conversions")
-        .expect("built-in staging view");
-    let sql = misura::kpi::template::render(&stg.sql, &params, &stg.file)?;
-    let df = ctx
-        .sql(&sql)
-        .await
-        .map_err(|e| misura::Error::engine("stg_conversions", e))?;
-    ctx.register_table("stg_conversions", df.into_view())
-        .map_err(|e| misura::Error::engine("stg_conversions", e))?;
+    // The staging views the journeys read, each on the one before.
+    for name in ["stg_conversions", "stg_window_conversions"] {
+        let stg = queries
+            .staging
+            .iter()
+            .find(|s| s.name == name)
+            .expect("built-in staging view");
+        let sql = misura::kpi::template::render(&stg.sql, &params, &stg.file)?;
+        let df = ctx
+            .sql(&sql)
+            .await
+            .map_err(|e| misura::Error::engine(name, e))?;
+        ctx.register_table(name, df.into_view())
+            .map_err(|e| misura::Error::engine(name, e))?;
+    }
 
     let t = Instant::now();
     let journeys = misura::attribution::journeys::load(&ctx, &queries, &params).await?;

@@ -2,13 +2,16 @@
 //! journeys (touch keys, transition and channel-set indices), then evaluated for any weight
 //! per contact — 1 for the point estimate, Poisson(1) for a bootstrap replicate. Markov and
 //! Shapley re-estimate their channel shares from the weighted data on every replicate, so the
-//! interval carries the model's own uncertainty, not only the sampling of revenue.
+//! interval carries the model's own uncertainty, not only the sampling of revenue. Everything
+//! they count (transitions, channel sets, touches per channel and key) is a per-contact
+//! tally ([`Tallies`]), summed per replicate over groups of contacts with the same counts.
 
 use crate::attribution::journeys::{Journeys, Touch};
 use crate::attribution::markov::{self, Chain, Step};
 use crate::attribution::rules::Rule;
 use crate::attribution::shapley;
 use crate::error::{Error, Result};
+use crate::stats::tallies::Tallies;
 use std::collections::{BTreeMap, HashMap};
 
 /// What a credited conversion is worth.
@@ -20,18 +23,13 @@ pub enum Amount {
     Revenue,
 }
 
-/// Per-replicate estimate of channel shares.
+/// Per-replicate estimate of channel shares, from the first tallies.
 enum Estimator {
-    Markov {
-        steps: Vec<Step>,
-        /// Step ids per walk (touched journeys, then paths), CSR.
-        offsets: Vec<usize>,
-        ids: Vec<u32>,
-    },
-    Shapley {
-        /// Channel set (bit mask over `channels`) per walk.
-        masks: Vec<u32>,
-    },
+    /// Tally i: walks through `steps[i]`.
+    Markov { steps: Vec<Step> },
+    /// Tally m: converting walks over channel set m (bit mask over `channels`); tally
+    /// 2^channels + m: all walks over m.
+    Shapley,
 }
 
 enum Kind {
@@ -43,9 +41,11 @@ enum Kind {
     /// Markov or Shapley: shares re-estimated, then split by touches per channel and key.
     Shared {
         estimator: Estimator,
-        /// (channel, key or u32::MAX) per touch of each touched journey, CSR.
-        offsets: Vec<usize>,
-        touches: Vec<(u32, u32)>,
+        /// Per contact: the estimator's tallies, then from `touch_base` the touches of each
+        /// channel, then the touches of each (key, channel) at `touch_base + channels +
+        /// key × channels + channel`.
+        tallies: Tallies,
+        touch_base: usize,
     },
 }
 
@@ -57,10 +57,8 @@ pub struct Credited {
     pub contacts: Vec<String>,
     /// Channels, sorted.
     channels: Vec<String>,
-    /// Contact of each touched journey, then of each non-converting path.
-    walk_contact: Vec<u32>,
-    /// Touched journeys (the first walks).
-    touched: usize,
+    /// Contact of each touched journey.
+    journey_contact: Vec<u32>,
     /// Amount of each touched journey.
     amount: Vec<f64>,
     /// Touched journeys that credit each key (the `n` behind a key's value).
@@ -121,8 +119,12 @@ impl Credited {
                 .binary_search_by(|x| x.as_str().cmp(c))
                 .expect("known channel") as u32
         };
-        let mut walk_contact: Vec<u32> = touched.iter().map(|j| contact_id(&j.contact)).collect();
-        walk_contact.extend(journeys.path_contacts.iter().map(|c| contact_id(c)));
+        let journey_contact: Vec<u32> = touched.iter().map(|j| contact_id(&j.contact)).collect();
+        let path_contact: Vec<u32> = journeys
+            .path_contacts
+            .iter()
+            .map(|c| contact_id(c))
+            .collect();
         if journeys.path_contacts.len() != journeys.non_converting.len() {
             return Err(Error::Model {
                 model: model.into(),
@@ -166,11 +168,13 @@ impl Credited {
             }
             Kind::Rule { offsets, entries }
         } else {
-            let estimator = match model {
+            // (contact, tally) per occurrence
+            let mut occurrences: Vec<(u32, u32)> = Vec::new();
+            let walk_contacts = || journey_contact.iter().chain(&path_contact).copied();
+            let (estimator, touch_base) = match model {
                 "markov" => {
                     let mut index: HashMap<Step, u32> = HashMap::new();
                     let mut steps = Vec::new();
-                    let (mut offsets, mut ids) = (vec![0], Vec::new());
                     let (mut walk, mut buf) = (Vec::new(), Vec::new());
                     let walks = touched
                         .iter()
@@ -189,7 +193,7 @@ impl Credited {
                                 .iter()
                                 .map(|p| (p.iter().map(String::as_str).collect(), false)),
                         );
-                    for (names, converts) in walks {
+                    for ((names, converts), contact) in walks.zip(walk_contacts()) {
                         walk.clear();
                         walk.extend(names.iter().map(|c| markov::intern(&channels, c)));
                         buf.clear();
@@ -200,15 +204,11 @@ impl Credited {
                                 steps.push(*s);
                                 next
                             });
-                            ids.push(id);
+                            occurrences.push((contact, id));
                         }
-                        offsets.push(ids.len());
                     }
-                    Estimator::Markov {
-                        steps,
-                        offsets,
-                        ids,
-                    }
+                    let base = steps.len();
+                    (Estimator::Markov { steps }, base)
                 }
                 "shapley" => {
                     if channels.len() > params.shapley_max_channels {
@@ -224,12 +224,16 @@ impl Credited {
                     let mask = |cs: &mut dyn Iterator<Item = &String>| {
                         cs.fold(0u32, |m, c| m | (1 << channel_id(c)))
                     };
-                    let masks = touched
-                        .iter()
-                        .map(|j| mask(&mut j.touches.iter().map(|t| &t.channel)))
-                        .chain(journeys.non_converting.iter().map(|p| mask(&mut p.iter())))
-                        .collect();
-                    Estimator::Shapley { masks }
+                    let size = 1u32 << channels.len();
+                    for (j, c) in touched.iter().zip(&journey_contact) {
+                        let m = mask(&mut j.touches.iter().map(|t| &t.channel));
+                        occurrences.push((*c, m));
+                        occurrences.push((*c, size + m));
+                    }
+                    for (p, c) in journeys.non_converting.iter().zip(&path_contact) {
+                        occurrences.push((*c, size + mask(&mut p.iter())));
+                    }
+                    (Estimator::Shapley, 2 * size as usize)
                 }
                 other => {
                     return Err(Error::Model {
@@ -238,28 +242,31 @@ impl Credited {
                     });
                 }
             };
-            let (mut offsets, mut pairs) = (vec![0], Vec::new());
-            for j in &touched {
-                pairs.extend(
-                    j.touches
-                        .iter()
-                        .map(|t| (channel_id(&t.channel), key_id(t))),
-                );
-                offsets.push(pairs.len());
+            let c = channels.len();
+            let tally = |t: usize| u32::try_from(t).expect("fewer than 2^32 tallies");
+            for (j, contact) in touched.iter().zip(&journey_contact) {
+                for t in &j.touches {
+                    let ch = channel_id(&t.channel) as usize;
+                    occurrences.push((*contact, tally(touch_base + ch)));
+                    let k = key_id(t);
+                    if k != NO_KEY {
+                        occurrences.push((*contact, tally(touch_base + c + k as usize * c + ch)));
+                    }
+                }
             }
+            let len = touch_base + c + keys.len() * c;
             Kind::Shared {
                 estimator,
-                offsets,
-                touches: pairs,
+                tallies: Tallies::new(contacts.len(), len, occurrences),
+                touch_base,
             }
         };
         Ok(Credited {
             amount: touched.iter().map(|j| amount_of(j)).collect(),
-            touched: touched.len(),
             keys,
             contacts,
             channels,
-            walk_contact,
+            journey_contact,
             journeys_per_key,
             kind,
         })
@@ -268,10 +275,10 @@ impl Credited {
     /// Credit per key (in the order of `keys`) with weight `w[i]` for contact i.
     pub fn evaluate(&self, w: &[f64]) -> Result<Vec<f64>> {
         let mut out = vec![0.0; self.keys.len()];
-        let weight = |walk: usize| w[self.walk_contact[walk] as usize];
+        let weight = |j: usize| w[self.journey_contact[j] as usize];
         match &self.kind {
             Kind::Rule { offsets, entries } => {
-                for j in 0..self.touched {
+                for j in 0..self.amount.len() {
                     let f = weight(j) * self.amount[j];
                     if f != 0.0 {
                         for (k, x) in &entries[offsets[j]..offsets[j + 1]] {
@@ -282,26 +289,21 @@ impl Credited {
             }
             Kind::Shared {
                 estimator,
-                offsets,
-                touches,
+                tallies,
+                touch_base,
             } => {
-                let Some(shares) = self.shares(estimator, &weight)? else {
+                let t = tallies.sum(w);
+                let Some(shares) = self.shares(estimator, &t)? else {
                     return Ok(out);
                 };
                 let c = self.channels.len();
-                let (mut total, mut per_channel) = (0.0, vec![0.0; c]);
-                let mut per_key = vec![0.0; c * self.keys.len()];
-                for j in 0..self.touched {
+                let per_channel = &t[*touch_base..touch_base + c];
+                let per_key = &t[touch_base + c..];
+                let mut total = 0.0;
+                for (j, amount) in self.amount.iter().enumerate() {
                     let wj = weight(j);
-                    if wj == 0.0 {
-                        continue;
-                    }
-                    total += wj * self.amount[j];
-                    for (ch, k) in &touches[offsets[j]..offsets[j + 1]] {
-                        per_channel[*ch as usize] += wj;
-                        if *k != NO_KEY {
-                            per_key[*k as usize * c + *ch as usize] += wj;
-                        }
+                    if wj != 0.0 {
+                        total += wj * amount;
                     }
                 }
                 for (k, o) in out.iter_mut().enumerate() {
@@ -317,42 +319,21 @@ impl Credited {
         Ok(out)
     }
 
-    /// Channel shares (in the order of `channels`) from the weighted walks.
-    fn shares(
-        &self,
-        estimator: &Estimator,
-        weight: &dyn Fn(usize) -> f64,
-    ) -> Result<Option<Vec<f64>>> {
+    /// Channel shares (in the order of `channels`) from the weighted tallies.
+    fn shares(&self, estimator: &Estimator, tallies: &[f64]) -> Result<Option<Vec<f64>>> {
         let map: Option<BTreeMap<String, f64>> = match estimator {
-            Estimator::Markov {
-                steps,
-                offsets,
-                ids,
-            } => {
-                let mut counts = vec![0.0; steps.len()];
-                for walk in 0..offsets.len() - 1 {
-                    let w = weight(walk);
-                    if w != 0.0 {
-                        for id in &ids[offsets[walk]..offsets[walk + 1]] {
-                            counts[*id as usize] += w;
-                        }
-                    }
-                }
-                let chain = Chain::from_counts(steps.iter().zip(counts));
+            Estimator::Markov { steps } => {
+                let chain = Chain::from_counts(steps.iter().zip(tallies.iter().copied()));
                 markov::chain_shares(&chain, &self.channels)?
             }
-            Estimator::Shapley { masks } => {
+            Estimator::Shapley => {
                 let size = 1usize << self.channels.len();
-                let (mut conv, mut all) = (vec![0.0; size], vec![0.0; size]);
-                for (walk, m) in masks.iter().enumerate() {
-                    let w = weight(walk);
-                    if walk < self.touched {
-                        conv[*m as usize] += w;
-                    }
-                    all[*m as usize] += w;
-                }
                 let names: Vec<&str> = self.channels.iter().map(String::as_str).collect();
-                shapley::shares_of_sets(&names, conv, all)
+                shapley::shares_of_sets(
+                    &names,
+                    tallies[..size].to_vec(),
+                    tallies[size..2 * size].to_vec(),
+                )
             }
         };
         Ok(map.map(|m| {

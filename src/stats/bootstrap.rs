@@ -28,19 +28,52 @@ fn poisson1_cdf() -> [f64; 19] {
     cdf
 }
 
+/// Buckets of the unit interval for the weight lookup.
+const BUCKETS: usize = 4096;
+
+/// Marks a bucket that a cumulative probability falls inside.
+const SPLIT: u8 = u8::MAX;
+
+/// The cumulative probabilities and, per bucket [b, b + 1) / `BUCKETS` of the unit interval,
+/// the weight of every u inside it, or `SPLIT` when a cumulative probability falls inside.
+struct Table {
+    cdf: [f64; 19],
+    bucket: [u8; BUCKETS],
+}
+
+fn table() -> Table {
+    let cdf = poisson1_cdf();
+    let mut bucket = [SPLIT; BUCKETS];
+    for (b, w) in bucket.iter_mut().enumerate() {
+        let (lo, hi) = (b as f64 / BUCKETS as f64, (b + 1) as f64 / BUCKETS as f64);
+        // the weight of u is the number of cumulative probabilities at or below u: at least
+        // those at or below lo, at most those below hi
+        let at_lo = cdf.iter().filter(|&&c| c <= lo).count();
+        let below_hi = cdf.iter().filter(|&&c| c < hi).count();
+        if at_lo == below_hi {
+            *w = at_lo as u8;
+        }
+    }
+    Table { cdf, bucket }
+}
+
 /// Fills `out` with `n` Poisson(1) weights (inversion of the cumulative distribution).
 pub fn poisson_weights(rng: &mut ChaCha8Rng, n: usize, out: &mut Vec<f64>) {
     thread_local! {
-        static CDF: [f64; 19] = poisson1_cdf();
+        static TABLE: Table = table();
     }
-    CDF.with(|cdf| {
+    TABLE.with(|t| {
         out.clear();
-        // The weight is the number of cumulative probabilities at or below u — the same as the
-        // position of the first one above it, counted without branches: which weight comes out
-        // is random, so a search's branches were mispredicted about half the time.
+        // The weight is the number of cumulative probabilities at or below u. The bucket of u
+        // (u · BUCKETS is exact: a power of two) answers for all buckets but the 7 of 4,096
+        // that a cumulative probability splits; there the probabilities are counted, without
+        // branches. Same weights as counting every time, 2–3 times faster.
         out.extend((0..n).map(|_| {
             let u: f64 = rng.random();
-            cdf.iter().map(|&c| usize::from(c <= u)).sum::<usize>() as f64
+            match t.bucket[(u * BUCKETS as f64) as usize] {
+                SPLIT => t.cdf.iter().map(|&c| usize::from(c <= u)).sum::<usize>() as f64,
+                w => f64::from(w),
+            }
         }));
     });
 }
@@ -111,6 +144,34 @@ mod tests {
         assert!((var - 1.0).abs() < 0.02, "variance {var}");
         let zeros = w.iter().filter(|x| **x == 0.0).count() as f64 / n;
         assert!((zeros - (-1f64).exp()).abs() < 0.005, "P(0) {zeros}");
+    }
+
+    #[test]
+    fn bucket_lookup_gives_the_counted_weight() {
+        let t = table();
+        // at most one split bucket per cumulative probability (the largest share the last one)
+        let splits = t.bucket.iter().filter(|&&w| w == SPLIT).count();
+        assert!((1..=t.cdf.len()).contains(&splits), "{splits}");
+        let count = |u: f64| t.cdf.iter().filter(|&&c| c <= u).count() as f64;
+        let mut r = rng(3, 0, 0);
+        let mut w = Vec::new();
+        poisson_weights(&mut rng(3, 0, 0), 100_000, &mut w);
+        for x in &w {
+            let u: f64 = r.random();
+            assert_eq!(*x, count(u));
+        }
+        // the edges of every bucket, and the cumulative probabilities themselves
+        let edges = (0..=BUCKETS).flat_map(|b| {
+            let e = b as f64 / BUCKETS as f64;
+            [e, e.next_down(), e.next_up()]
+        });
+        for u in edges.chain(t.cdf).filter(|u| (0.0..1.0).contains(u)) {
+            let w = match t.bucket[(u * BUCKETS as f64) as usize] {
+                SPLIT => count(u),
+                w => f64::from(w),
+            };
+            assert_eq!(w, count(u), "u = {u}");
+        }
     }
 
     #[test]
