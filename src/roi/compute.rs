@@ -1,7 +1,9 @@
 //! ROI per use case from its inputs (spec attribution-and-roi.md): costs prorated and shared
 //! costs allocated, value drivers with their evidence class, ROI, net, payback, and the
 //! percentile bootstrap interval (costs fixed; contacts, tickets, threads and ideas resampled
-//! with Poisson weights, each driver on its own random stream).
+//! with Poisson weights, each driver on its own random stream; units that enter a value alike
+//! — tickets with the same saving, comparison contacts that churned — through one Poisson
+//! total per group, which has the same distribution as their sum).
 
 use super::credited::Credited;
 use super::inputs::{Costs, ExperimentUnits, RescueUnits, UnitValues};
@@ -251,6 +253,12 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             Source::Rescue(i) => input.rescues[i].value(None, None).unwrap_or(0.0),
         })
         .collect();
+    // Units that enter a value alike are resampled as groups (one Poisson total per group).
+    let unit_groups: Vec<bootstrap::ValueGroups> = units
+        .iter()
+        .map(|(_, u)| bootstrap::ValueGroups::new(&u.values))
+        .collect();
+    let rescue_groups: Vec<_> = input.rescues.iter().map(|r| r.groups()).collect();
     let experiment_streams = input.experiments.len() as u32;
     let rescue_streams = 1 + experiment_streams + units.len() as u32;
     let replicates = bootstrap::replicates(input.samples, |b| {
@@ -283,25 +291,15 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
                     incremental(e, Some(&wt), Some(&w))
                 }
                 Source::Units(i) => {
-                    let v = &units[i].1.values;
                     let stream = 1 + experiment_streams + i as u32;
-                    bootstrap::poisson_weights(
-                        &mut bootstrap::rng(input.seed, stream, b),
-                        v.len(),
-                        &mut w,
-                    );
-                    v.iter().zip(&w).map(|(x, w)| x * w).sum()
+                    unit_groups[i].weighted_sum(&mut bootstrap::rng(input.seed, stream, b))
                 }
                 Source::Rescue(i) => {
-                    let r = &input.rescues[i];
                     let mut rng = bootstrap::rng(input.seed, rescue_streams + i as u32, b);
-                    let mut we = Vec::new();
-                    bootstrap::poisson_weights(&mut rng, r.exposed.len(), &mut we);
-                    bootstrap::poisson_weights(&mut rng, r.comparison.len(), &mut w);
                     // A replicate that leaves a group without weight has no value (NaN, left
                     // out of the percentiles, as an experiment arm without weight is); 0 would
                     // pull the interval towards zero.
-                    r.value(Some(&we), Some(&w)).unwrap_or(f64::NAN)
+                    rescue_groups[i].replicate(&mut rng).unwrap_or(f64::NAN)
                 }
             })
             .collect::<Vec<f64>>())

@@ -6,8 +6,10 @@
 use crate::config::params::Parameters;
 use crate::error::Result;
 use crate::kpi::load::QuerySet;
+use crate::stats::bootstrap;
 use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::prelude::SessionContext;
+use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
 
 /// Costs prorated to the window.
@@ -60,26 +62,48 @@ impl RescueUnits {
     /// when a group is empty or no kept exposed contact has a CLV.
     pub fn value(&self, we: Option<&[f64]>, wc: Option<&[f64]>) -> Option<f64> {
         let w = |ws: Option<&[f64]>, i: usize| ws.map_or(1.0, |w| w[i]);
-        let (mut n_e, mut churn_e, mut clv_w, mut clv_sum) = (0.0, 0.0, 0.0, 0.0);
+        let mut s = RescueSums::default();
         for (i, (churned, clv)) in self.exposed.iter().enumerate() {
             let wi = w(we, i);
-            n_e += wi;
+            s.n_e += wi;
             if *churned {
-                churn_e += wi;
+                s.churn_e += wi;
             } else if let Some(v) = clv {
-                clv_w += wi;
-                clv_sum += wi * v;
+                s.clv_w += wi;
+                s.clv_sum += wi * v;
             }
         }
-        let (mut n_c, mut churn_c) = (0.0, 0.0);
         for (i, churned) in self.comparison.iter().enumerate() {
-            n_c += w(wc, i);
+            s.n_c += w(wc, i);
             if *churned {
-                churn_c += w(wc, i);
+                s.churn_c += w(wc, i);
             }
         }
-        (n_e > 0.0 && n_c > 0.0 && clv_w > 0.0)
-            .then(|| (churn_c / n_c - churn_e / n_e) * n_e * (clv_sum / clv_w))
+        s.value()
+    }
+
+    /// The contacts grouped for the bootstrap: those that enter [`RescueUnits::value`] alike.
+    pub fn groups(&self) -> RescueGroups {
+        let churned_e = self.exposed.iter().filter(|e| e.0).count() as u64;
+        let kept_without_clv = self
+            .exposed
+            .iter()
+            .filter(|e| !e.0 && e.1.is_none())
+            .count() as u64;
+        let churned_c = self.comparison.iter().filter(|c| **c).count() as u64;
+        RescueGroups {
+            sizes: [
+                churned_e,
+                kept_without_clv,
+                churned_c,
+                self.comparison.len() as u64 - churned_c,
+            ],
+            kept_clv: self
+                .exposed
+                .iter()
+                .filter_map(|e| if e.0 { None } else { e.1 })
+                .collect(),
+        }
     }
 
     /// Share of the kept exposed contacts with a CLV.
@@ -87,6 +111,59 @@ impl RescueUnits {
         let kept: Vec<&Option<f64>> = self.exposed.iter().filter(|e| !e.0).map(|e| &e.1).collect();
         (!kept.is_empty())
             .then(|| kept.iter().filter(|c| c.is_some()).count() as f64 / kept.len() as f64)
+    }
+}
+
+/// Weighted sums behind a retention value.
+#[derive(Debug, Default)]
+struct RescueSums {
+    n_e: f64,
+    churn_e: f64,
+    clv_w: f64,
+    clv_sum: f64,
+    n_c: f64,
+    churn_c: f64,
+}
+
+impl RescueSums {
+    fn value(&self) -> Option<f64> {
+        (self.n_e > 0.0 && self.n_c > 0.0 && self.clv_w > 0.0).then(|| {
+            (self.churn_c / self.n_c - self.churn_e / self.n_e)
+                * self.n_e
+                * (self.clv_sum / self.clv_w)
+        })
+    }
+}
+
+/// A retention comparison grouped for the bootstrap: every contact but the kept exposed ones
+/// with a CLV enters the value only through its group's count, so a replicate draws one
+/// Poisson total per group ([`bootstrap::group_weights`]) and a weight per kept exposed contact
+/// with a CLV.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RescueGroups {
+    /// Exposed churned, exposed kept without a CLV, comparison churned, comparison kept.
+    sizes: [u64; 4],
+    /// CLV of each kept exposed contact that has one.
+    kept_clv: Vec<f64>,
+}
+
+impl RescueGroups {
+    /// The value under one replicate's weights drawn from `rng`; `None` as
+    /// [`RescueUnits::value`].
+    pub fn replicate(&self, rng: &mut ChaCha8Rng) -> Option<f64> {
+        let (mut g, mut w) = (Vec::new(), Vec::new());
+        bootstrap::group_weights(rng, &self.sizes, &mut g);
+        bootstrap::poisson_weights(rng, self.kept_clv.len(), &mut w);
+        let clv_w: f64 = w.iter().sum();
+        RescueSums {
+            n_e: g[0] + g[1] + clv_w,
+            churn_e: g[0],
+            clv_w,
+            clv_sum: w.iter().zip(&self.kept_clv).map(|(w, v)| w * v).sum(),
+            n_c: g[2] + g[3],
+            churn_c: g[2],
+        }
+        .value()
     }
 }
 

@@ -6,8 +6,11 @@
 //! on any number of threads.
 
 use crate::error::Result;
-use rand::{Rng, SeedableRng};
+use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, Poisson};
+use std::collections::BTreeMap;
+use std::convert::Infallible;
 
 /// The random source of replicate `b` for the units of stream `stream`.
 pub fn rng(seed: u64, stream: u32, b: usize) -> ChaCha8Rng {
@@ -76,6 +79,65 @@ pub fn poisson_weights(rng: &mut ChaCha8Rng, n: usize, out: &mut Vec<f64>) {
             }
         }));
     });
+}
+
+/// `rng` as a source for rand_distr, which samples through rand_core 0.10's traits.
+struct Source<'a>(&'a mut ChaCha8Rng);
+
+impl rand_core_010::TryRng for Source<'_> {
+    type Error = Infallible;
+    fn try_next_u32(&mut self) -> std::result::Result<u32, Infallible> {
+        Ok(self.0.next_u32())
+    }
+    fn try_next_u64(&mut self) -> std::result::Result<u64, Infallible> {
+        Ok(self.0.next_u64())
+    }
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> std::result::Result<(), Infallible> {
+        self.0.fill_bytes(dst);
+        Ok(())
+    }
+}
+
+/// Fills `out` with the total weight of each group of `sizes[g]` units: units that enter a
+/// statistic alike need only their group's total, and a sum of n independent Poisson(1)
+/// weights is exactly Poisson(n) — one draw instead of n, with the same distribution.
+pub fn group_weights(rng: &mut ChaCha8Rng, sizes: &[u64], out: &mut Vec<f64>) {
+    out.clear();
+    for &n in sizes {
+        out.push(match Poisson::new(n as f64) {
+            Ok(p) => p.sample(&mut Source(rng)),
+            Err(_) => 0.0, // n = 0: no units, no weight
+        });
+    }
+}
+
+/// Units grouped by their value, for a weighted sum Σ value × weight: each distinct value
+/// with the number of units that have it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ValueGroups {
+    values: Vec<f64>,
+    sizes: Vec<u64>,
+}
+
+impl ValueGroups {
+    /// Groups `values` (equal to the bit).
+    pub fn new(values: &[f64]) -> Self {
+        let mut counts: BTreeMap<u64, u64> = BTreeMap::new();
+        for v in values {
+            *counts.entry(v.to_bits()).or_default() += 1;
+        }
+        ValueGroups {
+            values: counts.keys().map(|b| f64::from_bits(*b)).collect(),
+            sizes: counts.into_values().collect(),
+        }
+    }
+
+    /// Σ value × Poisson(1) weight over the units: one Poisson(n) draw per distinct value.
+    pub fn weighted_sum(&self, rng: &mut ChaCha8Rng) -> f64 {
+        let mut w = Vec::new();
+        group_weights(rng, &self.sizes, &mut w);
+        self.values.iter().zip(&w).map(|(v, w)| v * w).sum()
+    }
 }
 
 /// Runs `replicate(b)` for b in 0..`samples` on every available core; results in order of b.
@@ -172,6 +234,53 @@ mod tests {
             };
             assert_eq!(w, count(u), "u = {u}");
         }
+    }
+
+    #[test]
+    fn group_weights_are_poisson_with_the_group_size() {
+        let mut r = rng(11, 0, 0);
+        let (mut w, mut draws) = (Vec::new(), Vec::new());
+        for _ in 0..20_000 {
+            group_weights(&mut r, &[0, 3, 250_000], &mut w);
+            draws.push(w.clone());
+        }
+        assert!(draws.iter().all(|d| d[0] == 0.0));
+        for (g, n) in [(1, 3.0), (2, 250_000.0)] {
+            let k = draws.len() as f64;
+            let mean = draws.iter().map(|d| d[g]).sum::<f64>() / k;
+            let var = draws.iter().map(|d| (d[g] - mean).powi(2)).sum::<f64>() / k;
+            // mean and variance n; 6 standard errors
+            assert!(
+                (mean - n).abs() < 6.0 * (n / k).sqrt(),
+                "group {g}: mean {mean}"
+            );
+            assert!(
+                (var / n - 1.0).abs() < 6.0 * (2.0 / k).sqrt(),
+                "group {g}: var {var}"
+            );
+            assert!(draws.iter().all(|d| d[g].fract() == 0.0 && d[g] >= 0.0));
+        }
+    }
+
+    #[test]
+    fn grouped_weighted_sums_have_the_unit_by_unit_mean_and_variance() {
+        // 1,000 units of 2.0, 500 of 0.5, 10 of -3.0: Σ v = 2220, Σ v² = 4215
+        let values: Vec<f64> = [(2.0, 1000), (0.5, 500), (-3.0, 10)]
+            .iter()
+            .flat_map(|(v, n)| std::iter::repeat_n(*v, *n))
+            .collect();
+        let g = ValueGroups::new(&values);
+        assert_eq!((g.values.len(), g.sizes.iter().sum::<u64>()), (3, 1510));
+        let mut r = rng(5, 0, 0);
+        let k = 20_000.0;
+        let sums: Vec<f64> = (0..20_000).map(|_| g.weighted_sum(&mut r)).collect();
+        let mean = sums.iter().sum::<f64>() / k;
+        let var = sums.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / k;
+        assert!(
+            (mean - 2220.0).abs() < 6.0 * (4215.0 / k).sqrt(),
+            "mean {mean}"
+        );
+        assert!((var / 4215.0 - 1.0).abs() < 0.1, "variance {var}");
     }
 
     #[test]

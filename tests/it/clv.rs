@@ -386,3 +386,56 @@ fn retention_value_by_hand() {
         "no comparison group, no value"
     );
 }
+
+#[test]
+fn grouped_retention_replicates_centre_on_the_value_and_spread_like_per_contact_weights() {
+    use misura::roi::inputs::RescueUnits;
+    use misura::stats::bootstrap;
+    // Exposed: 2,000 contacts, 200 churned (10 %), 1,600 kept with a CLV of 90 or 110, 200
+    // kept without one. Comparison: 4,000, 800 churned (20 %).
+    // Value = (0.2 − 0.1) × 2,000 × 100 = 20,000.
+    let mut exposed = vec![(true, Some(5.0)); 200];
+    exposed.extend((0..1600).map(|i| (false, Some(if i % 2 == 0 { 90.0 } else { 110.0 }))));
+    exposed.extend(vec![(false, None); 200]);
+    let mut comparison = vec![true; 800];
+    comparison.extend(vec![false; 3200]);
+    let r = RescueUnits {
+        use_case: "UC17".into(),
+        exposed,
+        comparison,
+    };
+    assert!((r.value(None, None).unwrap() - 20_000.0).abs() < 1e-6);
+    let groups = r.groups();
+    let spread = |draws: &[f64]| {
+        let m = draws.iter().sum::<f64>() / draws.len() as f64;
+        let sd = (draws.iter().map(|d| (d - m).powi(2)).sum::<f64>() / draws.len() as f64).sqrt();
+        (m, sd)
+    };
+    let grouped: Vec<f64> = (0..3000)
+        .map(|b| groups.replicate(&mut bootstrap::rng(9, 0, b)).unwrap())
+        .collect();
+    // the same replicates with a Poisson(1) weight per contact, as the definition reads
+    let per_contact: Vec<f64> = (0..3000)
+        .map(|b| {
+            let mut rng = bootstrap::rng(9, 1, b);
+            let (mut we, mut wc) = (Vec::new(), Vec::new());
+            bootstrap::poisson_weights(&mut rng, r.exposed.len(), &mut we);
+            bootstrap::poisson_weights(&mut rng, r.comparison.len(), &mut wc);
+            r.value(Some(&we), Some(&wc)).unwrap()
+        })
+        .collect();
+    let ((mg, sg), (mp, sp)) = (spread(&grouped), spread(&per_contact));
+    // standard error of each mean ≈ sd / √3000 ≈ 1.8 % of the sd
+    assert!(
+        (mg - 20_000.0).abs() < 0.15 * sg,
+        "grouped mean {mg}, sd {sg}"
+    );
+    assert!(
+        (mp - 20_000.0).abs() < 0.15 * sp,
+        "per-contact mean {mp}, sd {sp}"
+    );
+    assert!(
+        (sg / sp - 1.0).abs() < 0.1,
+        "sd grouped {sg} vs per contact {sp}"
+    );
+}
