@@ -3,25 +3,23 @@
 WITH periods AS (
     SELECT period FROM stg_periods
 ),
+-- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks the
+-- row of the whole window)
 volume AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS mentions,
            sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS positive,
            sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS negative
-    FROM stg_own_mentions_by_period
-    GROUP BY period
-),
-non_brand AS (
-    SELECT 'all' AS period, brand FROM stg_mentions WHERE NOT is_brand_post
-    UNION ALL
-    SELECT period_month AS period, brand FROM stg_mentions WHERE NOT is_brand_post
+    FROM stg_own_mentions
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 voice AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS mentions,
            sum(CASE WHEN brand = {{ brand }} THEN 1 ELSE 0 END) AS own
-    FROM non_brand
-    GROUP BY period
+    FROM stg_mentions
+    WHERE NOT is_brand_post
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 matching AS (
     SELECT period,

@@ -5,10 +5,13 @@ WITH periods AS (
            (extract(epoch FROM period_end) - extract(epoch FROM period_start)) / 86400 AS days
     FROM stg_periods
 ),
+-- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks the
+-- row of the whole window)
 monitoring AS (
-    SELECT period, count(DISTINCT date_trunc('day', posted_at)) AS days_covered
-    FROM stg_own_mentions_by_period
-    GROUP BY period
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           count(DISTINCT date_trunc('day', posted_at)) AS days_covered
+    FROM stg_own_mentions
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 mapping AS (
     SELECT period, count(*) AS authors, sum(CASE WHEN matched THEN 1 ELSE 0 END) AS matched
@@ -17,22 +20,22 @@ mapping AS (
 ),
 actionable AS (
     -- own-brand mentions that call for an answer; their responses may come after the window
-    SELECT m.period, m.mention_id,
+    SELECT m.period_month, m.mention_id,
            count(r.response_id) AS responses,
            sum(CASE WHEN r.outcome IN ('ticket_created', 'lead_created') THEN 1 ELSE 0 END) AS routed
-    FROM stg_own_mentions_by_period m
+    FROM stg_own_mentions m
     LEFT JOIN social_responses r ON r.mention_id = m.mention_id
     WHERE m.intent IN ('question', 'complaint', 'purchase_intent')
-    GROUP BY m.period, m.mention_id
+    GROUP BY m.period_month, m.mention_id
 ),
 management AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS mentions,
            sum(CASE WHEN responses > 0 THEN 1 ELSE 0 END) AS answered,
            sum(responses) AS responses,
            sum(routed) AS routed
     FROM actionable
-    GROUP BY period
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 cost_overlap AS (
     -- cost rows prorated by the days of [period_start, period_end] (both inclusive) that

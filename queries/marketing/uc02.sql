@@ -5,13 +5,15 @@ WITH periods AS (
 ),
 
 -- Net sentiment by segment ---------------------------------------------------------------
+-- Counts per month and for the whole window come from one pass (GROUPING SETS; grouping(x) = 1
+-- marks the row of the whole window).
 -- own-brand mentions whose author (network, author_handle) is matched in social_identities,
 -- with the segment of the linked contact
 matched_mentions AS (
-    SELECT m.period,
+    SELECT m.period_month,
            coalesce(c.segment, 'unknown') AS segment,
            m.sentiment
-    FROM stg_own_mentions_by_period m
+    FROM stg_own_mentions m
     JOIN social_identities i
       ON i.network = m.network
      AND i.author_handle = m.author_handle
@@ -19,25 +21,26 @@ matched_mentions AS (
 ),
 -- the segments that occur in the window, reported for every period
 segments AS (
-    SELECT DISTINCT segment FROM matched_mentions WHERE period = 'all'
+    SELECT DISTINCT segment FROM matched_mentions
 ),
 -- positive / negative / all matched mentions per period and segment
 segment_counts AS (
-    SELECT period, segment,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           segment,
            count(*) AS mentions,
            sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS positive,
            sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS negative
     FROM matched_mentions
-    GROUP BY period, segment
+    GROUP BY GROUPING SETS ((period_month, segment), (segment))
 ),
 -- the same over every segment (dimension null: all matched authors)
 matched_totals AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS mentions,
            sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS positive,
            sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS negative
     FROM matched_mentions
-    GROUP BY period
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 net_sentiment AS (
     SELECT p.period, CAST(NULL AS VARCHAR) AS segment,
@@ -57,26 +60,29 @@ net_sentiment AS (
 ),
 
 -- Topic share ------------------------------------------------------------------------------
--- own-brand mentions per period with the null topic named 'unknown'
+-- own-brand mentions with the null topic named 'unknown'
 own_topics AS (
-    SELECT period, coalesce(topic, 'unknown') AS topic
-    FROM stg_own_mentions_by_period
+    SELECT period_month, coalesce(topic, 'unknown') AS topic
+    FROM stg_own_mentions
 ),
 -- topics of the window; 'unknown' is always reported (the share of unclassified mentions)
 topics AS (
-    SELECT DISTINCT topic FROM own_topics WHERE period = 'all'
+    SELECT DISTINCT topic FROM own_topics
     UNION
     SELECT 'unknown' AS topic
 ),
 topic_counts AS (
-    SELECT period, topic, count(*) AS mentions
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           topic,
+           count(*) AS mentions
     FROM own_topics
-    GROUP BY period, topic
+    GROUP BY GROUPING SETS ((period_month, topic), (topic))
 ),
 own_totals AS (
-    SELECT period, count(*) AS mentions
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           count(*) AS mentions
     FROM own_topics
-    GROUP BY period
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 topic_share AS (
     SELECT p.period, t.topic,
@@ -89,18 +95,13 @@ topic_share AS (
 ),
 
 -- Brand post engagement ----------------------------------------------------------------------
-brand_posts_by_period AS (
-    SELECT 'all' AS period, reach, likes + shares + comments AS engagements FROM stg_brand_posts
-    UNION ALL
-    SELECT period_month AS period, reach, likes + shares + comments AS engagements FROM stg_brand_posts
-),
 brand_post_totals AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS posts,
            sum(reach) AS reach,
-           sum(engagements) AS engagements
-    FROM brand_posts_by_period
-    GROUP BY period
+           sum(likes + shares + comments) AS engagements
+    FROM stg_brand_posts
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 engagement AS (
     SELECT p.period,

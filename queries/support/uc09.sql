@@ -35,14 +35,15 @@ topic_grid AS (
     LEFT JOIN topic_counts c ON c.period = p.period AND c.topic = s.topic
 ),
 support_mentions AS (
-    -- own-brand mentions in the window asking a question or complaining
-    SELECT period,
+    -- own-brand mentions in the window asking a question or complaining, per month and for the
+    -- whole window (GROUPING SETS; grouping(x) = 1 marks the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS mentions,
            sum(CASE WHEN sentiment = 'positive' THEN 1 ELSE 0 END) AS positive,
            sum(CASE WHEN sentiment = 'negative' THEN 1 ELSE 0 END) AS negative
-    FROM stg_own_mentions_by_period
+    FROM stg_own_mentions
     WHERE intent IN ('question', 'complaint')
-    GROUP BY period
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     SELECT p.period,
