@@ -7,7 +7,7 @@ STAGES = [
     ("ingest_and_validate", "ingest + validation"),
     ("kpis", "KPI SQL (18 use cases + 5 M's)"),
     ("experiments", "experiments"),
-    ("attribution", "attribution (journeys + 5 models)"),
+    ("attribution", "attribution (journeys, models, UC04 by campaign)"),
     ("perception", "perception gap"),
     ("channel_mix", "channel mix"),
     ("maturity", "maturity"),

@@ -256,7 +256,8 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     } else {
         (None, None)
     };
-    stages.end("attribution");
+    // UC04's attributed revenue and ROAS: the default model again, crediting campaigns (part
+    // of the attribution stage's time).
     if let Some(j) = journeys.as_ref().filter(|_| has("campaigns")) {
         let r = crate::roi::uc04::kpis(
             j,
@@ -269,6 +270,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             crate::kpi::run::sort_values(&mut kpis.values);
         }
     }
+    stages.end("attribution");
 
     stages.start();
     let perception = if has("survey_responses") {

@@ -83,37 +83,34 @@ impl Credited {
             .iter()
             .filter(|j| !j.touches.is_empty())
             .collect();
-        let mut keys: Vec<String> = touched
-            .iter()
-            .flat_map(|j| j.touches.iter().filter_map(&key).map(str::to_string))
-            .collect();
-        keys.sort();
-        keys.dedup();
+        let keys = distinct(
+            touched
+                .iter()
+                .flat_map(|j| j.touches.iter().filter_map(&key)),
+        );
         let key_id = |t: &Touch| {
             key(t).map_or(NO_KEY, |k| {
                 keys.binary_search_by(|x| x.as_str().cmp(k))
                     .expect("known key") as u32
             })
         };
-        let mut contacts: Vec<String> = touched
-            .iter()
-            .map(|j| j.contact.clone())
-            .chain(journeys.path_contacts.iter().cloned())
-            .collect();
-        contacts.sort();
-        contacts.dedup();
+        let contacts = distinct(
+            touched
+                .iter()
+                .map(|j| j.contact.as_str())
+                .chain(journeys.path_contacts.iter().map(String::as_str)),
+        );
         let contact_id = |c: &str| {
             contacts
                 .binary_search_by(|x| x.as_str().cmp(c))
                 .expect("known contact") as u32
         };
-        let mut channels: Vec<String> = touched
-            .iter()
-            .flat_map(|j| j.touches.iter().map(|t| t.channel.clone()))
-            .chain(journeys.non_converting.iter().flatten().cloned())
-            .collect();
-        channels.sort();
-        channels.dedup();
+        let channels = distinct(
+            touched
+                .iter()
+                .flat_map(|j| j.touches.iter().map(|t| t.channel.as_str()))
+                .chain(journeys.non_converting.iter().flatten().map(String::as_str)),
+        );
         let channel_id = |c: &str| {
             channels
                 .binary_search_by(|x| x.as_str().cmp(c))
@@ -343,6 +340,15 @@ impl Credited {
                 .collect()
         }))
     }
+}
+
+/// The distinct strings of `items`, sorted (compared as borrowed strings; only the distinct
+/// ones are copied).
+fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<&str> = items.collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_iter().map(str::to_string).collect()
 }
 
 /// Parameters of the models.
