@@ -60,8 +60,10 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
     config.options_mut().sql_parser.map_string_types_to_utf8view = false;
     // No broadcast (CollectLeft) hash joins: on Ballista 55 every task of a broadcast LEFT or
     // FULL join emits the build side's unmatched rows, so they come out once per task
-    // (datafusion-ballista#1055; UC03's zero-filled calendar doubled its alert days). Joins
-    // are repartitioned on their keys instead.
+    // (datafusion-ballista#1055). Joins are repartitioned on their keys instead. (Ballista's
+    // adaptive planner stays on: turned off, the static planner multiplied UC18's rows; its
+    // own defect, a repeated subtree answered twice, is avoided in the SQL — README,
+    // "Distributed runs".)
     let options = config.options_mut();
     options.optimizer.hash_join_single_partition_threshold = 0;
     options.optimizer.hash_join_single_partition_threshold_rows = 0;

@@ -70,7 +70,8 @@ pub fn poisson_weights(rng: &mut ChaCha8Rng, n: usize, out: &mut Vec<f64>) {
         // The weight is the number of cumulative probabilities at or below u. The bucket of u
         // (u · BUCKETS is exact: a power of two) answers for all buckets but the 7 of 4,096
         // that a cumulative probability splits; there the probabilities are counted, without
-        // branches. Same weights as counting every time, 2–3 times faster.
+        // branches. Same weights as counting every time (the attribution bench's 1,000 ROI
+        // replicates at scale 1: 8.1 → 7.0 s).
         out.extend((0..n).map(|_| {
             let u: f64 = rng.random();
             match t.bucket[(u * BUCKETS as f64) as usize] {
