@@ -133,10 +133,8 @@ pub enum Error {
         /// First missing column (for the example).
         example: String,
     },
-    /// A file could not be parsed at all (malformed CSV, corrupt Parquet).
-    #[error(
-        "{file}: cannot be read as {format}: {source}\n  fix: check the file's delimiter, quoting and encoding (UTF-8), or set [datasets.{table}] format/delimiter"
-    )]
+    /// A file could not be parsed at all (a damaged gzip stream, a corrupt Parquet file).
+    #[error("{file}: cannot be read as {format}: {source}\n  fix: {fix}")]
     Unreadable {
         /// Table.
         table: String,
@@ -147,6 +145,57 @@ pub enum Error {
         /// Underlying error.
         #[source]
         source: Box<DataFusionError>,
+        /// What to do, for this format and this kind of damage.
+        fix: String,
+    },
+    /// A file holds no bytes at all.
+    #[error(
+        "{file}: the file is empty (0 bytes), not even a header\n  fix: export table `{table}` again, or remove the file (the table is then absent and the use cases that need it are listed as not measurable)"
+    )]
+    EmptyFile {
+        /// Table.
+        table: String,
+        /// File as displayed.
+        file: String,
+    },
+    /// A CSV header read as a single column that holds another delimiter.
+    #[error(
+        "{file}: the header reads as one column (\"{header}\") with the delimiter `{}`; the file looks `{}`-delimited\n  fix: set [datasets.{table}] delimiter = \"{}\" in misura.toml", .expected.escape_default(), .found.escape_default(), .found.escape_default()
+    )]
+    WrongDelimiter {
+        /// Table.
+        table: String,
+        /// File as displayed.
+        file: String,
+        /// The header as read.
+        header: String,
+        /// The delimiter used.
+        expected: char,
+        /// The delimiter the header holds.
+        found: char,
+    },
+    /// Several input files could not be read: every one of them, in one message.
+    #[error("{} input file(s) cannot be read:\n{}", .0.len(), .0.iter().map(|e| format!("  {}", e.to_string().replace('\n', "\n  "))).collect::<Vec<_>>().join("\n"))]
+    Inputs(Vec<Error>),
+    /// Every row of the data lies after the as-of day: nothing to measure.
+    #[error(
+        "no data on or before {as_of}: all {later} rows read lie after it\n  fix: choose a later --as-of (the run sees the data as it stood at the end of that day)"
+    )]
+    NoDataBefore {
+        /// The as-of day.
+        as_of: String,
+        /// Rows left out because they lie after it.
+        later: u64,
+    },
+    /// The analysis window is empty (its start is not before its end).
+    #[error(
+        "the analysis window is empty: it starts {start} and ends {end} (exclusive)\n  fix: set window_start before window_end in [parameters] of misura.toml, or choose a later --as-of (the window never reaches past it)"
+    )]
+    EmptyWindow {
+        /// window_start.
+        start: String,
+        /// window_end (after clipping to the as-of).
+        end: String,
     },
     /// Data failed validation with policy `on_invalid = "fail"`.
     #[error("{0}")]
@@ -236,8 +285,13 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::InvalidData(_)
+            | Error::NoDataBefore { .. }
+            | Error::EmptyWindow { .. }
             | Error::MissingColumns { .. }
             | Error::Unreadable { .. }
+            | Error::EmptyFile { .. }
+            | Error::WrongDelimiter { .. }
+            | Error::Inputs(_)
             | Error::Sql { .. } => 1,
             Error::Locked { .. } => 3,
             _ => 2,

@@ -10,12 +10,13 @@ use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::ops::lock::RunLock;
 use crate::ops::stages::Stages;
-use crate::ops::{atomic, faults, fingerprint, history, retention};
+use crate::ops::{atomic, faults, fingerprint, history, retention, run_dirs};
 use crate::report::manifest::{Manifest, ManifestParam, OutputFile};
 use crate::report::{tables, writer};
 use chrono::{NaiveDate, Utc};
 use std::path::{Path, PathBuf};
-use tracing::{error, info};
+use std::time::Instant;
+use tracing::{error, info, warn};
 
 /// Options of `misura run` beyond the settings.
 #[derive(Debug, Clone)]
@@ -76,80 +77,233 @@ impl RunSummary {
     }
 }
 
-/// Loads the data and derives the parameters that default to the data (brand, window).
+/// Loads the data and derives the parameters that default to the data (brand, window); what
+/// the derivation noticed is in the catalog's warnings.
 pub async fn load(settings: &mut Settings) -> Result<Catalog> {
     let inputs = Inputs::locate(settings)?;
-    load_inputs(settings, &inputs, None, &EngineOptions::default()).await
+    let (mut catalog, notes) =
+        load_inputs(settings, &inputs, None, &EngineOptions::default()).await?;
+    catalog.warnings.extend(notes);
+    Ok(catalog)
 }
 
+/// The catalog, and the notes a reader of the figures must see (brand, window).
 async fn load_inputs(
     settings: &mut Settings,
     inputs: &Inputs,
     as_of: Option<NaiveDate>,
     engine: &EngineOptions,
-) -> Result<Catalog> {
+) -> Result<(Catalog, Vec<String>)> {
     let catalog = Catalog::load_with(settings, inputs, as_of, engine).await?;
-    if catalog.failure(settings.on_invalid).is_none() {
-        derive_parameters(settings, &catalog, as_of).await?;
+    let mut notes = Vec::new();
+    // Nothing to derive from data that is not there (the run says "no data on or before").
+    let no_data = as_of.is_some_and(|d| no_data_before(&catalog, d).is_err());
+    if catalog.failure(settings.on_invalid).is_none() && !no_data {
+        derive_parameters(settings, &catalog, as_of, &mut notes).await?;
     }
-    Ok(catalog)
+    Ok((catalog, notes))
+}
+
+/// An as-of before every row leaves nothing to measure: said as such, not as empty KPIs.
+fn no_data_before(catalog: &Catalog, as_of: NaiveDate) -> Result<()> {
+    // Tables without a time column (campaigns, costs, …) are reference data, not data as of
+    // a day: they do not count as data before it.
+    let dated = catalog.reports.iter().filter(|r| {
+        crate::catalog::tables::table(&r.table).is_some_and(|t| t.time_column.is_some())
+    });
+    let (kept, later) = dated.fold((0, 0), |(k, l), r| {
+        (k + r.rows_accepted, l + r.rows_after_as_of)
+    });
+    if kept == 0 && later > 0 {
+        return Err(Error::NoDataBefore {
+            as_of: as_of.to_string(),
+            later,
+        });
+    }
+    Ok(())
 }
 
 async fn derive_parameters(
     settings: &mut Settings,
     catalog: &Catalog,
     as_of: Option<NaiveDate>,
+    notes: &mut Vec<String>,
 ) -> Result<()> {
     let p = &mut settings.parameters;
-    if p.get("brand").is_none()
-        && let Some(brand) = catalog.dominant_brand().await?
-    {
-        p.set_if_unset("brand", ParamValue::Text(brand), Source::Data);
+    if p.get("brand").is_none() {
+        if let Some(brand) = catalog.dominant_brand().await? {
+            p.set_if_unset("brand", ParamValue::Text(brand), Source::Data);
+        } else if !catalog.present.contains("social_mentions") {
+            // Nothing filters on the brand without mentions: the listening use cases are not
+            // measurable, and the others do not need it.
+            p.set_if_unset("brand", ParamValue::Text(String::new()), Source::Data);
+        }
     }
-    if let Some((lo, hi)) = catalog.data_span().await? {
-        p.set_if_unset("window_start", ParamValue::Date(lo.date()), Source::Data);
-        p.set_if_unset(
-            "window_end",
-            ParamValue::Date(match as_of {
-                Some(d) => (hi.date() + chrono::Days::new(1)).min(d + chrono::Days::new(1)),
-                None => hi.date() + chrono::Days::new(1),
-            }),
-            Source::Data,
-        );
+    if let Some(brand) = p.text("brand").filter(|b| !b.is_empty())
+        && let Some(note) = catalog.brand_check(brand).await?
+    {
+        notes.push(note);
+    }
+    let today = Utc::now().date_naive();
+    if let Some(d) = as_of
+        && d > today
+    {
+        notes.push(format!(
+            "--as-of {d} is after today ({today}, UTC): the run is named after a day that has not ended, and its last month is read as complete only if the data says so"
+        ));
+    }
+    let span = match catalog.activity_span().await? {
+        Some(s) => Some(s),
+        None => catalog.data_span().await?,
+    };
+    if let Some((lo, hi)) = span {
+        let window =
+            crate::config::window::default_window(lo.date(), hi.date(), as_of.unwrap_or(today));
+        if let Some(n) = &window.note
+            && p.get("window_end").is_none()
+        {
+            notes.push(n.clone());
+        }
+        p.set_if_unset("window_start", ParamValue::Date(window.start), Source::Data);
+        p.set_if_unset("window_end", ParamValue::Date(window.end), Source::Data);
+    }
+    // The window never reaches past the as-of: rows stop there, so costs must too.
+    if let (Some(d), Some(end)) = (as_of, p.date("window_end")) {
+        let limit = d + chrono::Days::new(1);
+        if end > limit {
+            let from = p.source("window_end").unwrap_or(Source::Default);
+            p.set("window_end", ParamValue::Date(limit), Source::Data);
+            notes.push(format!(
+                "the window_end {end} ({from}) lies after --as-of {d}: the window is clipped to end {limit} (exclusive), so costs and value cover the same days"
+            ));
+        }
+    }
+    if let (Some(start), Some(end)) = (p.date("window_start"), p.date("window_end")) {
+        if start >= end {
+            return Err(Error::EmptyWindow {
+                start: start.to_string(),
+                end: end.to_string(),
+            });
+        }
+        if let Some(n) = crate::config::window::partial_last_month(start, end) {
+            notes.push(n);
+        }
     }
     Ok(())
 }
 
+/// What a run has gathered so far: enough to record it even when it stops early.
+struct Attempt {
+    started_at: chrono::DateTime<Utc>,
+    clock: Instant,
+    /// The stage running now (named in the record of a run that stopped).
+    stage: &'static str,
+    warnings: Vec<String>,
+    fingerprint: String,
+    /// Row accounting of the tables read, once they are.
+    inputs: Vec<crate::catalog::TableReport>,
+    stages: Stages,
+}
+
 /// Runs the whole job and writes the run folder, atomically, under the output lock.
+///
+/// A successful run is published as `<out>/<as-of>/` and `latest` moves to it; a run that
+/// fails anywhere after taking the lock — a use case, invalid data, an unreadable file — is
+/// published beside it as `<out>/<as-of>.failed-<n>/` (with its manifest, and its report when
+/// it got that far), so the previous good folder and `latest` stay as they were.
 pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary> {
-    let started_at = Utc::now();
+    let mut attempt = Attempt {
+        started_at: Utc::now(),
+        clock: Instant::now(),
+        stage: "lock",
+        warnings: Vec::new(),
+        fingerprint: String::new(),
+        inputs: Vec::new(),
+        stages: Stages::new(),
+    };
     let lock = RunLock::acquire(&opts.out)?;
-    let mut warnings = Vec::new();
     if let Some(pid) = lock.taken_over_from {
-        warnings.push(format!(
+        attempt.warnings.push(format!(
             "took over the lock of process {pid}, which ended without releasing it"
         ));
     }
     for p in atomic::clean_leftovers(&opts.out) {
-        warnings.push(format!(
+        attempt.warnings.push(format!(
             "removed {} left by an interrupted run",
             p.display()
         ));
     }
+    if matches!(settings.data, DataSource::EmbeddedSample) {
+        let note = "no --data given: this run measures misura's embedded demo sample, not your data (the report says so)";
+        warn!(stage = "locate", "{note}");
+        attempt.warnings.push(note.to_string());
+    }
     faults::pause_point("locked");
+    let outcome = run_locked(&mut settings, opts, &mut attempt).await;
+    let outcome = match outcome {
+        Ok(summary) => Ok(summary),
+        Err(e) => {
+            match record_stopped(&settings, opts, attempt, &e) {
+                Ok(dir) => {
+                    error!(stage = "publish", run = %dir.display(), "the run stopped; its record is in {} (misura status lists it; latest is unchanged)", dir.display())
+                }
+                Err(w) => error!(
+                    stage = "publish",
+                    "the run stopped and could not be recorded: {w}"
+                ),
+            }
+            Err(e)
+        }
+    };
+    drop(lock);
+    outcome
+}
 
-    let mut stages = Stages::new();
-    let inputs = Inputs::locate(&settings)?;
+/// Publishes the record of a run that stopped before its results: a folder
+/// `<as-of>.failed-<n>/` holding its manifest (status `failed`, the error, the stage it
+/// stopped in, the rows read so far).
+fn record_stopped(
+    settings: &Settings,
+    opts: &RunOptions,
+    attempt: Attempt,
+    error: &Error,
+) -> Result<PathBuf> {
+    let dir = run_dirs::next_failed_folder(&opts.out, opts.as_of);
+    let staging = atomic::staging_for(&dir);
+    std::fs::create_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
+    let text = format!("{error:#}");
+    let failure = crate::kpi::run::QueryFailure {
+        use_case: attempt.stage.to_string(),
+        file: String::new(),
+        error: text.clone(),
+    };
+    let mut manifest = base_manifest(settings, opts, attempt);
+    manifest.status = "failed".into();
+    manifest.error = Some(text);
+    manifest.failures = vec![failure];
+    writer::write_manifest(&staging, &manifest)?;
+    atomic::replace_dir(&staging, &dir)?;
+    Ok(dir)
+}
+
+async fn run_locked(
+    settings: &mut Settings,
+    opts: &RunOptions,
+    attempt: &mut Attempt,
+) -> Result<RunSummary> {
+    attempt.stage = "locate";
+    let inputs = Inputs::locate(settings)?;
     let mut queries = QuerySet::builtin()?;
     if let Some(dir) = &opts.queries {
         queries.add_dir(dir)?;
     }
-    let mut fingerprint = fingerprint::fingerprint(&settings, &inputs.discovery, &queries);
+    let mut fingerprint = fingerprint::fingerprint(settings, &inputs.discovery, &queries);
     if let Some(p) = &opts.pseudonymize {
         // Another key must rerun; the key itself never enters the fingerprint.
         fingerprint = format!("{fingerprint}+{}", p.id("misura:fingerprint"));
     }
-    let run_dir = opts.out.join(opts.as_of.to_string());
+    attempt.fingerprint = fingerprint.clone();
+    let run_dir = run_dirs::ok_folder(&opts.out, opts.as_of);
     if !opts.force
         && let Some(manifest) = up_to_date(&run_dir, &fingerprint)
     {
@@ -161,10 +315,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         });
     }
 
-    let catalog = load_inputs(&mut settings, &inputs, Some(opts.as_of), &opts.engine).await?;
+    attempt.stage = "ingest_and_validate";
+    let (catalog, derived) = load_inputs(settings, &inputs, Some(opts.as_of), &opts.engine).await?;
+    attempt.inputs = catalog.reports.clone();
     if let Some(err) = catalog.failure(settings.on_invalid) {
         return Err(err);
     }
+    no_data_before(&catalog, opts.as_of)?;
     for r in &catalog.reports {
         info!(
             stage = "ingest",
@@ -175,8 +332,10 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             "table read"
         );
     }
+    let stages = &mut attempt.stages;
     stages.end("ingest_and_validate");
     faults::pause_point("ingested");
+    let warnings = &mut attempt.warnings;
     warnings.extend(catalog.warnings.iter().cloned());
     for name in ["brand", "window_start", "window_end"] {
         if settings.parameters.get(name).is_none() {
@@ -184,7 +343,15 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         }
     }
 
+    // What a reader of the figures must know (the report's "Read with care", the manifest's
+    // warnings, the log).
+    let mut notes: Vec<String> = derived;
+    for n in &notes {
+        warn!(stage = "ingest", "{n}");
+    }
+
     stages.start();
+    attempt.stage = "kpis";
     let catalogue = crate::kpi::catalogue::Catalogue::load(&settings.use_cases)?;
     // On a cluster, the KPI SQL runs there on a shared copy of the validated tables; the
     // models after it read the staging views locally.
@@ -203,6 +370,17 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         }
         None => None,
     };
+    let watch = opts
+        .cluster
+        .as_ref()
+        .map(|c| crate::cluster::ExecutorWatch::new(&c.url));
+    let remote = match (&opts.cluster, &watch) {
+        (Some(c), Some(w)) => Some(crate::kpi::run::Remote {
+            timeout: c.query_timeout,
+            executors: w,
+        }),
+        _ => None,
+    };
     let mut kpis = crate::kpi::run_all(
         cluster.as_ref().map_or(&catalog.ctx, |(ctx, _)| ctx),
         &queries,
@@ -210,8 +388,10 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         &catalog.present,
         &catalogue,
         cluster.is_none(),
+        remote.as_ref(),
     )
     .await?;
+    notes.extend(kpis.notes.iter().cloned());
     for (uc, ms) in &kpis.timings_ms {
         info!(stage = "kpis", use_case = %uc, duration_ms = *ms, "use case computed");
         let peak = kpis.peaks_mb.iter().find(|(u, _)| u == uc).map(|(_, p)| *p);
@@ -221,13 +401,22 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
         error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
     }
     drop(cluster);
+    let conversions = match settings.parameters.text("conversion") {
+        Some("won_opportunities") => "opportunities",
+        _ => "orders",
+    };
+    for n in crate::notes::absent_tables(&catalog.present, &kpis.not_measurable, conversions) {
+        warn!(stage = "kpis", "{n}");
+        notes.push(n);
+    }
     stages.end("kpis");
 
     stages.start();
     let mut failures = kpis.failures.clone();
     let p = &settings.parameters;
     let has = |t: &str| catalog.present.contains(t);
-    let experiments = if has("experiments") && has("experiment_assignments") {
+    // An experiment is read on its arms' conversions: without them it measures nothing.
+    let experiments = if has("experiments") && has("experiment_assignments") && has(conversions) {
         let r = crate::experiments::run(&catalog.ctx, &queries, p).await;
         recover(
             r,
@@ -245,7 +434,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
 
     stages.start();
     let (attribution, journeys) = if has("touchpoints") && (has("orders") || has("opportunities")) {
-        let r = attribute(&catalog, &queries, &settings).await;
+        let r = attribute(&catalog, &queries, settings).await;
         recover(
             r,
             "attribution",
@@ -361,6 +550,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     for r in roi.iter().flat_map(|roi| &roi.rows) {
         info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
     }
+    for n in roi
+        .iter()
+        .flat_map(|r| crate::notes::unmeasured_drivers(&r.unmeasured))
+    {
+        warn!(stage = "roi", "{n}");
+        notes.push(n);
+    }
     stages.end("roi");
     faults::pause_point("computed");
 
@@ -444,6 +640,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             .text("shared_cost_allocation")
             .unwrap_or("proportional")
             .to_string(),
+        failures: &failures,
+        demo_data: matches!(settings.data, DataSource::EmbeddedSample),
+        notes: &notes,
     };
     // Polars plans on its own threads and must not run inside the async runtime's context.
     let written = std::thread::scope(|s| {
@@ -461,34 +660,48 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     stages.end("report");
 
-    let mut manifest = manifest(
-        &settings,
+    attempt.stage = "publish";
+    warnings.extend(notes.iter().cloned());
+    let mut manifest = base_manifest(
+        settings,
         opts,
-        &catalog,
-        &kpis,
-        outputs,
-        stages,
-        warnings,
-        fingerprint,
-        started_at,
+        Attempt {
+            inputs: catalog.reports.clone(),
+            stages: std::mem::take(&mut attempt.stages),
+            warnings: attempt.warnings.clone(),
+            fingerprint: fingerprint.clone(),
+            ..*attempt
+        },
     );
-    if failures.len() > manifest.failures.len() {
-        manifest.status = "failed".into();
-        manifest.failures = failures;
-    }
+    manifest.outputs = outputs;
+    manifest.not_measurable = kpis.not_measurable.clone();
+    manifest.hidden_use_cases = kpis.hidden.clone();
+    manifest.failures = failures;
+    manifest.status = if manifest.failures.is_empty() {
+        "ok".into()
+    } else {
+        "failed".into()
+    };
+    // A failed run never replaces the day's good folder: it is published beside it.
+    let target = if manifest.status == "ok" {
+        run_dir
+    } else {
+        run_dirs::next_failed_folder(&opts.out, opts.as_of)
+    };
+    manifest.duration_ms = attempt.clock.elapsed().as_secs_f64() * 1e3;
     writer::write_manifest(&staging, &manifest)?;
     faults::pause_point("written");
-    atomic::replace_dir(&staging, &run_dir)?;
-    // The history is derived from the published folder: written after it, so a run killed
-    // before publishing changes neither.
-    history::write_partition(
-        &opts.out,
-        "kpi_values",
-        opts.as_of,
-        &tables::kpi_values_schema(),
-        std::slice::from_ref(&kpi_values),
-    )?;
+    atomic::replace_dir(&staging, &target)?;
     if manifest.status == "ok" {
+        // The history holds the published successful runs: written after the folder, so a
+        // run killed before publishing changes neither.
+        history::write_partition(
+            &opts.out,
+            "kpi_values",
+            opts.as_of,
+            &tables::kpi_values_schema(),
+            std::slice::from_ref(&kpi_values),
+        )?;
         atomic::point_latest(&opts.out, &manifest.as_of)?;
     }
     if let Some(keep) = opts.keep {
@@ -496,9 +709,8 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             info!(stage = "retention", removed = %p.display(), "old run folder removed");
         }
     }
-    drop(lock);
     Ok(RunSummary {
-        run_dir,
+        run_dir: target,
         manifest,
         skipped: false,
     })
@@ -558,31 +770,21 @@ fn up_to_date(run_dir: &Path, fingerprint: &str) -> Option<Manifest> {
     (m.status == "ok" && m.fingerprint == fingerprint).then_some(m)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn manifest(
-    settings: &Settings,
-    opts: &RunOptions,
-    catalog: &Catalog,
-    kpis: &crate::kpi::KpiOutcome,
-    outputs: Vec<OutputFile>,
-    stages: Stages,
-    warnings: Vec<String>,
-    fingerprint: String,
-    started_at: chrono::DateTime<Utc>,
-) -> Manifest {
+/// The manifest of a run from what it gathered: settings, inputs read, stages timed and
+/// warnings; outputs, failures and what could not be measured are filled in by the caller.
+fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: Attempt) -> Manifest {
     let p = &settings.parameters;
     let day = |name: &str| p.date(name).map(|d| d.to_string()).unwrap_or_default();
+    let secs = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     Manifest {
         misura_version: env!("CARGO_PKG_VERSION").to_string(),
-        status: if kpis.failures.is_empty() {
-            "ok".into()
-        } else {
-            "failed".into()
-        },
+        status: "failed".into(),
+        error: None,
         as_of: opts.as_of.to_string(),
-        fingerprint,
-        started_at: started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        finished_at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        fingerprint: attempt.fingerprint,
+        started_at: secs(attempt.started_at),
+        finished_at: secs(Utc::now()),
+        duration_ms: attempt.clock.elapsed().as_secs_f64() * 1e3,
         data: match &settings.data {
             DataSource::EmbeddedSample => crate::sample::DISPLAY.to_string(),
             DataSource::Dir(d) => d.display().to_string(),
@@ -607,21 +809,21 @@ fn manifest(
                 )
             })
             .collect(),
-        inputs: reports_by_table(&catalog.reports)
-            .into_values()
-            .cloned()
-            .collect(),
-        rejected: catalog
-            .reports
+        rejected: attempt
+            .inputs
             .iter()
             .map(|r| (r.table.to_string(), r.rows_rejected))
             .collect(),
-        outputs,
-        not_measurable: kpis.not_measurable.clone(),
-        hidden_use_cases: kpis.hidden.clone(),
-        failures: kpis.failures.clone(),
-        timings_ms: stages.timings_ms,
-        peak_rss_mb: stages.peak_rss_mb,
-        warnings,
+        inputs: reports_by_table(&attempt.inputs)
+            .into_values()
+            .cloned()
+            .collect(),
+        outputs: Vec::new(),
+        not_measurable: Vec::new(),
+        hidden_use_cases: Vec::new(),
+        failures: Vec::new(),
+        timings_ms: attempt.stages.timings_ms,
+        peak_rss_mb: attempt.stages.peak_rss_mb,
+        warnings: attempt.warnings,
     }
 }

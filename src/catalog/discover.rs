@@ -54,10 +54,12 @@ pub struct Discovery {
     pub warnings: Vec<String>,
 }
 
+/// The format of a file by its extension, case ignored (`orders.CSV` is CSV).
 fn classify(name: &str) -> Option<(&'static str, Format, bool)> {
+    let lower = name.to_ascii_lowercase();
     EXTENSIONS
         .iter()
-        .find(|(ext, _, _)| name.ends_with(ext))
+        .find(|(ext, _, _)| lower.ends_with(ext))
         .map(|(ext, f, gz)| (*ext, *f, *gz))
 }
 
@@ -78,7 +80,7 @@ fn input_file(
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
-    let gzip_by_name = name.ends_with(".gz");
+    let gzip_by_name = name.to_ascii_lowercase().ends_with(".gz");
     let (format, gzip) = match (forced, classify(&name)) {
         (Some(format), _) => (format, gzip_by_name),
         (None, Some((_, format, gzip))) => (format, gzip),
@@ -143,6 +145,21 @@ pub fn discover(
 ) -> Result<Discovery> {
     let mut found = Discovery::default();
     let mut claimed: Vec<PathBuf> = Vec::new();
+    // File and folder names of the data directory, matched to table names with case ignored:
+    // an export named `Orders.CSV` is the orders table, never silently skipped.
+    let entries: Vec<(String, PathBuf)> = match std::fs::read_dir(root) {
+        Ok(rd) => rd
+            .flatten()
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().to_ascii_lowercase(),
+                    e.path(),
+                )
+            })
+            .filter(|(name, _)| !name.starts_with('.'))
+            .collect(),
+        Err(e) => return Err(Error::io(root, e)),
+    };
     for table in TABLES {
         let cfg = datasets.get(table.name);
         let forced = cfg.and_then(|c| c.format);
@@ -177,15 +194,23 @@ pub fn discover(
                 paths
             }
             None => {
-                let mut candidates: Vec<PathBuf> = EXTENSIONS
+                let mut candidates: Vec<PathBuf> = entries
                     .iter()
-                    .map(|(ext, _, _)| root.join(format!("{}{ext}", table.name)))
-                    .filter(|p| p.is_file())
+                    .filter(|(name, path)| {
+                        path.is_file()
+                            && EXTENSIONS
+                                .iter()
+                                .any(|(ext, _, _)| *name == format!("{}{ext}", table.name))
+                    })
+                    .map(|(_, path)| path.clone())
                     .collect();
-                let dir = root.join(table.name);
-                if dir.is_dir() {
-                    candidates.push(dir);
-                }
+                candidates.sort();
+                candidates.extend(
+                    entries
+                        .iter()
+                        .filter(|(name, path)| name == table.name && path.is_dir())
+                        .map(|(_, path)| path.clone()),
+                );
                 match candidates.len() {
                     0 => continue,
                     1 if candidates[0].is_dir() => {

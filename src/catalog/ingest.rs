@@ -3,6 +3,7 @@
 //! every value to its canonical type, and numbers every row by file and position so that
 //! any later problem can be pointed at precisely.
 
+use crate::catalog::csv_lines;
 use crate::catalog::discover::{InputFile, TableFiles};
 use crate::catalog::parse::{BadValue, TextFormats, to_canonical};
 use crate::catalog::schema::Table;
@@ -11,7 +12,7 @@ use crate::catalog::validate::Violation;
 use crate::config::{DatasetConfig, Format};
 use crate::error::{Error, Result};
 use datafusion::arrow::array::{
-    ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, new_null_array,
+    Array, ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, new_null_array,
 };
 use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::{
@@ -59,6 +60,11 @@ pub struct IngestedTable {
     pub violations: Vec<Violation>,
     /// Non-fatal notes (ignored or absent optional columns).
     pub warnings: Vec<String>,
+    /// Primary keys of the rows left out as after the as-of.
+    pub cut_keys: Vec<String>,
+    /// Rows whose reference points at a row after the as-of (found by validation): left
+    /// out as after the as-of too.
+    pub after_as_of_by_reference: std::collections::HashSet<(usize, i64)>,
 }
 
 impl IngestedTable {
@@ -70,7 +76,8 @@ impl IngestedTable {
     /// Leaves out the rows whose own time column (the table's `time_column`) lies at or
     /// after `cutoff` (ns since the epoch), with the problems found in them: under `--as-of`
     /// those rows are not part of the data, so neither their values nor the references to
-    /// rows they point at are checked. Returns how many rows were left out.
+    /// rows they point at are checked. Returns how many rows were left out; the primary keys
+    /// of those rows are added to `cut_keys`.
     pub fn cut_at(&mut self, cutoff: i64) -> Result<u64> {
         let Some(idx) = self
             .table
@@ -81,25 +88,55 @@ impl IngestedTable {
         };
         let n_cols = self.table.columns.len();
         let mut cut = std::collections::HashSet::new();
-        for batch in &mut self.batches {
+        for batch in &self.batches {
             let ts = batch.column(idx).as_primitive::<TimestampNanosecondType>();
-            if ts.iter().all(|t| t.is_none_or(|t| t < cutoff)) {
-                continue;
-            }
-            let keep: BooleanArray = ts
-                .iter()
-                .map(|t| Some(t.is_none_or(|t| t < cutoff)))
-                .collect();
             let files = batch.column(n_cols).as_primitive::<Int32Type>();
             let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
-            for i in (0..batch.num_rows()).filter(|i| !keep.value(*i)) {
-                cut.insert((files.value(i) as usize, rows.value(i)));
+            for (i, t) in ts.iter().enumerate() {
+                if t.is_some_and(|t| t >= cutoff) {
+                    cut.insert((files.value(i) as usize, rows.value(i)));
+                }
             }
-            *batch = filter_record_batch(batch, &keep)
-                .map_err(|e| Error::engine("applying --as-of", e.into()))?;
         }
-        self.violations.retain(|v| !cut.contains(&(v.file, v.row)));
-        Ok(cut.len() as u64)
+        self.remove_rows(&cut, "applying --as-of")
+    }
+
+    /// Leaves out the rows `(file, row)` of `rows` and the problems found in them, as rows
+    /// that lie after the as-of (a row referring to a row after the as-of is after it too).
+    /// Returns how many were left out; their primary keys are added to `cut_keys`.
+    pub fn remove_rows(
+        &mut self,
+        rows: &std::collections::HashSet<(usize, i64)>,
+        context: &str,
+    ) -> Result<u64> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let n_cols = self.table.columns.len();
+        let pk = match self.table.primary_key {
+            [pk] => self.table.columns.iter().position(|c| c.name == *pk),
+            _ => None,
+        };
+        for batch in &mut self.batches {
+            let files = batch.column(n_cols).as_primitive::<Int32Type>();
+            let numbers = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+            let keep: BooleanArray = (0..batch.num_rows())
+                .map(|i| Some(!rows.contains(&(files.value(i) as usize, numbers.value(i)))))
+                .collect();
+            if keep.true_count() == batch.num_rows() {
+                continue;
+            }
+            if let Some(k) = pk {
+                let keys = crate::catalog::text(batch.column(k));
+                for i in (0..batch.num_rows()).filter(|i| !keep.value(*i) && keys.is_valid(*i)) {
+                    self.cut_keys.push(keys.value(i).to_string());
+                }
+            }
+            *batch =
+                filter_record_batch(batch, &keep).map_err(|e| Error::engine(context, e.into()))?;
+        }
+        self.violations.retain(|v| !rows.contains(&(v.file, v.row)));
+        Ok(rows.len() as u64)
     }
 
     /// Schema of the typed batches (canonical + provenance columns).
@@ -144,6 +181,7 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
     let formats = TextFormats {
         timestamp: cfg.and_then(|c| c.timestamp_format.clone()),
         date: cfg.and_then(|c| c.date_format.clone()),
+        decimal_comma: cfg.and_then(|c| c.decimal) == Some(','),
     };
     let mut out = IngestedTable {
         table,
@@ -151,6 +189,8 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
         batches: Vec::new(),
         violations: Vec::new(),
         warnings: Vec::new(),
+        cut_keys: Vec::new(),
+        after_as_of_by_reference: std::collections::HashSet::new(),
     };
     let typed_schema = IngestedTable::typed_schema(table);
     for (file_idx, file) in files.files.iter().enumerate() {
@@ -176,6 +216,28 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
     Ok(out)
 }
 
+/// How one file is read: where it is, its index in the table's list, and how to convert.
+struct FileRead<'a> {
+    file: &'a InputFile,
+    file_idx: usize,
+    table: &'static Table,
+    cfg: Option<&'a DatasetConfig>,
+    formats: &'a TextFormats,
+    typed_schema: &'a SchemaRef,
+}
+
+impl FileRead<'_> {
+    fn unreadable(&self, fix: String) -> impl Fn(datafusion::error::DataFusionError) -> Error + '_ {
+        move |e| Error::Unreadable {
+            table: self.table.name.into(),
+            file: self.file.display.clone(),
+            format: format!("{:?}", self.file.format).to_lowercase(),
+            source: Box::new(e),
+            fix: fix.clone(),
+        }
+    }
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn read_file(
     file: &InputFile,
@@ -187,55 +249,189 @@ async fn read_file(
     typed_schema: &SchemaRef,
     out: &mut IngestedTable,
 ) -> Result<u64> {
+    let r = FileRead {
+        file,
+        file_idx,
+        table,
+        cfg,
+        formats,
+        typed_schema,
+    };
+    if file.bytes == 0 {
+        return Err(Error::EmptyFile {
+            table: table.name.into(),
+            file: file.display.clone(),
+        });
+    }
     let path = file.path.to_string_lossy().to_string();
     let compression = if file.gzip {
         FileCompressionType::GZIP
     } else {
         FileCompressionType::UNCOMPRESSED
     };
-    let unreadable = |e| Error::Unreadable {
-        table: table.name.into(),
-        file: file.display.clone(),
-        format: format!("{:?}", file.format).to_lowercase(),
-        source: Box::new(e),
-    };
     let df = match file.format {
-        Format::Csv => {
-            let delimiter = cfg.and_then(|c| c.delimiter).unwrap_or(',');
-            let delimiter = u8::try_from(delimiter).map_err(|_| Error::InvalidParameter {
-                name: format!("[datasets.{}] delimiter", table.name),
-                origin: "misura.toml".into(),
-                value: delimiter.to_string(),
-                expected: "a single ASCII character".into(),
-            })?;
-            let header = csv_header(file, delimiter)?;
-            let schema = Schema::new(
-                header
-                    .iter()
-                    .map(|h| Field::new(h, DataType::Utf8, true))
-                    .collect::<Vec<_>>(),
-            );
-            let opts = CsvReadOptions::new()
-                .has_header(true)
-                .delimiter(delimiter)
-                .schema(&schema)
-                .file_extension("")
-                .file_compression_type(compression);
-            ctx.read_csv(path, opts).await.map_err(unreadable)?
-        }
+        Format::Csv => return read_csv(&r, ctx, out).await,
         Format::Parquet => ctx
             .read_parquet(path, ParquetReadOptions::default().file_extension(""))
             .await
-            .map_err(unreadable)?,
+            .map_err(r.unreadable(format!(
+                "the file is not a complete Parquet file (cut short, or another format under a .parquet name): export or copy it again; [datasets.{}] format = \"csv\" reads another format under this name",
+                table.name
+            )))?,
         Format::Ndjson => {
             let opts = JsonReadOptions {
                 file_extension: "",
                 file_compression_type: compression,
                 ..Default::default()
             };
-            ctx.read_json(path, opts).await.map_err(unreadable)?
+            ctx.read_json(path, opts)
+                .await
+                .map_err(r.unreadable(ndjson_fix(file)))?
         }
     };
+    let fix = match file.format {
+        Format::Parquet => "the Parquet file is damaged: export or copy it again".to_string(),
+        _ => ndjson_fix(file),
+    };
+    convert(&r, df, &std::collections::HashSet::new(), out, fix).await
+}
+
+fn ndjson_fix(file: &InputFile) -> String {
+    if file.gzip {
+        "each line must be one JSON object; if the message speaks of gzip or deflate, the file is cut short or damaged: compress or download it again (`gzip -t FILE` tests it)".into()
+    } else {
+        "each line must be one complete JSON object (no pretty-printed JSON, no trailing commas)"
+            .into()
+    }
+}
+
+/// A CSV file: DataFusion's reader when the file is clean UTF-8; record by record
+/// ([`csv_lines`](super::csv_lines)) when it declares another encoding or when the fast
+/// reader stops at a bad line, so that every bad line is found and the rest is read.
+async fn read_csv(r: &FileRead<'_>, ctx: &SessionContext, out: &mut IngestedTable) -> Result<u64> {
+    let (file, table, cfg) = (r.file, r.table, r.cfg);
+    let delimiter = cfg.and_then(|c| c.delimiter).unwrap_or(',');
+    let delimiter = u8::try_from(delimiter).map_err(|_| Error::InvalidParameter {
+        name: format!("[datasets.{}] delimiter", table.name),
+        origin: "misura.toml".into(),
+        value: delimiter.to_string(),
+        expected: "a single ASCII character".into(),
+    })?;
+    let encoding = cfg.and_then(|c| c.encoding).unwrap_or_default();
+    if encoding == crate::config::project::Encoding::Utf8
+        && let Ok(header) = csv_header(file, delimiter)
+    {
+        check_delimiter(&header, delimiter, r)?;
+        let schema = Schema::new(
+            header
+                .iter()
+                .map(|h| Field::new(h, DataType::Utf8, true))
+                .collect::<Vec<_>>(),
+        );
+        let compression = if file.gzip {
+            FileCompressionType::GZIP
+        } else {
+            FileCompressionType::UNCOMPRESSED
+        };
+        let opts = CsvReadOptions::new()
+            .has_header(true)
+            .delimiter(delimiter)
+            .schema(&schema)
+            .file_extension("")
+            .file_compression_type(compression);
+        let path = file.path.to_string_lossy().to_string();
+        let mark = (out.batches.len(), out.violations.len(), out.warnings.len());
+        if let Ok(df) = ctx.read_csv(path, opts).await {
+            match convert(r, df, &std::collections::HashSet::new(), out, String::new()).await {
+                Ok(rows) => return Ok(rows),
+                Err(Error::Unreadable { .. }) => {
+                    // A bad line stopped the fast reader: read the file again, record by record.
+                    out.batches.truncate(mark.0);
+                    out.violations.truncate(mark.1);
+                    out.warnings.truncate(mark.2);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let damaged = |e: std::io::Error| Error::Unreadable {
+        table: table.name.into(),
+        file: file.display.clone(),
+        format: "csv".into(),
+        source: Box::new(datafusion::error::DataFusionError::IoError(e)),
+        fix: if file.gzip {
+            "the gzip stream is cut short or damaged: compress or download the file again (`gzip -t FILE` tests it)".into()
+        } else {
+            "the file cannot be read from disk: check that it is complete and readable".into()
+        },
+    };
+    let bytes = csv_lines::file_bytes(&file.path, file.gzip).map_err(damaged)?;
+    let bytes = csv_lines::to_utf8(bytes, encoding);
+    let lines = csv_lines::read(&bytes, delimiter, table.name).map_err(|e| Error::Unreadable {
+        table: table.name.into(),
+        file: file.display.clone(),
+        format: "csv".into(),
+        source: Box::new(datafusion::error::DataFusionError::External(Box::new(e))),
+        fix: "check the file's delimiter, quoting and encoding".into(),
+    })?;
+    check_delimiter(&lines.header, delimiter, r)?;
+    let bad_rows: std::collections::HashSet<i64> = lines.bad.iter().map(|b| b.row).collect();
+    for b in &lines.bad {
+        out.violations.push(Violation {
+            file: r.file_idx,
+            row: b.row,
+            column: String::new(),
+            value: Some(b.text.clone()),
+            problem: b.problem.clone(),
+            fix: b.fix.clone(),
+        });
+    }
+    let df = ctx
+        .read_batch(lines.batch)
+        .map_err(|e| Error::engine(format!("reading {}", file.display), e))?;
+    convert(r, df, &bad_rows, out, String::new()).await
+}
+
+/// A header read as one column that holds another likely delimiter is a file with another
+/// delimiter, not a file with missing columns.
+fn check_delimiter(header: &[String], delimiter: u8, r: &FileRead<'_>) -> Result<()> {
+    let [only] = header else { return Ok(()) };
+    let Some(found) = [';', '\t', '|', ',']
+        .into_iter()
+        .filter(|c| *c as u32 != delimiter as u32)
+        .max_by_key(|c| only.matches(*c).count())
+        .filter(|c| only.contains(*c))
+    else {
+        return Ok(());
+    };
+    Err(Error::WrongDelimiter {
+        table: r.table.name.into(),
+        file: r.file.display.clone(),
+        header: only.chars().take(120).collect(),
+        expected: delimiter as char,
+        found,
+    })
+}
+
+/// Maps a file's columns onto the canonical ones and converts every value (rows in
+/// `bad_rows` are bad lines already recorded: not checked again); `fix` is the advice when
+/// the stream fails while reading.
+async fn convert(
+    r: &FileRead<'_>,
+    df: datafusion::dataframe::DataFrame,
+    bad_rows: &std::collections::HashSet<i64>,
+    out: &mut IngestedTable,
+    fix: String,
+) -> Result<u64> {
+    let (file, file_idx, table, cfg, formats, typed_schema) = (
+        r.file,
+        r.file_idx,
+        r.table,
+        r.cfg,
+        r.formats,
+        r.typed_schema,
+    );
+    let unreadable = r.unreadable(fix);
     let found: Vec<String> = df
         .schema()
         .fields()
@@ -301,10 +497,10 @@ async fn read_file(
     let df = df
         .select(selected)
         .map_err(|e| Error::engine(format!("reading {}", file.display), e))?;
-    let mut stream = df.execute_stream().await.map_err(unreadable)?;
+    let mut stream = df.execute_stream().await.map_err(&unreadable)?;
     let mut next_row: i64 = 1;
     while let Some(batch) = stream.next().await {
-        let batch = batch.map_err(unreadable)?;
+        let batch = batch.map_err(&unreadable)?;
         let n = batch.num_rows();
         let mut arrays: Vec<ArrayRef> = Vec::with_capacity(table.columns.len() + 2);
         for (c, pos) in table.columns.iter().zip(&positions) {
@@ -331,7 +527,11 @@ async fn read_file(
                     if !c.nullable && typed.null_count() > bad.len() {
                         let bad_idx: std::collections::HashSet<usize> =
                             bad.iter().map(|b| b.index).collect();
-                        for i in (0..n).filter(|i| typed.is_null(*i) && !bad_idx.contains(i)) {
+                        for i in (0..n).filter(|i| {
+                            typed.is_null(*i)
+                                && !bad_idx.contains(i)
+                                && !bad_rows.contains(&(next_row + *i as i64))
+                        }) {
                             out.violations.push(Violation {
                                 file: file_idx,
                                 row: next_row + i as i64,

@@ -2,6 +2,7 @@
 //! session. Tables absent from the data are registered empty (with their canonical
 //! schema) so that every query plans; [`Catalog::present`] says which ones hold data.
 
+pub mod csv_lines;
 pub mod discover;
 pub mod docs;
 pub mod ingest;
@@ -96,6 +97,9 @@ impl Inputs {
     }
 }
 
+/// The tables whose time column is the programme's activity (the default window).
+pub const ACTIVITY_TABLES: &[&str] = &["social_mentions", "tickets", "touchpoints", "orders"];
+
 /// The loaded data.
 pub struct Catalog {
     /// Session holding every canonical table.
@@ -110,6 +114,9 @@ pub struct Catalog {
     pub problems: Vec<TableProblems>,
     /// Notes for the manifest.
     pub warnings: Vec<String>,
+    /// Primary keys (single-column) of the rows set aside or after the as-of, per table: a
+    /// child row pointing at one is told its parent was rejected, or is after the as-of too.
+    pub left_out: validate::LeftOutKeys,
 }
 
 /// A new DataFusion session configured the way misura queries it.
@@ -162,6 +169,7 @@ impl Catalog {
             rejected: Vec::new(),
             problems: Vec::new(),
             warnings: found.warnings,
+            left_out: validate::LeftOutKeys::default(),
         };
         // Tables are read and converted on every core at once (each reading is one thread);
         // they are validated and registered one by one in discovery order, since a foreign
@@ -172,13 +180,33 @@ impl Catalog {
             tokio::spawn(async move { ingest::ingest(&files, cfg.as_ref()).await })
         }))
         .buffered(workers);
+        // A file that cannot be read at all stops the run, but every table is still read so
+        // that one run names every such file.
+        let mut unreadable: Vec<Error> = Vec::new();
         while let Some(joined) = ingests.next().await {
-            let mut ingested = joined.map_err(|e| {
+            let read = joined.map_err(|e| {
                 Error::engine(
                     "reading an input table",
                     datafusion::error::DataFusionError::External(Box::new(e)),
                 )
-            })??;
+            })?;
+            let mut ingested = match read {
+                Ok(t) => t,
+                Err(
+                    e @ (Error::Unreadable { .. }
+                    | Error::EmptyFile { .. }
+                    | Error::WrongDelimiter { .. }
+                    | Error::MissingColumns { .. }),
+                ) => {
+                    unreadable.push(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if !unreadable.is_empty() {
+                // Validation needs every referenced table registered; the run stops anyway.
+                continue;
+            }
             // Rows after --as-of are not part of the data: left out before any check.
             let after_as_of = match cutoff {
                 Some(c) => ingested.cut_at(c)?,
@@ -194,12 +222,37 @@ impl Catalog {
                 .ctx
                 .register_table(&typed_name, Arc::new(typed))
                 .map_err(|e| Error::engine("registering typed table", e))?;
-            validate::validate(&catalog.ctx, &mut ingested, &typed_name, &present).await?;
+            validate::validate(
+                &catalog.ctx,
+                &mut ingested,
+                &typed_name,
+                &present,
+                &catalog.left_out,
+            )
+            .await?;
+            // Rows that refer to rows after the as-of lie after it too.
+            let by_reference = std::mem::take(&mut ingested.after_as_of_by_reference);
+            let after_as_of =
+                after_as_of + ingested.remove_rows(&by_reference, "applying --as-of")?;
+            let cut = std::mem::take(&mut ingested.cut_keys);
+            if !cut.is_empty() {
+                catalog
+                    .left_out
+                    .after_as_of
+                    .entry(ingested.table.name)
+                    .or_default()
+                    .extend(cut);
+            }
             catalog
                 .ctx
                 .deregister_table(&typed_name)
                 .map_err(|e| Error::engine("deregistering typed table", e))?;
             catalog.accept(ingested, settings.on_invalid, after_as_of)?;
+        }
+        match unreadable.len() {
+            0 => {}
+            1 => return Err(unreadable.remove(0)),
+            _ => return Err(Error::Inputs(unreadable)),
         }
         for table in tables::TABLES.iter().filter(|t| !present.contains(t.name)) {
             let schema = nullable(&table.arrow_schema());
@@ -263,6 +316,17 @@ impl Catalog {
                 let gone = filter_record_batch(batch, &drop)
                     .map_err(|e| Error::engine("filtering rows", e.into()))?;
                 if gone.num_rows() > 0 {
+                    if let [pk] = table.primary_key
+                        && let Some(idx) = table.columns.iter().position(|c| c.name == *pk)
+                    {
+                        let keys = text(gone.column(idx));
+                        let set = self.left_out.rejected.entry(table.name).or_default();
+                        set.extend(
+                            (0..keys.len())
+                                .filter(|i| keys.is_valid(*i))
+                                .map(|i| keys.value(i).to_string()),
+                        );
+                    }
                     rejected.push(rejects_batch(&gone, table, &ingested, &reasons)?);
                 }
                 filter_record_batch(batch, &keep)
@@ -338,9 +402,25 @@ impl Catalog {
     pub async fn data_span(
         &self,
     ) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>> {
+        self.span_of(|_| true).await
+    }
+
+    /// First and last instant of the activity tables (mentions, tickets, touchpoints,
+    /// orders): what the default window is made of. A contact created years ago is not
+    /// activity.
+    pub async fn activity_span(
+        &self,
+    ) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>> {
+        self.span_of(|t| ACTIVITY_TABLES.contains(&t)).await
+    }
+
+    async fn span_of(
+        &self,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)>> {
         let parts: Vec<String> = tables::TABLES
             .iter()
-            .filter(|t| self.present.contains(t.name))
+            .filter(|t| self.present.contains(t.name) && keep(t.name))
             .filter_map(|t| {
                 t.time_column
                     .map(|c| format!("SELECT min({c}) AS lo, max({c}) AS hi FROM {}", t.name))
@@ -366,6 +446,59 @@ impl Catalog {
         }
         let to = |ns: i64| chrono::DateTime::from_timestamp_nanos(ns).naive_utc();
         Ok(Some((to(lo.value(0)), to(hi.value(0)))))
+    }
+
+    /// A note when `brand` matches no mention of `social_mentions.brand` (matching is
+    /// exact, case included), naming the brands that come close.
+    pub async fn brand_check(&self, brand: &str) -> Result<Option<String>> {
+        if !self.present.contains("social_mentions") {
+            return Ok(None);
+        }
+        let sql = "SELECT brand, count(*) AS n FROM social_mentions WHERE brand IS NOT NULL GROUP BY brand ORDER BY n DESC, brand";
+        let batches = self.collect(sql, "checking the brand").await?;
+        let mut brands: Vec<(String, i64)> = Vec::new();
+        for b in &batches {
+            let names = text(b.column(0));
+            let n = b
+                .column(1)
+                .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
+            for i in 0..b.num_rows() {
+                brands.push((names.value(i).to_string(), n.value(i)));
+            }
+        }
+        if brands.iter().any(|(b, _)| b == brand) {
+            return Ok(None);
+        }
+        let folded = brand.trim().to_lowercase();
+        let mut near: Vec<&(String, i64)> = brands
+            .iter()
+            .filter(|(b, _)| {
+                let b = b.trim().to_lowercase();
+                b == folded || strsim::levenshtein(&b, &folded) <= 2.max(folded.len() / 4)
+            })
+            .collect();
+        near.truncate(3);
+        let hint = if near.is_empty() {
+            let top: Vec<String> = brands
+                .iter()
+                .take(3)
+                .map(|(b, n)| format!("`{b}` ({n})"))
+                .collect();
+            format!("the most mentioned brands are {}", top.join(", "))
+        } else {
+            let list: Vec<String> = near
+                .iter()
+                .map(|(b, n)| format!("`{b}` ({n} mentions)"))
+                .collect();
+            format!(
+                "did you mean {}? Set brand = \"{}\"",
+                list.join(" or "),
+                near[0].0
+            )
+        };
+        Ok(Some(format!(
+            "the brand `{brand}` matches no mention in social_mentions.brand (matching is exact, case included), so every brand KPI (volume, share of voice, sentiment of the own brand) is 0: {hint}"
+        )))
     }
 
     /// The brand with the most brand posts, if any.
@@ -414,6 +547,14 @@ pub fn bools(array: &datafusion::arrow::array::ArrayRef) -> Vec<bool> {
 }
 
 fn reason_text(v: &Violation) -> String {
+    if v.column.is_empty() {
+        // The line as read, so that nothing of it is lost.
+        return format!(
+            "the line {}: {}",
+            v.problem,
+            v.value.as_deref().unwrap_or_default()
+        );
+    }
     match &v.value {
         Some(val) => format!("{}: {val:?} {}", v.column, v.problem),
         None => format!("{}: {}", v.column, v.problem),

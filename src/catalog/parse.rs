@@ -22,6 +22,23 @@ pub struct TextFormats {
     pub timestamp: Option<String>,
     /// chrono format for dates; `None` = `%Y-%m-%d`.
     pub date: Option<String>,
+    /// Numbers are written with a decimal comma (`1.234,5`): `.`, spaces and apostrophes
+    /// are thousands separators, `,` the decimal point.
+    pub decimal_comma: bool,
+}
+
+/// A number written with a decimal comma, rewritten with a decimal point (`1.234,5` →
+/// `1234.5`); `None` when it has more than one comma.
+fn decimal_point(s: &str) -> Option<String> {
+    if s.matches(',').count() > 1 {
+        return None;
+    }
+    Some(
+        s.chars()
+            .filter(|c| !matches!(c, '.' | ' ' | '\u{a0}' | '\u{202f}' | '\''))
+            .map(|c| if c == ',' { '.' } else { c })
+            .collect(),
+    )
 }
 
 /// A value that could not be taken: its index in the batch, the raw text and what was wrong.
@@ -103,7 +120,16 @@ fn from_text<'a>(
             }
             Arc::new(b.finish())
         }
+        ColType::Int if formats.decimal_comma => {
+            typed!(Int64Builder::new(), |s: &str| decimal_point(s)
+                .and_then(|s| s.parse::<i64>().ok()))
+        }
         ColType::Int => typed!(Int64Builder::new(), |s: &str| s.parse::<i64>().ok()),
+        ColType::Float if formats.decimal_comma => {
+            typed!(Float64Builder::new(), |s: &str| decimal_point(s)
+                .and_then(|s| s.parse::<f64>().ok())
+                .filter(|x| x.is_finite()))
+        }
         ColType::Float => typed!(Float64Builder::new(), |s: &str| s
             .parse::<f64>()
             .ok()

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int32Type, Int64Type};
 use datafusion::prelude::SessionContext;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 /// One problem with one value of one row.
@@ -34,6 +34,8 @@ struct SqlCheck {
     sql: String,
     problem: String,
     fix: String,
+    /// The table a foreign key points to: an orphan whose parent was rejected is told so.
+    parent: Option<&'static str>,
 }
 
 fn value_rule_sql(name: &str, ty: ColType, rule: Option<Rule>) -> Vec<(String, String, String)> {
@@ -93,6 +95,7 @@ fn checks_for(
                 ),
                 problem,
                 fix,
+                parent: None,
             });
         }
     }
@@ -125,12 +128,13 @@ fn checks_for(
         checks.push(SqlCheck {
             column: pk.clone(),
             sql: format!(
-                "SELECT t.{FILE_COL}, t.{ROW_COL}, concat_ws(', ', {value}, concat('first seen at file #', CAST(t.first_file AS VARCHAR), ' row ', CAST(t.first_row AS VARCHAR))) AS value \
+                "SELECT t.{FILE_COL}, t.{ROW_COL}, concat_ws(', ', {value}) AS value, t.first_file, t.first_row \
                  FROM (SELECT *, row_number() OVER ({w}) AS rn, first_value({FILE_COL}) OVER ({w}) AS first_file, first_value({ROW_COL}) OVER ({w}) AS first_row \
                  FROM ({dup_rows}) d) t WHERE t.rn > 1"
             ),
             problem: format!("duplicates the primary key ({pk}) of an earlier row"),
             fix: "remove the duplicate from the export; the first occurrence is kept when on_invalid = \"reject\"".into(),
+            parent: None,
         });
     }
     for fk in table.foreign_keys {
@@ -152,6 +156,7 @@ fn checks_for(
             ),
             problem: format!("is not found in {}.{}", fk.table, fk.ref_column),
             fix: format!("export the referenced {} row too, or leave the reference empty", fk.table),
+            parent: Some(fk.table),
         });
     }
     for check in table.checks {
@@ -169,18 +174,33 @@ fn checks_for(
             ),
             problem: check.reason.into(),
             fix: check.fix.into(),
+            parent: None,
         });
     }
     checks
 }
 
+/// Primary keys of rows of already loaded tables that are not registered: set aside as
+/// invalid, or left out as lying after the as-of.
+#[derive(Debug, Default)]
+pub struct LeftOutKeys {
+    /// Per table, keys of the rows rejected (policy `reject`).
+    pub rejected: HashMap<&'static str, HashSet<String>>,
+    /// Per table, keys of the rows after the as-of.
+    pub after_as_of: HashMap<&'static str, HashSet<String>>,
+}
+
 /// Runs every set-based check of `ingested` (registered in `ctx` as `typed_name`) and adds
 /// the violations to it. Referenced tables must already be registered under their names.
+/// A reference to a row that was rejected is an orphan because its parent was rejected (said
+/// so, not "export it"); a reference to a row after the as-of puts the referring row after
+/// the as-of too (`after_as_of_by_reference`): as the data stood then, neither existed.
 pub async fn validate(
     ctx: &SessionContext,
     ingested: &mut IngestedTable,
     typed_name: &str,
     present: &BTreeSet<&str>,
+    left_out: &LeftOutKeys,
 ) -> Result<()> {
     let table = ingested.table;
     let checks = checks_for(table, typed_name, present, &mut ingested.warnings);
@@ -197,14 +217,58 @@ pub async fn validate(
             let files = b.column(0).as_primitive::<Int32Type>();
             let rows = b.column(1).as_primitive::<Int64Type>();
             let values = crate::catalog::text(b.column(2));
+            // The duplicate-key check also returns where the key was first seen.
+            let first = (b.num_columns() == 5).then(|| {
+                (
+                    b.column(3).as_primitive::<Int32Type>().clone(),
+                    b.column(4).as_primitive::<Int64Type>().clone(),
+                )
+            });
+            let rejected = check
+                .parent
+                .and_then(|p| left_out.rejected.get(p).map(|k| (p, k)));
+            let later = check.parent.and_then(|p| left_out.after_as_of.get(p));
             for i in 0..b.num_rows() {
+                let value = values.is_valid(i).then(|| values.value(i).to_string());
+                if let (Some(keys), Some(v)) = (later, &value)
+                    && keys.contains(v)
+                {
+                    ingested
+                        .after_as_of_by_reference
+                        .insert((files.value(i) as usize, rows.value(i)));
+                    continue;
+                }
+                let (mut problem, mut fix) = (check.problem.clone(), check.fix.clone());
+                if let Some((f, r)) = &first {
+                    let earlier = &ingested.files[f.value(i) as usize];
+                    let line = match earlier.format {
+                        crate::config::Format::Csv => format!(" (line {})", r.value(i) + 1),
+                        _ => String::new(),
+                    };
+                    problem = format!(
+                        "duplicates the primary key ({}) of {} row {}{line}",
+                        check.column,
+                        earlier.path,
+                        r.value(i)
+                    );
+                }
+                if let (Some((parent, keys)), Some(v)) = (rejected, &value)
+                    && keys.contains(v)
+                {
+                    problem = format!(
+                        "refers to a {parent} row that was exported but rejected as invalid (see rejects/{parent}.csv)"
+                    );
+                    fix = format!(
+                        "correct that {parent} row; this row is set aside with it and comes back once its parent is valid"
+                    );
+                }
                 ingested.violations.push(Violation {
                     file: files.value(i) as usize,
                     row: rows.value(i),
                     column: check.column.clone(),
-                    value: values.is_valid(i).then(|| values.value(i).to_string()),
-                    problem: check.problem.clone(),
-                    fix: check.fix.clone(),
+                    value,
+                    problem,
+                    fix,
                 });
             }
         }
@@ -226,6 +290,11 @@ pub fn describe(v: &Violation, ingested: &IngestedTable) -> String {
         Some(s) => format!("value {s:?}"),
         None => "value".to_string(),
     };
+    if v.column.is_empty() {
+        // A line that could not be taken as a record: no column to name.
+        let text = v.value.as_deref().unwrap_or_default();
+        return format!("{} {place}: the line {} ({text:?})", file.path, v.problem);
+    }
     format!(
         "{} {place}, column `{}`: {value} {}",
         file.path, v.column, v.problem

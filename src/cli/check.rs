@@ -1,6 +1,7 @@
 //! `misura check`: validates the configuration and the data, computes nothing.
 
 use super::common::DataArgs;
+use super::output::line;
 use crate::error::Result;
 use crate::kpi::load::QuerySet;
 use crate::kpi::template;
@@ -45,17 +46,22 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
     }
     let catalog = pipeline::load(&mut settings).await?;
     if args.data.show_settings {
-        println!("{}", settings.render());
+        line(settings.render())?;
     }
     if let Some(dir) = &args.render_sql {
         let written = render_sql(&queries, &settings.parameters, dir)?;
-        println!("rendered {written} query files into {}", dir.display());
+        line(format!(
+            "rendered {written} query files into {}",
+            dir.display()
+        ))?;
     }
-    println!("queries: {checked} files, sidecars and placeholders valid\n");
-    println!(
+    line(format!(
+        "queries: {checked} files, sidecars and placeholders valid\n"
+    ))?;
+    line(format!(
         "{:<26} {:>10} {:>10} {:>10}  files",
         "table", "read", "accepted", "invalid"
-    );
+    ))?;
     for r in &catalog.reports {
         let files = r
             .files
@@ -63,10 +69,10 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
             .map(|f| f.path.as_str())
             .collect::<Vec<_>>()
             .join(", ");
-        println!(
+        line(format!(
             "{:<26} {:>10} {:>10} {:>10}  {files}",
             r.table, r.rows_read, r.rows_accepted, r.rows_rejected
-        );
+        ))?;
     }
     let absent: Vec<&str> = crate::catalog::tables::TABLES
         .iter()
@@ -74,30 +80,33 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
         .filter(|t| !catalog.present.contains(t))
         .collect();
     if !absent.is_empty() {
-        println!("absent tables: {}", absent.join(", "));
+        line(format!("absent tables: {}", absent.join(", ")))?;
     }
     for w in &catalog.warnings {
-        println!("warning: {w}");
+        line(format!("warning: {w}"))?;
     }
     for p in &catalog.problems {
-        println!(
+        line(format!(
             "\n{}: {} invalid row(s) of {}",
             p.table, p.invalid_rows, p.rows_read
-        );
+        ))?;
         for (what, fix) in p.problems.iter().take(LIST_PER_TABLE) {
-            println!("  {what}\n      fix: {fix}");
+            line(format!("  {what}\n      fix: {fix}"))?;
         }
         if p.problems.len() > LIST_PER_TABLE {
-            println!("  ... and {} more", p.problems.len() - LIST_PER_TABLE);
+            line(format!(
+                "  ... and {} more",
+                p.problems.len() - LIST_PER_TABLE
+            ))?;
         }
     }
     if catalog.problems.is_empty() {
-        println!("\nok: the data is valid");
+        line("\nok: the data is valid")?;
         Ok(0)
     } else {
-        println!(
-            "\nthe data has problems: fix them, or run with --on-invalid reject to set such rows aside"
-        );
+        line(
+            "\nthe data has problems: fix them, or run with --on-invalid reject to set such rows aside",
+        )?;
         Ok(1)
     }
 }

@@ -5,6 +5,7 @@ mod check;
 mod cluster;
 mod common;
 mod generate;
+mod output;
 mod run;
 mod serve;
 mod sql;
@@ -86,7 +87,7 @@ pub fn main() -> ExitCode {
             Command::Run(args) => run::execute(args).await,
             Command::Check(args) => check::execute(args).await,
             Command::Generate(args) => generate::execute(args),
-            Command::Status(args) => status::execute(args),
+            Command::Status(args) => status::execute(args, cli.log_format),
             Command::Sql(args) => sql::execute(args).await,
             Command::Serve(args) => serve::execute(args).await,
             Command::Cluster(args) => cluster::execute(args).await,
@@ -94,6 +95,8 @@ pub fn main() -> ExitCode {
     });
     match outcome {
         Ok(code) => ExitCode::from(code),
+        // The reader of stdout went away (`misura check | head`): a normal end.
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(exit_code = e.exit_code(), "{e:#}");
             ExitCode::from(e.exit_code())

@@ -1,6 +1,7 @@
 //! `misura run`: the main job.
 
 use super::common::DataArgs;
+use super::output::line;
 use crate::error::Result;
 use crate::pipeline::{self, RunOptions};
 use chrono::{NaiveDate, Utc};
@@ -52,13 +53,17 @@ pub struct RunArgs {
     /// cluster [default: <out>/.cluster, right when the executors run on this machine]
     #[arg(long, value_name = "DIR", requires = "cluster")]
     cluster_share: Option<PathBuf>,
+    /// Seconds a use case's query may take on the cluster before it fails (a lost executor
+    /// is re-run within ~20 s; this bounds the wait when its work cannot be)
+    #[arg(long, value_name = "SECS", default_value_t = 600, requires = "cluster")]
+    cluster_query_timeout: u64,
 }
 
 /// Runs `misura run`.
 pub async fn execute(args: RunArgs) -> Result<u8> {
     let settings = args.data.settings()?;
     if args.data.show_settings {
-        println!("{}", settings.render());
+        line(settings.render())?;
     }
     let opts = RunOptions {
         out: args.out,
@@ -79,6 +84,7 @@ pub async fn execute(args: RunArgs) -> Result<u8> {
         cluster: args.cluster.map(|url| crate::cluster::ClusterOptions {
             url,
             share_dir: args.cluster_share,
+            query_timeout: std::time::Duration::from_secs(args.cluster_query_timeout),
         }),
     };
     let summary = pipeline::run(settings, &opts).await?;

@@ -27,6 +27,9 @@ pub struct ClusterOptions {
     /// A directory every executor reads at the same path (shared disk); `None`: a folder
     /// under the output directory (right for a cluster on this machine).
     pub share_dir: Option<PathBuf>,
+    /// The longest a use case's query may take on the cluster before it fails: a bound on
+    /// the wait when executors are lost and their work cannot be re-run.
+    pub query_timeout: std::time::Duration,
 }
 
 impl ClusterOptions {
@@ -104,4 +107,75 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
         }
     };
     Ok(ctx)
+}
+
+/// The scheduler's count of alive executors, read from its `/readyz` endpoint (served on the
+/// scheduler's port beside gRPC): what the KPI step compares before and after each query.
+pub struct ExecutorWatch {
+    /// `host:port` of the scheduler.
+    addr: String,
+}
+
+impl ExecutorWatch {
+    /// A watch on the scheduler at `url` (`df://HOST:PORT`).
+    pub fn new(url: &str) -> Self {
+        ExecutorWatch {
+            addr: url.trim_start_matches("df://").to_string(),
+        }
+    }
+
+    async fn readyz(&self) -> std::io::Result<String> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(&self.addr).await?;
+        let host = self
+            .addr
+            .rsplit_once(':')
+            .map_or(self.addr.as_str(), |(h, _)| h);
+        stream
+            .write_all(
+                format!("GET /readyz HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")
+                    .as_bytes(),
+            )
+            .await?;
+        let mut text = String::new();
+        stream.read_to_string(&mut text).await?;
+        Ok(text)
+    }
+}
+
+/// The count in a `/readyz` answer: `ready: N executors registered` or `not ready: N/M …`.
+fn alive_in(answer: &str) -> Option<usize> {
+    let body = answer.split("\r\n\r\n").nth(1).unwrap_or(answer);
+    let rest = body
+        .trim()
+        .strip_prefix("ready: ")
+        .or_else(|| body.trim().strip_prefix("not ready: "))?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[async_trait::async_trait]
+impl crate::kpi::run::Executors for ExecutorWatch {
+    async fn alive(&self) -> Option<usize> {
+        let answer = tokio::time::timeout(std::time::Duration::from_secs(5), self.readyz())
+            .await
+            .ok()?
+            .ok()?;
+        alive_in(&answer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn readyz_answers_are_read() {
+        let ok =
+            "HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\nready: 2 executors registered\n";
+        assert_eq!(super::alive_in(ok), Some(2));
+        let not = "HTTP/1.1 503 Service Unavailable\r\n\r\nnot ready: 0/1 executors registered\n";
+        assert_eq!(super::alive_in(not), Some(0));
+        assert_eq!(super::alive_in("HTTP/1.1 404 Not Found\r\n\r\n"), None);
+    }
 }

@@ -15,6 +15,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+/// Seconds between an executor's heartbeats to its scheduler (Ballista's default is 60).
+pub const HEARTBEAT_SECS: u64 = 3;
+/// Seconds without a heartbeat after which the scheduler declares an executor lost, re-runs
+/// its tasks on the others and re-computes the shuffle output it held (Ballista's default is
+/// 180, during which a run whose executor died waits in silence).
+pub const EXECUTOR_TIMEOUT_SECS: u64 = 15;
+
 /// A scheduler's settings.
 #[derive(Debug, Clone)]
 pub struct SchedulerOptions {
@@ -51,6 +58,17 @@ pub struct ExecutorOptions {
     pub memory_limit: Option<usize>,
 }
 
+/// Eight hex digits from the clock and the process id: tells two lives of one executor apart.
+fn instance_suffix() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    format!(
+        "{:08x}",
+        (nanos ^ (u64::from(std::process::id()) << 20)) as u32
+    )
+}
+
 /// `HOST:PORT` → (host, port).
 fn host_port(s: &str) -> std::result::Result<(String, u16), String> {
     s.rsplit_once(':')
@@ -73,6 +91,12 @@ pub async fn run_scheduler(listener: TcpListener, opts: &SchedulerOptions) -> Re
         external_host: opts.external_host.clone(),
         bind_host: addr.ip().to_string(),
         bind_port: addr.port(),
+        // A killed executor is noticed within EXECUTOR_TIMEOUT_SECS + 2 s: its tasks run
+        // again on the executors left; with none left, the running jobs fail after the same
+        // grace instead of waiting for one to come back.
+        executor_timeout_seconds: EXECUTOR_TIMEOUT_SECS,
+        expire_dead_executor_interval_seconds: 2,
+        no_executors_grace_period_seconds: EXECUTOR_TIMEOUT_SECS,
         ..SchedulerConfig::default()
     };
     let what = format!("scheduler on {addr}");
@@ -90,7 +114,15 @@ pub async fn run_scheduler(listener: TcpListener, opts: &SchedulerOptions) -> Re
 
 /// Runs an executor until the process is stopped or the scheduler tells it to.
 pub async fn run_executor(opts: &ExecutorOptions) -> Result<()> {
+    let host = opts
+        .external_host
+        .clone()
+        .unwrap_or_else(|| opts.bind_host.clone());
     let mut config = ExecutorProcessConfig {
+        // Named by where it listens (what the scheduler's messages about a lost executor
+        // show), with a fresh suffix so a restarted executor is a new one.
+        executor_id: format!("{host}:{}-{}", opts.port, &instance_suffix()),
+        executor_heartbeat_interval_seconds: HEARTBEAT_SECS,
         scheduler_host: opts.scheduler.0.clone(),
         scheduler_port: opts.scheduler.1,
         bind_host: opts.bind_host.clone(),

@@ -1,8 +1,10 @@
 //! Settings of a run, resolved with the precedence CLI > environment > `misura.toml` >
 //! defaults, and printable with `--show-settings`.
 
+pub mod currency;
 pub mod params;
 pub mod project;
+pub mod window;
 
 use crate::error::{Error, Result};
 use params::{Parameters, Source};
@@ -63,11 +65,24 @@ impl Settings {
     pub fn resolve(o: &Overrides, env: &BTreeMap<String, String>) -> Result<Self> {
         let data = match &o.data {
             Some(dir) => {
+                if !dir.exists() {
+                    return Err(Error::Usage {
+                        problem: format!(
+                            "--data {}: no such directory\n  fix: give the directory that holds one file (or folder) per canonical table, e.g. --data exports/",
+                            dir.display()
+                        ),
+                    });
+                }
                 if !dir.is_dir() {
-                    return Err(Error::io(
-                        dir,
-                        std::io::Error::new(std::io::ErrorKind::NotFound, "not a directory"),
-                    ));
+                    return Err(Error::Usage {
+                        problem: format!(
+                            "--data {}: is a file, not a directory\n  fix: give the directory that holds it (--data {}); misura reads one file per canonical table there, named after the table",
+                            dir.display(),
+                            dir.parent()
+                                .filter(|p| !p.as_os_str().is_empty())
+                                .map_or(".".into(), |p| p.display().to_string())
+                        ),
+                    });
                 }
                 DataSource::Dir(dir.clone())
             }

@@ -321,6 +321,12 @@ impl Parameters {
         self.values.entry(name).or_insert((v, source));
     }
 
+    /// Sets `name` to `v` from `source`, replacing what was there (a configured window end
+    /// clipped to the as-of).
+    pub fn set(&mut self, name: &'static str, v: ParamValue, source: Source) {
+        self.values.insert(name, (v, source));
+    }
+
     /// The value of `name`, if set.
     pub fn get(&self, name: &str) -> Option<&ParamValue> {
         self.values.get(name).map(|(v, _)| v)

@@ -31,6 +31,26 @@ pub enum Format {
     Ndjson,
 }
 
+/// The character encoding of a text file (CSV, NDJSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+pub enum Encoding {
+    /// UTF-8 (default); a byte sequence that is not UTF-8 is a bad line.
+    #[default]
+    #[serde(rename = "utf-8", alias = "utf8", alias = "UTF-8")]
+    Utf8,
+    /// ISO-8859-1, read as its superset Windows-1252 (as browsers and Excel do).
+    #[serde(
+        rename = "latin-1",
+        alias = "latin1",
+        alias = "iso-8859-1",
+        alias = "ISO-8859-1"
+    )]
+    Latin1,
+    /// Windows-1252 (Western European exports from Excel on Windows).
+    #[serde(rename = "windows-1252", alias = "cp1252")]
+    Windows1252,
+}
+
 /// `[datasets.<table>]`: where a canonical table's data is and how to read it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +65,11 @@ pub struct DatasetConfig {
     pub timestamp_format: Option<String>,
     /// chrono format of dates (default `%Y-%m-%d`).
     pub date_format: Option<String>,
+    /// Text encoding of CSV files: `utf-8` (default), `latin-1`, `windows-1252`.
+    pub encoding: Option<Encoding>,
+    /// Decimal separator of numbers in CSV files: `.` (default) or `,` (then `.` and spaces
+    /// are thousands separators: `1.234,5` is 1234.5).
+    pub decimal: Option<char>,
     /// Canonical column name = column name in the file.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
@@ -109,10 +134,24 @@ impl ProjectFile {
         Ok(file)
     }
 
-    /// Checks table and column names against the canonical model.
+    /// Checks the currency code, and table and column names against the canonical model.
     fn check(&self) -> Result<()> {
+        if let Some(c) = &self.currency {
+            super::currency::check(c)?;
+        }
         let names = || tables::TABLES.iter().map(|t| t.name);
         for (name, ds) in &self.datasets {
+            if let Some(d) = ds.decimal
+                && d != '.'
+                && d != ','
+            {
+                return Err(Error::InvalidParameter {
+                    name: format!("[datasets.{name}] decimal"),
+                    origin: "misura.toml".into(),
+                    value: d.to_string(),
+                    expected: "\".\" or \",\"".into(),
+                });
+            }
             let Some(table) = tables::table(name) else {
                 return Err(Error::UnknownTable {
                     name: name.clone(),

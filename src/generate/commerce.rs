@@ -135,18 +135,19 @@ fn leads_and_opportunities(
     };
     for l in &social.leads {
         let id = w.lead_id();
+        // A lead of a contact is never created (or contacted) before the contact exists.
+        let created = l.created.max(w.contacts[l.contact].created);
+        let first_contacted = l.first_contacted.map(|f| f.max(created));
         leads.row(&[
             S(&id),
             S(&contact_id(l.contact)),
-            T(l.created),
+            T(created),
             S("social"),
             S(&l.mention_id),
-            l.first_contacted.map_or(N, T),
+            first_contacted.map_or(N, T),
             N,
         ]);
-        let fast = l
-            .first_contacted
-            .is_some_and(|f| f - l.posted <= FAST_MINUTES * 60);
+        let fast = first_contacted.is_some_and(|f| f - l.posted <= FAST_MINUTES * 60);
         let p = if fast {
             LEAD_CONVERSION_FAST
         } else {
@@ -157,7 +158,7 @@ fn leads_and_opportunities(
         if rng.p(p) {
             w.truth
                 .count(&format!("social_leads_{speed}_with_opportunity"), 1.0);
-            let at = l.first_contacted.unwrap_or(l.created) + rng.int(DAY, 10 * DAY);
+            let at = first_contacted.unwrap_or(created) + rng.int(DAY, 10 * DAY);
             open_opportunity(w, rng, &mut opps, l.contact, Some(&id), "social", at);
         }
     }
@@ -166,7 +167,7 @@ fn leads_and_opportunities(
     for _ in 0..n_l {
         let id = w.lead_id();
         let c = rng.idx(n_c);
-        let created = rng.int(w.t0, w.t1());
+        let created = rng.int(w.since(c), w.t1());
         let source = *rng.pick(SOURCES, SOURCE_W);
         let contacted = rng
             .p(0.8)
@@ -195,7 +196,7 @@ fn leads_and_opportunities(
     }
     for _ in 0..w.n(20_000.0, 20) {
         let c = rng.idx(n_c);
-        let at = rng.int(w.t0, w.t1());
+        let at = rng.int(w.since(c), w.t1());
         let source = *rng.pick(&["outbound", "referral", "partner"], &[0.5, 0.3, 0.2]);
         open_opportunity(w, rng, &mut opps, c, None, source, at);
     }
@@ -211,7 +212,7 @@ fn touchpoints(w: &mut World, rng: &mut Rng, orders: &mut Vec<Order>) -> Result<
     for i in 0..n_t {
         let (channel, effect) = *rng.pick(CHANNEL_EFFECTS, TOUCH_W);
         let c = rng.idx(n_c);
-        let at = rng.int(w.t0, w.t1());
+        let at = rng.int(w.since(c), w.t1());
         let campaign = (matches!(
             channel,
             "social_paid" | "social_organic" | "email" | "display"
@@ -303,14 +304,14 @@ fn experiment(w: &mut World, rng: &mut Rng, orders: &mut Vec<Order>) -> Result<(
             S(&e.id),
             S(&contact_id(c)),
             S(name),
-            T(start - rng.int(0, 3 * DAY)),
+            T((start - rng.int(0, 3 * DAY)).max(w.contacts[c].created)),
         ]);
         w.truth.count(&format!("experiment_{name}_contacts"), 1.0);
         if rng.p(if treated { e.p_treatment } else { e.p_control }) {
             w.truth.count(&format!("experiment_{name}_converted"), 1.0);
             orders.push(Order {
                 contact: c,
-                at: rng.int(start, end),
+                at: rng.int(start.max(w.contacts[c].created).min(end - 1), end),
                 revenue: rng.lognormal(80.0, 0.6),
                 opportunity: None,
             });

@@ -172,7 +172,7 @@ fn events(w: &mut World, rng: &mut Rng) -> Result<()> {
                 S("online") => online += 1,
                 _ => {}
             }
-            let reg = start - rng.int(DAY, 40 * DAY);
+            let reg = (start - rng.int(DAY, 40 * DAY)).max(w.contacts[c].created);
             parts.row(&[S(&id), S(&contact_id(c)), T(reg), att]);
         }
         let cost = match format {

@@ -124,6 +124,12 @@ impl World {
         self.t0 + DAYS * DAY
     }
 
+    /// The first instant of the data at which contact `c` exists: no row of a contact is
+    /// dated before the contact itself (an as-of between the two would leave an orphan).
+    pub fn since(&self, c: usize) -> i64 {
+        self.contacts[c].created.max(self.t0)
+    }
+
     /// A new ticket id, for a ticket opened at `opened`.
     pub fn ticket_id(&mut self, opened: i64) -> String {
         self.next_ticket += 1;

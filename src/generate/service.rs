@@ -37,7 +37,11 @@ struct TicketSpec<'a> {
     mention: Option<&'a str>,
 }
 
-fn ticket(w: &mut World, rng: &mut Rng, sink: &mut Sink, t: TicketSpec) {
+fn ticket(w: &mut World, rng: &mut Rng, sink: &mut Sink, mut t: TicketSpec) {
+    // A contact's ticket is never opened before the contact exists.
+    if let Some(c) = t.contact {
+        t.opened = t.opened.max(w.contacts[c].created);
+    }
     let id = w.ticket_id(t.opened);
     let ch = CHANNELS
         .iter()
@@ -85,7 +89,7 @@ pub fn generate(w: &mut World, social_tickets: Vec<SocialTicket>) -> Result<()> 
     for _ in 0..w.n(2_000_000.0, 400) {
         let contact = rng.p(0.9).then(|| rng.idx(n_c));
         let channel = *rng.pick(CHANNELS, CHANNEL_W);
-        let opened = rng.int(w.t0, w.t1());
+        let opened = rng.int(contact.map_or(w.t0, |c| w.since(c)), w.t1());
         ticket(
             w,
             &mut rng,
@@ -137,11 +141,13 @@ fn community(w: &mut World, rng: &mut Rng, tickets: &mut Sink) -> Result<()> {
     let mut answers = w.sink("community_answers")?;
     let n_c = w.contacts.len();
     let n_e = w.employees.len();
+    let created_at: Vec<i64> = w.contacts.iter().map(|c| c.created).collect();
     let mut next_answer = 0u64;
     for i in 0..w.n(100_000.0, 150) {
         let id = format!("Q{:08}", i + 1);
         let asker = rng.p(0.85).then(|| rng.idx(n_c));
-        let created = rng.int(w.t0, w.t1() - DEFLECTION_DAYS * DAY);
+        let last = w.t1() - DEFLECTION_DAYS * DAY;
+        let created = rng.int(asker.map_or(w.t0, |c| w.since(c)).min(last - 1), last);
         let first_by = *rng.pick(&["peer", "employee", "none"], &[0.55, 0.30, 0.15]);
         let accepted_by = match first_by {
             "peer" if rng.p(0.7) => "peer",
@@ -173,10 +179,12 @@ fn community(w: &mut World, rng: &mut Rng, tickets: &mut Sink) -> Result<()> {
         if let Some(first) = first_at {
             let mut answer = |rng: &mut Rng, by: &str, at: i64, accepted: bool| {
                 next_answer += 1;
-                let (c, e) = if by == "peer" {
-                    (Some(contact_id(rng.idx(n_c))), None)
+                let (c, e, at) = if by == "peer" {
+                    let peer = rng.idx(n_c);
+                    // A peer answers once it exists as a contact.
+                    (Some(contact_id(peer)), None, at.max(created_at[peer]))
                 } else {
-                    (None, Some(employee_id(rng.idx(n_e))))
+                    (None, Some(employee_id(rng.idx(n_e))), at)
                 };
                 answers.row(&[
                     S(&format!("W{:09}", next_answer)),
@@ -245,9 +253,10 @@ fn ideas(w: &mut World, rng: &mut Rng) -> Result<()> {
         let (contact, employee) = match source {
             "employee" => (None, Some(employee_id(rng.idx(n_e)))),
             "partner" => (None, Some(employee_id(rng.idx(n_e)))),
-            _ => (Some(contact_id(rng.idx(n_c))), None),
+            _ => (Some(rng.idx(n_c)), None),
         };
-        let submitted = rng.int(w.t0, w.t1());
+        let submitted = rng.int(contact.map_or(w.t0, |c| w.since(c)), w.t1());
+        let contact = contact.map(contact_id);
         let implemented = rng.p(IDEA_IMPLEMENTATION);
         let status = if implemented {
             "implemented"
@@ -331,9 +340,13 @@ fn collaborations(w: &mut World, rng: &mut Rng) -> Result<()> {
         }
         let depts: std::collections::BTreeSet<&str> =
             team.iter().map(|e| w.employees[*e]).collect();
-        realized.0 += 1.0;
-        realized.1 += f64::from(depts.len() >= 2);
-        realized.2 += f64::from(depts.contains("partner"));
+        // The truth is about the cases of the data's year (UC14/UC16 count cases opened in
+        // the window); an opportunity opened after its end still gets its rows.
+        if *opened < t1 {
+            realized.0 += 1.0;
+            realized.1 += f64::from(depts.len() >= 2);
+            realized.2 += f64::from(depts.contains("partner"));
+        }
     }
     w.truth.count("collaborated_cases", realized.0);
     w.truth.count("cross_department_cases", realized.1);
@@ -348,7 +361,7 @@ fn nps(w: &mut World, rng: &mut Rng) -> Result<()> {
         let c = rng.idx(n_c);
         let base = if w.contacts[c].advocate { 9.3 } else { 7.2 };
         let score = (base + 1.8 * rng.normal()).round().clamp(0.0, 10.0) as i64;
-        let at = rng.int(w.t0, w.t1());
+        let at = rng.int(w.since(c), w.t1());
         let tp = ["after_purchase", "after_support", "quarterly"][rng.idx(3)];
         sink.row(&[S(&contact_id(c)), T(at), I(score), S(tp)]);
     }

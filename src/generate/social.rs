@@ -95,7 +95,7 @@ pub fn generate(w: &mut World) -> Result<Social> {
                 &["email", "loyalty", "login", "manual", "fuzzy"],
                 &[0.35, 0.25, 0.25, 0.05, 0.10],
             );
-            let at = w.t0 - rng.int(0, 400 * DAY);
+            let at = (w.t0 - rng.int(0, 400 * DAY)).max(w.contacts[c].created);
             identities.row(&[
                 S(NETWORKS[network]),
                 S(&handle(i)),

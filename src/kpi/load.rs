@@ -37,6 +37,9 @@ pub struct KpiQuery {
 pub struct QuerySet {
     /// Staging views, in registration order.
     pub staging: Vec<StagingQuery>,
+    /// Cluster forms of staging views (`staging/cluster/<view>.sql`), used instead of the
+    /// view of the same name when the KPI SQL runs on a Ballista cluster.
+    pub cluster_staging: Vec<StagingQuery>,
     /// Use-case queries, in file order.
     pub kpis: Vec<KpiQuery>,
     /// Model queries (`models/<name>.sql`): inputs of the statistics, not KPIs.
@@ -131,6 +134,17 @@ impl QuerySet {
         if rel.parent().is_some_and(|p| p.ends_with("models")) {
             self.models.retain(|s| s.name != stem);
             self.models.push(StagingQuery {
+                name: stem,
+                file,
+                sql,
+            });
+            return Ok(());
+        }
+        // `staging/cluster/<view>.sql`: the form of a staging view on a Ballista cluster,
+        // where a query shape of the local form gives wrong rows (queries/README.md).
+        if rel.parent().is_some_and(|p| p.ends_with("staging/cluster")) {
+            self.cluster_staging.retain(|s| s.name != stem);
+            self.cluster_staging.push(StagingQuery {
                 name: stem,
                 file,
                 sql,

@@ -77,6 +77,86 @@ pub struct KpiOutcome {
     pub timings_ms: Vec<(String, f64)>,
     /// (use case, peak resident memory of the process in MiB) per query, where known.
     pub peaks_mb: Vec<(String, f64)>,
+    /// What a reader must know about how the values were computed (a query run again after
+    /// a cluster lost an executor).
+    pub notes: Vec<String>,
+}
+
+/// What the KPI step knows of a cluster it runs on: how long a query may take, and how many
+/// executors the scheduler counts as alive.
+pub struct Remote<'a> {
+    /// The longest one use case's query may take.
+    pub timeout: std::time::Duration,
+    /// Executors alive now; `None` when the scheduler does not say.
+    pub executors: &'a (dyn Executors + 'a),
+}
+
+/// Asks a cluster's scheduler how many executors are alive.
+#[async_trait::async_trait]
+pub trait Executors: Send + Sync {
+    /// Executors the scheduler counts as alive, or `None` when it cannot tell.
+    async fn alive(&self) -> Option<usize>;
+}
+
+/// How often a use case is run again when executors were lost while it ran.
+const RERUNS_AFTER_LOSS: usize = 2;
+
+/// A use case's query on a cluster. Ballista re-runs the tasks of a lost executor, but its
+/// answer can then count rows twice (measured: `n` of uc17.channel_switch_rate doubled after
+/// one of two executors was killed), so an answer computed while the number of alive
+/// executors fell is discarded and the query runs again on the executors left; the run's
+/// notes say so. Bounded: each attempt by `remote.timeout`, at most
+/// [`RERUNS_AFTER_LOSS`] reruns.
+async fn run_remote(
+    ctx: &SessionContext,
+    q: &KpiQuery,
+    params: &Parameters,
+    present: &BTreeSet<&'static str>,
+    out: &mut KpiOutcome,
+    remote: &Remote<'_>,
+) -> Result<Vec<KpiValue>> {
+    let mut attempt = 0;
+    loop {
+        let before = remote.executors.alive().await;
+        let mark = out.not_measurable.len();
+        let result = tokio::time::timeout(
+            remote.timeout,
+            run_one(ctx, q, params, present, out, false),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "the query did not finish within {} s on the cluster (--cluster-query-timeout): an executor was probably lost and its work could not be re-run; the scheduler's log names it. Check the `misura cluster executor` processes and rerun",
+                    remote.timeout.as_secs()
+                ),
+            })
+        });
+        let after = remote.executors.alive().await;
+        let lost = matches!((before, after), (Some(b), Some(a)) if a < b);
+        if !lost {
+            return result;
+        }
+        let (b, a) = (before.unwrap_or_default(), after.unwrap_or_default());
+        if attempt == RERUNS_AFTER_LOSS || a == 0 {
+            return Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "executors were lost while the query ran ({b} alive before, {a} after), {} time(s): its answer cannot be trusted and is not used. Check the `misura cluster executor` processes (the scheduler's log names the lost ones) and rerun",
+                    attempt + 1
+                ),
+            });
+        }
+        out.not_measurable.truncate(mark);
+        let note = format!(
+            "an executor of the cluster was lost while {} ran ({b} alive before, {a} after): its answer was discarded and the query ran again on the executors left",
+            q.meta.use_case
+        );
+        tracing::warn!(stage = "kpis", use_case = %q.meta.use_case, "{note}");
+        out.notes.push(note);
+        attempt += 1;
+    }
 }
 
 /// The row of `kpi` for `period` and breakdown value `dimension_value` (`None`: the total).
@@ -115,8 +195,37 @@ pub async fn register_staging(
     queries: &QuerySet,
     params: &Parameters,
 ) -> Result<Vec<QueryFailure>> {
+    register_views(ctx, queries.staging.iter().collect(), params).await
+}
+
+/// [`register_staging`] on a Ballista cluster: a view with a cluster form
+/// (`staging/cluster/<view>.sql`) is registered in that form.
+pub async fn register_cluster_staging(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+) -> Result<Vec<QueryFailure>> {
+    let views = queries
+        .staging
+        .iter()
+        .map(|s| {
+            queries
+                .cluster_staging
+                .iter()
+                .find(|c| c.name == s.name)
+                .unwrap_or(s)
+        })
+        .collect();
+    register_views(ctx, views, params).await
+}
+
+async fn register_views(
+    ctx: &SessionContext,
+    views: Vec<&crate::kpi::load::StagingQuery>,
+    params: &Parameters,
+) -> Result<Vec<QueryFailure>> {
     let mut failures = Vec::new();
-    let mut pending: Vec<_> = queries.staging.iter().collect();
+    let mut pending = views;
     while !pending.is_empty() {
         let mut failed = Vec::new();
         for s in &pending {
@@ -149,7 +258,9 @@ pub async fn register_staging(
 /// Registers staging views and runs every use-case query.
 ///
 /// With `share_ctes`, a CTE a query would compute more than once is computed once and held in
-/// memory ([`shared_ctes`]); off where the queries run on a cluster.
+/// memory ([`shared_ctes`]); off where the queries run on a cluster. With `remote` (a
+/// cluster), a use case whose query has not finished within its timeout fails (with that
+/// said) instead of waiting, and one that ran while an executor was lost is run again.
 pub async fn run_all(
     ctx: &SessionContext,
     queries: &QuerySet,
@@ -157,9 +268,14 @@ pub async fn run_all(
     present: &BTreeSet<&'static str>,
     catalogue: &Catalogue,
     share_ctes: bool,
+    remote: Option<&Remote<'_>>,
 ) -> Result<KpiOutcome> {
+    let staged = match remote {
+        None => register_staging(ctx, queries, params).await?,
+        Some(_) => register_cluster_staging(ctx, queries, params).await?,
+    };
     let mut out = KpiOutcome {
-        failures: register_staging(ctx, queries, params).await?,
+        failures: staged,
         ..Default::default()
     };
     let mut seen_ids: HashSet<String> = HashSet::new();
@@ -198,7 +314,11 @@ pub async fn run_all(
         }
         let started = Instant::now();
         crate::ops::memory::reset_peak();
-        match run_one(ctx, q, params, present, &mut out, share_ctes).await {
+        let result = match remote {
+            None => run_one(ctx, q, params, present, &mut out, share_ctes).await,
+            Some(r) => run_remote(ctx, q, params, present, &mut out, r).await,
+        };
+        match result {
             Ok(mut rows) => out.values.append(&mut rows),
             Err(e) => {
                 let error = match e {

@@ -35,7 +35,12 @@ pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) 
             .as_bytes(),
     );
     h.update(format!("{:?}{}", settings.on_invalid, settings.currency).as_bytes());
-    for s in queries.staging.iter().chain(&queries.models) {
+    for s in queries
+        .staging
+        .iter()
+        .chain(&queries.cluster_staging)
+        .chain(&queries.models)
+    {
         h.update(s.file.as_bytes());
         h.update(s.sql.as_bytes());
     }

@@ -10,4 +10,5 @@ pub mod lock;
 pub mod memory;
 pub mod pseudonym;
 pub mod retention;
+pub mod run_dirs;
 pub mod stages;

@@ -31,8 +31,13 @@ pub struct OutputFile {
 pub struct Manifest {
     /// misura version.
     pub misura_version: String,
-    /// `ok`, or `failed` when a use case failed.
+    /// `ok`, or `failed` when a use case failed, the data did not validate or a file could
+    /// not be read (then `error` says why).
     pub status: String,
+    /// Why the run stopped before computing anything (invalid data, an unreadable file, an
+    /// environment error); `None` when it got as far as the results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
     /// The as-of date (run folder name): the run saw the data as it stood at that day's end.
     pub as_of: String,
     /// SHA-256 of version, inputs, settings and queries: equal fingerprints, equal tables.
@@ -41,6 +46,9 @@ pub struct Manifest {
     pub started_at: String,
     /// Wall-clock end (RFC 3339, UTC).
     pub finished_at: String,
+    /// The whole run's wall time, milliseconds (lock to publication).
+    #[serde(default)]
+    pub duration_ms: f64,
     /// Input data location as shown to people.
     pub data: String,
     /// Project file used, if any.

@@ -112,6 +112,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
         as_of: input.as_of.clone(),
         generator: format!("misura {}", env!("CARGO_PKG_VERSION")),
         currency: input.currency.clone(),
+        banners: page::banners(input),
         summary: page::summary(input),
         roi: roi_rows.iter().map(|r| page::roi_line(input, r)).collect(),
         roi_chart,

@@ -53,6 +53,13 @@ pub struct ReportInput<'a> {
     pub default_model: String,
     /// Shared cost allocation rule.
     pub allocation: String,
+    /// What failed in this run (a use case, a model, a stage): the page opens with them.
+    pub failures: &'a [crate::kpi::run::QueryFailure],
+    /// The data is misura's embedded demo sample, not the company's.
+    pub demo_data: bool,
+    /// Notes of the run that a reader of the figures must see ("Read with care"): absent
+    /// tables a figure needs, a brand that matches no mention, a clipped window.
+    pub notes: &'a [String],
 }
 
 impl ReportInput<'_> {
@@ -382,6 +389,8 @@ pub struct Page {
     pub generator: String,
     /// Currency.
     pub currency: String,
+    /// Banners above everything: the run failed (what failed), or the data is the demo.
+    pub banners: Vec<Banner>,
     /// Summary.
     pub summary: Summary,
     /// ROI of every use case.
@@ -398,6 +407,55 @@ pub struct Page {
     pub evidence_legend: Vec<(String, String, String)>,
     /// How the figures were computed.
     pub method: Vec<String>,
+}
+
+/// A banner at the top of the page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Banner {
+    /// `failed` (red) or `demo` (blue).
+    pub kind: &'static str,
+    /// The heading.
+    pub title: String,
+    /// The lines under it.
+    pub lines: Vec<String>,
+}
+
+/// The page's banners: a failed run says what failed and that its figures are incomplete;
+/// the embedded sample says it is demo data.
+pub fn banners(input: &ReportInput) -> Vec<Banner> {
+    let mut out = Vec::new();
+    if !input.failures.is_empty() {
+        out.push(Banner {
+            kind: "failed",
+            title: "This run failed: the figures below are incomplete".into(),
+            lines: input
+                .failures
+                .iter()
+                .map(|f| {
+                    let first = f.error.lines().next().unwrap_or_default();
+                    let who = if f.use_case.starts_with("UC") {
+                        format!("{} ({})", input.use_case_name(&f.use_case), f.use_case)
+                    } else {
+                        f.use_case.clone()
+                    };
+                    format!("{who} could not be computed ({}): {first}", f.file)
+                })
+                .chain(std::iter::once(
+                    "The last successful report for this day, if any, is unchanged; `latest` still points to it (misura status lists every run).".to_string(),
+                ))
+                .collect(),
+        });
+    }
+    if input.demo_data {
+        out.push(Banner {
+            kind: "demo",
+            title: "Demo data".into(),
+            lines: vec![
+                "These figures come from misura's embedded sample company, not from your data. Run with --data DIR to measure your own programme.".into(),
+            ],
+        });
+    }
+    out
 }
 
 /// The ROI line of a row.
@@ -503,6 +561,7 @@ fn arrow(x: f64, size: String) -> String {
 pub fn summary(input: &ReportInput) -> Summary {
     let c = &input.currency;
     let mut s = Summary::default();
+    s.warnings.extend(input.notes.iter().cloned());
     if let Some(roi) = input.roi {
         let t = &roi.total;
         s.investment = money(t.cost, c);

@@ -65,6 +65,15 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
         &bold,
     )
     .map_err(x)?;
+    // The page's banners (a failed run, demo data) in the row above the table.
+    let banners: Vec<String> = super::page::banners(input)
+        .into_iter()
+        .map(|b| format!("{}: {}", b.title, b.lines.join(" ")))
+        .collect();
+    if !banners.is_empty() {
+        ws.write_string_with_format(1, 0, banners.join(" | "), &bold)
+            .map_err(x)?;
+    }
     let head = [
         "use case",
         "name",

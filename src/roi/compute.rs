@@ -147,6 +147,9 @@ pub struct Roi {
     pub drivers: Vec<DriverRow>,
     /// The whole programme.
     pub total: RoiTotal,
+    /// Drivers left out because nothing behind them rests on data (a unit value that is never
+    /// recorded): `(use case, driver, why)`. Counting them as 0 would show a confident −100 %.
+    pub unmeasured: Vec<(String, String, String)>,
 }
 
 enum Source {
@@ -209,7 +212,35 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             used: true,
         });
     }
-    let units: Vec<(&(String, String), &UnitValues)> = input.units.iter().collect();
+    let mut unmeasured = Vec::new();
+    // A driver none of whose units rests on present data measures nothing: left out (the
+    // use case's value is then "not measured", never a zero of certain width).
+    let units: Vec<(&(String, String), &UnitValues)> = input
+        .units
+        .iter()
+        .filter(|((driver, uc), u)| {
+            let measured = u.covered > 0;
+            if !measured {
+                let (name, why) = if driver == "innovation" {
+                    (
+                        "innovation_value",
+                        "no implemented idea has a realized_value",
+                    )
+                } else {
+                    (
+                        "service_savings",
+                        "no unit has the channel costs its saving needs",
+                    )
+                };
+                unmeasured.push((
+                    uc.clone(),
+                    name.to_string(),
+                    format!("{} units, {why}", u.values.len()),
+                ));
+            }
+            measured
+        })
+        .collect();
     for (i, ((driver, uc), u)) in units.iter().enumerate() {
         let (name, evidence) = if driver == "innovation" {
             ("innovation_value", "self-reported")
@@ -317,7 +348,10 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
     let cost = allocate(&input.costs, input.allocation, &use_cases);
     let months = input.window_days / (365.25 / 12.0);
 
-    let mut out = Roi::default();
+    let mut out = Roi {
+        unmeasured,
+        ..Roi::default()
+    };
     for (i, d) in drivers.iter().enumerate() {
         let draws: Vec<f64> = replicates.iter().map(|r| r[i]).collect();
         let ci = bootstrap::percentile_interval(&draws, 0.95);

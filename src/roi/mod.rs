@@ -58,6 +58,33 @@ pub async fn run(
         None => None,
     };
     let has = |t: &str| present.contains(t);
+    // An experiment's incremental margin is the margin of its arms' conversions: without the
+    // conversion table it measures nothing (not a zero lift).
+    let conversions = match params.text("conversion").unwrap_or("orders") {
+        "won_opportunities" => "opportunities",
+        _ => "orders",
+    };
+    let mut unmeasured = Vec::new();
+    let experiments = if has("experiments") && has("experiment_assignments") {
+        let e = inputs::experiments(ctx, queries, params).await?;
+        if has(conversions) {
+            e
+        } else {
+            for x in &e {
+                unmeasured.push((
+                    x.use_case.clone(),
+                    "incremental_margin".to_string(),
+                    format!(
+                        "experiment {} has no conversions to compare: needs {conversions}",
+                        x.experiment_id
+                    ),
+                ));
+            }
+            Vec::new()
+        }
+    } else {
+        Vec::new()
+    };
     let input = RoiInput {
         costs: if has("costs") {
             inputs::costs(ctx, queries, params).await?
@@ -72,11 +99,7 @@ pub async fn run(
         credited: credited.as_ref(),
         attribution_coverage: journeys.and_then(Journeys::coverage),
         units: inputs::units(ctx, queries, params).await?,
-        experiments: if has("experiments") && has("experiment_assignments") {
-            inputs::experiments(ctx, queries, params).await?
-        } else {
-            Vec::new()
-        },
+        experiments,
         rescues: match clv {
             Some(c) if has("contacts") => {
                 inputs::rescues(ctx, queries, params, &c.values()).await?
@@ -90,7 +113,9 @@ pub async fn run(
         samples: params.int("bootstrap_samples").unwrap_or(1000) as usize,
         seed: params.int("seed").unwrap_or(42) as u64,
     };
-    compute(&input, |uc| {
+    let mut roi = compute(&input, |uc| {
         catalogue.use_case(uc).map(|u| u.objective.clone())
-    })
+    })?;
+    roi.unmeasured.extend(unmeasured);
+    Ok(roi)
 }

@@ -326,10 +326,12 @@ async fn rejected_parent_cascades_to_children_and_nothing_is_lost() {
     );
     let text =
         std::fs::read_to_string(summary.run_dir.join("rejects/social_responses.csv")).unwrap();
+    // The parent was exported and rejected: the reason says so, not "export it".
     assert!(
-        text.contains("mention_id: \"\"M2\"\" is not found in social_mentions.mention_id"),
+        text.contains("mention_id: \"\"M2\"\" refers to a social_mentions row that was exported but rejected as invalid"),
         "{text}"
     );
+    assert!(!text.contains("is not found"), "{text}");
     let read: u64 = summary.manifest.inputs.iter().map(|i| i.rows_read).sum();
     let kept: u64 = summary
         .manifest
@@ -394,7 +396,7 @@ async fn configured_file_that_does_not_exist() {
 }
 
 #[tokio::test]
-async fn malformed_csv_line_is_unreadable() {
+async fn a_ragged_line_is_a_bad_row_and_the_rest_of_the_file_is_read() {
     let dir = fixture();
     edit(
         dir.path(),
@@ -406,10 +408,34 @@ async fn malformed_csv_line_is_unreadable() {
     let err = run(dir.path(), out.path(), None).await.unwrap_err();
     let msg = err.to_string();
     assert!(
-        msg.contains("contacts.csv: cannot be read as csv") && msg.contains("delimiter"),
+        msg.contains("contacts.csv row 4 (line 5): the line has 3 fields where the header has 9")
+            && msg.contains("quote such fields"),
         "{msg}"
     );
     assert_eq!(err.exit_code(), 1);
+    // Under reject the line is a rejected row with its reason; the other rows are read.
+    let s = run(dir.path(), out.path(), Some(OnInvalid::Reject))
+        .await
+        .unwrap();
+    let contacts = s
+        .manifest
+        .inputs
+        .iter()
+        .find(|i| i.table == "contacts")
+        .unwrap();
+    assert_eq!(
+        (
+            contacts.rows_read,
+            contacts.rows_accepted,
+            contacts.rows_rejected
+        ),
+        (4, 3, 1)
+    );
+    let rejects = std::fs::read_to_string(s.run_dir.join("rejects/contacts.csv")).unwrap();
+    assert!(
+        rejects.contains("the line has 3 fields where the header has 9"),
+        "{rejects}"
+    );
 }
 
 #[tokio::test]

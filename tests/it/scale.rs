@@ -33,7 +33,7 @@ fn table(run_dir: &Path, name: &str) -> String {
 
 /// The same rows, keys and texts exactly; numbers equal up to 1e-12 relative: executors
 /// deliver partial sums in any order, and floating-point addition is not associative.
-fn same_up_to_summation_order(local: &str, cluster: &str) {
+pub(crate) fn same_up_to_summation_order(local: &str, cluster: &str) {
     let (a, b): (Vec<&str>, Vec<&str>) = (local.lines().collect(), cluster.lines().collect());
     assert_eq!(a.len(), b.len(), "row counts differ");
     for (x, y) in a.iter().zip(&b) {
@@ -108,6 +108,7 @@ async fn kpi_suite_on_a_ballista_cluster_equals_the_local_run() {
             o.cluster = Some(ClusterOptions {
                 url,
                 share_dir: None,
+                query_timeout: std::time::Duration::from_secs(600),
             })
         },
         cluster_out.path(),

@@ -1,0 +1,185 @@
+//! A cluster of real processes on loopback (`misura cluster scheduler`, two `misura cluster
+//! executor`s) and `misura run --cluster`: when one executor is killed (SIGKILL) mid-run, the
+//! run either finishes on the one left with the local run's answer, or fails within a bounded
+//! time with a plain message; it never hangs.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+fn misura() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_misura"))
+}
+
+/// Kills the processes it holds when dropped (a failing assertion leaves none behind).
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn wait_for_port(port: u16, within: Duration) {
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < within, "nothing listens on {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn run_cmd(out: &Path, extra: &[&str]) -> Command {
+    let mut c = misura();
+    c.args([
+        "run",
+        "--force",
+        "--as-of",
+        "2026-11-22",
+        "--param",
+        "bootstrap_samples=50",
+        "--data",
+    ])
+    .arg(crate::util::sample_dir())
+    .arg("--out")
+    .arg(out)
+    .args(extra);
+    c
+}
+
+#[test]
+fn a_killed_executor_never_hangs_a_cluster_run() {
+    let sched_port = free_port();
+    let scheduler = misura()
+        .args([
+            "cluster",
+            "scheduler",
+            "--external-host",
+            "127.0.0.1",
+            "--bind",
+        ])
+        .arg(format!("127.0.0.1:{sched_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut procs = Processes(vec![scheduler]);
+    wait_for_port(sched_port, Duration::from_secs(30));
+    let work = tempfile::tempdir().unwrap();
+    for i in 0..2 {
+        let dir = work.path().join(format!("executor-{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let executor = misura()
+            .args([
+                "cluster",
+                "executor",
+                "--concurrent-tasks",
+                "1",
+                "--scheduler",
+            ])
+            .arg(format!("127.0.0.1:{sched_port}"))
+            .args(["--bind-host", "127.0.0.1", "--port"])
+            .arg(free_port().to_string())
+            .arg("--grpc-port")
+            .arg(free_port().to_string())
+            .arg("--work-dir")
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        procs.0.push(executor);
+    }
+    let local_out = tempfile::tempdir().unwrap();
+    let local = run_cmd(local_out.path(), &[]).output().unwrap();
+    assert_eq!(
+        local.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+
+    let out = tempfile::tempdir().unwrap();
+    let url = format!("df://127.0.0.1:{sched_port}");
+    let mut client = run_cmd(
+        out.path(),
+        &["--cluster", &url, "--cluster-query-timeout", "90"],
+    )
+    .stderr(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .unwrap();
+    let stderr = client.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Kill one executor as soon as the cluster has computed a use case.
+    let started = Instant::now();
+    let mut log = Vec::new();
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the cluster run computes a use case within 120 s");
+        let computed = line.contains("use case computed");
+        log.push(line);
+        if computed {
+            break;
+        }
+    }
+    procs.0[1].kill().unwrap();
+    procs.0[1].wait().unwrap();
+    // Bounded: the scheduler notices within ~17 s and re-runs the lost tasks; the per-query
+    // limit (90 s here) bounds the rest.
+    let limit = Duration::from_secs(420);
+    let status = loop {
+        while let Ok(line) = rx.try_recv() {
+            log.push(line);
+        }
+        if let Some(s) = client.try_wait().unwrap() {
+            break s;
+        }
+        if started.elapsed() > limit {
+            let _ = client.kill();
+            panic!(
+                "the cluster run hung after an executor was killed:\n{}",
+                log.join("\n")
+            );
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    while let Ok(line) = rx.recv_timeout(Duration::from_secs(2)) {
+        log.push(line);
+    }
+    let log = log.join("\n");
+    match status.code() {
+        Some(0) => {
+            let table = |dir: &Path| {
+                std::fs::read_to_string(dir.join("2026-11-22/tables/kpi_values.csv")).unwrap()
+            };
+            crate::scale::same_up_to_summation_order(&table(local_out.path()), &table(out.path()));
+        }
+        code => {
+            assert_eq!(code, Some(1), "{log}");
+            assert!(
+                log.contains("did not finish within") || log.contains("executor"),
+                "a failure names what was lost:\n{log}"
+            );
+            assert!(out.path().join("2026-11-22.failed-1").is_dir(), "{log}");
+        }
+    }
+}
