@@ -235,8 +235,9 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     }
     if matches!(settings.data, DataSource::EmbeddedSample) {
         let note = "no --data given: this run measures misura's embedded demo sample, not your data (the report says so)";
+        // Logged now, so it is seen whatever happens next; the manifest's `data` says
+        // `<embedded sample>` and the report opens with a banner.
         warn!(stage = "locate", "{note}");
-        attempt.warnings.push(note.to_string());
     }
     faults::pause_point("locked");
     let outcome = run_locked(&mut settings, opts, &mut attempt).await;
@@ -345,10 +346,8 @@ async fn run_locked(
 
     // What a reader of the figures must know (the report's "Read with care", the manifest's
     // warnings, the log).
+    // Logged with the manifest's warnings when the run ends (`misura run`).
     let mut notes: Vec<String> = derived;
-    for n in &notes {
-        warn!(stage = "ingest", "{n}");
-    }
 
     stages.start();
     attempt.stage = "kpis";
@@ -405,10 +404,11 @@ async fn run_locked(
         Some("won_opportunities") => "opportunities",
         _ => "orders",
     };
-    for n in crate::notes::absent_tables(&catalog.present, &kpis.not_measurable, conversions) {
-        warn!(stage = "kpis", "{n}");
-        notes.push(n);
-    }
+    notes.extend(crate::notes::absent_tables(
+        &catalog.present,
+        &kpis.not_measurable,
+        conversions,
+    ));
     stages.end("kpis");
 
     stages.start();
@@ -550,13 +550,10 @@ async fn run_locked(
     for r in roi.iter().flat_map(|roi| &roi.rows) {
         info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
     }
-    for n in roi
-        .iter()
-        .flat_map(|r| crate::notes::unmeasured_drivers(&r.unmeasured))
-    {
-        warn!(stage = "roi", "{n}");
-        notes.push(n);
-    }
+    notes.extend(
+        roi.iter()
+            .flat_map(|r| crate::notes::unmeasured_drivers(&r.unmeasured)),
+    );
     stages.end("roi");
     faults::pause_point("computed");
 
