@@ -171,7 +171,12 @@ async fn derive_parameters(
     if let (Some(d), Some(end)) = (as_of, p.date("window_end")) {
         let limit = d + chrono::Days::new(1);
         if end > limit {
-            let from = p.source("window_end").unwrap_or(Source::Default);
+            let from = match p.source("window_end") {
+                Some(Source::File) => "from misura.toml",
+                Some(Source::Env) => "from the environment",
+                Some(Source::Cli) => "from --param",
+                _ => "derived",
+            };
             p.set("window_end", ParamValue::Date(limit), Source::Data);
             notes.push(format!(
                 "the window_end {end} ({from}) lies after --as-of {d}: the window is clipped to end {limit} (exclusive), so costs and value cover the same days"

@@ -235,7 +235,11 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
                 unmeasured.push((
                     uc.clone(),
                     name.to_string(),
-                    format!("{} units, {why}", u.values.len()),
+                    format!(
+                        "{} unit{}, {why}",
+                        u.values.len(),
+                        if u.values.len() == 1 { "" } else { "s" }
+                    ),
                 ));
             }
             measured
