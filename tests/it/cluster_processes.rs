@@ -3,6 +3,7 @@
 //! run either finishes on the one left with the local run's answer, or fails within a bounded
 //! time with a plain message; it never hangs.
 
+use crate::util::misura;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -13,10 +14,6 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port()
-}
-
-fn misura() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_misura"))
 }
 
 /// Kills the processes it holds when dropped (a failing assertion leaves none behind).

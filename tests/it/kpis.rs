@@ -60,15 +60,8 @@ async fn absent_tables_make_kpis_not_measurable_not_zero() {
 #[tokio::test]
 async fn a_failing_query_is_reported_and_the_others_still_run() {
     let dir = fixture();
-    let q = tempfile::tempdir().unwrap();
+    let q = crate::util::broken_queries();
     let sub = q.path().join("custom");
-    std::fs::create_dir_all(&sub).unwrap();
-    std::fs::write(sub.join("broken.sql"), "SELECT kpi FROM no_such_table").unwrap();
-    std::fs::write(
-        sub.join("broken.toml"),
-        "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"x\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = []\n[[kpis]]\nid = \"uc02.broken\"\nname = \"x\"\nunit = \"count\"\nformula = \"x\"\n",
-    )
-    .unwrap();
     std::fs::write(sub.join("mine.sql"), "SELECT 'my.brand_posts' AS kpi, 'all' AS period, NULL AS dimension, NULL AS dimension_value, CAST(count(*) AS DOUBLE) AS value, count(*) AS n FROM stg_mentions WHERE is_brand_post AND brand = {{ brand }}").unwrap();
     std::fs::write(
         sub.join("mine.toml"),

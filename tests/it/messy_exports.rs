@@ -4,13 +4,8 @@
 //! are rejected rows while the rest of the file is read, every bad file is named in one run,
 //! and European exports (Windows-1252, decimal comma) are read as declared.
 
-use crate::util::{edit, fixture};
+use crate::util::{edit, fixture, misura};
 use std::path::Path;
-use std::process::Command;
-
-fn misura() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_misura"))
-}
 
 /// `misura check --data dir`: (exit code, stdout + stderr).
 fn check(dir: &Path, extra: &[&str]) -> (Option<i32>, String) {

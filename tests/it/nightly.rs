@@ -2,7 +2,7 @@
 //! retention, and fault injection through the real binary (SIGKILL at each stage, a second
 //! concurrent run, a stale lock, corrupted input, an unwritable output).
 
-use crate::util::{edit, fixture, kpi, settings};
+use crate::util::{edit, fixture, kpi, settings, visible_entries};
 use misura::pipeline::{self, RunOptions};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -183,16 +183,6 @@ fn paused(data: &Path, out: &Path, stage: &str) -> Child {
         }
     }
     child
-}
-
-fn visible_entries(out: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

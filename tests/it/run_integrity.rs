@@ -3,14 +3,10 @@
 //! leaves a record `misura status` shows; `status` reports the whole run's wall time and
 //! speaks JSON; a reader closing the pipe early is a normal end.
 
-use crate::util::{edit, fixture};
+use crate::util::{broken_queries, edit, fixture, manifest, misura, visible_entries as entries};
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn misura() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_misura"))
-}
+use std::process::Stdio;
 
 fn run(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     misura()
@@ -21,34 +17,6 @@ fn run(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .args(extra)
         .output()
         .unwrap()
-}
-
-/// A query directory with one use-case query that fails at run time.
-fn broken_queries() -> tempfile::TempDir {
-    let q = tempfile::tempdir().unwrap();
-    let sub = q.path().join("custom");
-    std::fs::create_dir_all(&sub).unwrap();
-    std::fs::write(sub.join("broken.sql"), "SELECT kpi FROM no_such_table").unwrap();
-    std::fs::write(
-        sub.join("broken.toml"),
-        "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"x\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = []\n[[kpis]]\nid = \"uc02.broken\"\nname = \"x\"\nunit = \"count\"\nformula = \"x\"\n",
-    )
-    .unwrap();
-    q
-}
-
-fn entries(out: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(out)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    v.sort();
-    v
-}
-
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
 fn status_json(out: &Path) -> (Option<i32>, serde_json::Value) {

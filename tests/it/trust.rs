@@ -3,13 +3,8 @@
 //! cannot be measured), the window never mixes a partial month or reaches past the as-of,
 //! journeys start after the previous conversion wherever it lies, and demo data says so.
 
-use crate::util::{edit, fixture, sample_dir};
+use crate::util::{edit, fixture, manifest, misura, sample_dir};
 use std::path::Path;
-use std::process::Command;
-
-fn misura() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_misura"))
-}
 
 /// `misura run` on `data` into `out` for `as_of`: (exit code, stderr, run folder).
 fn run(data: &Path, out: &Path, as_of: &str, extra: &[&str]) -> (Option<i32>, String) {
@@ -25,10 +20,6 @@ fn run(data: &Path, out: &Path, as_of: &str, extra: &[&str]) -> (Option<i32>, St
         o.status.code(),
         String::from_utf8_lossy(&o.stderr).to_string(),
     )
-}
-
-fn manifest(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
 fn warnings(m: &serde_json::Value) -> Vec<String> {

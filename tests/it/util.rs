@@ -159,3 +159,39 @@ pub fn kpi_by(run_dir: &Path, kpi: &str, period: &str, dimension_value: &str) ->
     }
     None
 }
+
+/// The real binary.
+pub fn misura() -> std::process::Command {
+    std::process::Command::new(env!("CARGO_BIN_EXE_misura"))
+}
+
+/// The manifest of a run folder.
+pub fn manifest(run_dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(run_dir.join("manifest.json")).expect("manifest.json");
+    serde_json::from_str(&text).expect("manifest parses")
+}
+
+/// The names in `dir` that are not hidden, sorted.
+pub fn visible_entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("readable dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A query directory with one use-case query (UC02, `uc02.broken`) that fails at run time.
+pub fn broken_queries() -> tempfile::TempDir {
+    let q = tempfile::tempdir().expect("temp dir");
+    let sub = q.path().join("custom");
+    std::fs::create_dir_all(&sub).expect("query dir");
+    std::fs::write(sub.join("broken.sql"), "SELECT kpi FROM no_such_table").expect("write");
+    std::fs::write(
+        sub.join("broken.toml"),
+        "use_case = \"UC02\"\nobjective = \"marketing\"\nname = \"x\"\ndescription = \"x\"\ngrain = \"x\"\nrequires = []\n[[kpis]]\nid = \"uc02.broken\"\nname = \"x\"\nunit = \"count\"\nformula = \"x\"\n",
+    )
+    .expect("write");
+    q
+}
