@@ -180,3 +180,66 @@ fn a_killed_executor_never_hangs_a_cluster_run() {
         }
     }
 }
+
+/// Alive-executor counts handed out in order (the last one repeats).
+struct Counts(std::sync::Mutex<Vec<usize>>);
+
+#[async_trait::async_trait]
+impl misura::kpi::run::Executors for Counts {
+    async fn alive(&self) -> Option<usize> {
+        let mut v = self.0.lock().unwrap();
+        Some(if v.len() > 1 { v.remove(0) } else { v[0] })
+    }
+}
+
+/// The KPI step on the fixture, with the scheduler reporting `counts` around each query.
+async fn kpis_with(counts: Vec<usize>) -> misura::kpi::KpiOutcome {
+    let dir = crate::util::fixture();
+    let mut s = crate::util::settings(dir.path(), None, &[]).unwrap();
+    let catalog = misura::pipeline::load(&mut s).await.unwrap();
+    let queries = misura::kpi::load::QuerySet::builtin().unwrap();
+    let catalogue = misura::kpi::catalogue::Catalogue::load(&s.use_cases).unwrap();
+    let watch = Counts(std::sync::Mutex::new(counts));
+    let remote = misura::kpi::run::Remote {
+        timeout: Duration::from_secs(60),
+        executors: &watch,
+    };
+    misura::kpi::run_all(
+        &catalog.ctx,
+        &queries,
+        &s.parameters,
+        &catalog.present,
+        &catalogue,
+        false,
+        Some(&remote),
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn an_answer_computed_while_an_executor_was_lost_is_computed_again() {
+    let steady = kpis_with(vec![2]).await;
+    assert!(steady.notes.is_empty() && steady.failures.is_empty());
+    // The first use case ran while the count fell from 2 to 1: it runs again, once.
+    let lost = kpis_with(vec![2, 1, 1]).await;
+    assert_eq!(lost.notes.len(), 1, "{:?}", lost.notes);
+    assert!(lost.notes[0].contains("(2 alive before, 1 after): its answer was discarded"));
+    assert!(lost.failures.is_empty(), "{:?}", lost.failures);
+    assert_eq!(
+        lost.values, steady.values,
+        "the rerun gives the steady answer"
+    );
+    assert_eq!(lost.not_measurable.len(), steady.not_measurable.len());
+    // Executors keep being lost: after two reruns the use case fails, the others run.
+    let failing = kpis_with(vec![5, 4, 4, 3, 3, 2, 2]).await;
+    assert_eq!(failing.failures.len(), 1, "{:?}", failing.failures);
+    assert!(
+        failing.failures[0]
+            .error
+            .contains("its answer cannot be trusted and is not used"),
+        "{:?}",
+        failing.failures[0]
+    );
+    assert!(!failing.values.is_empty());
+}
