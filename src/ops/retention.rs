@@ -28,3 +28,39 @@ pub fn prune(out: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     }
     Ok(removed)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn failed_attempts_go_with_their_day_and_latest_stays() {
+        let out = tempfile::tempdir().unwrap();
+        for n in [
+            "2026-03-01",
+            "2026-03-01.failed-1",
+            "2026-03-02.failed-1",
+            "2026-03-03",
+            "2026-03-04",
+            "2026-03-04.failed-1",
+            "history",
+        ] {
+            std::fs::create_dir(out.path().join(n)).unwrap();
+        }
+        std::os::unix::fs::symlink("2026-03-01", out.path().join("latest")).unwrap();
+        let removed = super::prune(out.path(), 2).unwrap();
+        let mut names: Vec<String> = removed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["2026-03-01.failed-1", "2026-03-02.failed-1"]);
+        for kept in [
+            "2026-03-01",
+            "2026-03-03",
+            "2026-03-04",
+            "2026-03-04.failed-1",
+            "history",
+        ] {
+            assert!(out.path().join(kept).is_dir(), "{kept}");
+        }
+    }
+}

@@ -81,6 +81,18 @@ fn a_failed_rerun_is_published_beside_the_good_report_and_latest_stays() {
         "the failed run's report says so"
     );
     assert!(page.contains("no_such_table"), "and names what failed");
+    // So does the workbook, whose strings live in sharedStrings.xml.
+    let mut xlsx =
+        zip::ZipArchive::new(std::fs::File::open(bad.join("report.xlsx")).unwrap()).unwrap();
+    let mut strings = String::new();
+    xlsx.by_name("xl/sharedStrings.xml")
+        .unwrap()
+        .read_to_string(&mut strings)
+        .unwrap();
+    assert!(
+        strings.contains("This run failed"),
+        "report.xlsx says the run failed"
+    );
     assert!(
         !std::fs::read_to_string(good.join("index.html"))
             .unwrap()
