@@ -298,6 +298,19 @@ impl Error {
         }
     }
 
+    /// A file that cannot be read at all (empty, damaged, another delimiter, columns
+    /// missing): the run stops, but every such file is named in one message.
+    pub fn is_unreadable_file(&self) -> bool {
+        matches!(
+            self,
+            Error::Unreadable { .. }
+                | Error::EmptyFile { .. }
+                | Error::WrongDelimiter { .. }
+                | Error::MissingColumns { .. }
+                | Error::Inputs(_)
+        )
+    }
+
     /// Wraps a DataFusion error with what misura was doing.
     pub fn engine(context: impl Into<String>, source: DataFusionError) -> Self {
         Error::Engine {

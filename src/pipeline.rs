@@ -81,27 +81,26 @@ impl RunSummary {
 /// the derivation noticed is in the catalog's warnings.
 pub async fn load(settings: &mut Settings) -> Result<Catalog> {
     let inputs = Inputs::locate(settings)?;
-    let (mut catalog, notes) =
-        load_inputs(settings, &inputs, None, &EngineOptions::default()).await?;
+    let mut catalog = Catalog::load(settings, &inputs, None).await?;
+    let notes = derive(settings, &catalog, None).await?;
     catalog.warnings.extend(notes);
     Ok(catalog)
 }
 
-/// The catalog, and the notes a reader of the figures must see (brand, window).
-async fn load_inputs(
+/// Derives the parameters that default to the data (brand, window) from a loaded catalog;
+/// returns the notes a reader of the figures must see (brand, window).
+async fn derive(
     settings: &mut Settings,
-    inputs: &Inputs,
+    catalog: &Catalog,
     as_of: Option<NaiveDate>,
-    engine: &EngineOptions,
-) -> Result<(Catalog, Vec<String>)> {
-    let catalog = Catalog::load_with(settings, inputs, as_of, engine).await?;
+) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     // Nothing to derive from data that is not there (the run says "no data on or before").
-    let no_data = as_of.is_some_and(|d| no_data_before(&catalog, d).is_err());
+    let no_data = as_of.is_some_and(|d| no_data_before(catalog, d).is_err());
     if catalog.failure(settings.on_invalid).is_none() && !no_data {
-        derive_parameters(settings, &catalog, as_of, &mut notes).await?;
+        derive_parameters(settings, catalog, as_of, &mut notes).await?;
     }
-    Ok((catalog, notes))
+    Ok(notes)
 }
 
 /// An as-of before every row leaves nothing to measure: said as such, not as empty KPIs.
@@ -152,7 +151,8 @@ async fn derive_parameters(
             "--as-of {d} is after today ({today}, UTC): the run is named after a day that has not ended, and its last month is read as complete only if the data says so"
         ));
     }
-    let span = match catalog.activity_span().await? {
+    let activity = catalog.activity_span().await?;
+    let span = match activity {
         Some(s) => Some(s),
         None => catalog.data_span().await?,
     };
@@ -190,12 +190,19 @@ async fn derive_parameters(
                 end: end.to_string(),
             });
         }
+        let first = activity.map(|(lo, _)| lo.date());
+        if let Some(n) = crate::config::window::partial_first_month(start, first) {
+            notes.push(n);
+        }
         if let Some(n) = crate::config::window::partial_last_month(start, end) {
             notes.push(n);
         }
     }
     Ok(())
 }
+
+/// The stage of a run whose folder has been published.
+const PUBLISHED: &str = "published";
 
 /// What a run has gathered so far: enough to record it even when it stops early.
 struct Attempt {
@@ -248,6 +255,13 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
     let outcome = run_locked(&mut settings, opts, &mut attempt).await;
     let outcome = match outcome {
         Ok(summary) => Ok(summary),
+        Err(e) if attempt.stage == PUBLISHED => {
+            error!(
+                stage = "publish",
+                "the run was published, but finishing it failed: {e}"
+            );
+            Err(e)
+        }
         Err(e) => {
             match record_stopped(&settings, opts, attempt, &e) {
                 Ok(dir) => {
@@ -322,8 +336,9 @@ async fn run_locked(
     }
 
     attempt.stage = "ingest_and_validate";
-    let (catalog, derived) = load_inputs(settings, &inputs, Some(opts.as_of), &opts.engine).await?;
+    let catalog = Catalog::load_with(settings, &inputs, Some(opts.as_of), &opts.engine).await?;
     attempt.inputs = catalog.reports.clone();
+    let derived = derive(settings, &catalog, Some(opts.as_of)).await?;
     if let Some(err) = catalog.failure(settings.on_invalid) {
         return Err(err);
     }
@@ -417,6 +432,7 @@ async fn run_locked(
     stages.end("kpis");
 
     stages.start();
+    attempt.stage = "experiments";
     let mut failures = kpis.failures.clone();
     let p = &settings.parameters;
     let has = |t: &str| catalog.present.contains(t);
@@ -438,6 +454,7 @@ async fn run_locked(
     stages.end("experiments");
 
     stages.start();
+    attempt.stage = "attribution";
     let (attribution, journeys) = if has("touchpoints") && (has("orders") || has("opportunities")) {
         let r = attribute(&catalog, &queries, settings).await;
         recover(
@@ -467,6 +484,7 @@ async fn run_locked(
     stages.end("attribution");
 
     stages.start();
+    attempt.stage = "perception";
     let perception = if has("survey_responses") {
         let r = crate::perception::run(&catalog.ctx, &queries, p).await;
         recover(
@@ -481,6 +499,7 @@ async fn run_locked(
     stages.end("perception");
 
     stages.start();
+    attempt.stage = "channel_mix";
     let channel_mix = if has("tickets") {
         let r = crate::channel_mix::run(&catalog.ctx, &queries, p, &kpis.values).await;
         recover(
@@ -495,6 +514,7 @@ async fn run_locked(
     stages.end("channel_mix");
 
     stages.start();
+    attempt.stage = "maturity";
     let r = crate::maturity::run(
         &catalog.ctx,
         &queries,
@@ -513,6 +533,7 @@ async fn run_locked(
     stages.end("maturity");
 
     stages.start();
+    attempt.stage = "clv";
     let clv = if has("orders") {
         let r = crate::clv::run(&catalog.ctx, &queries, p).await;
         recover(r, "clv", "queries/models/clv_rfm.sql", &mut failures)
@@ -528,6 +549,24 @@ async fn run_locked(
                 "CLV: the Gamma-Gamma spend model could not be fitted: {e}"
             ));
         }
+        // A fit that stopped before converging still gives estimates: said where they are read.
+        let unconverged = [
+            c.fit
+                .as_ref()
+                .ok()
+                .filter(|f| !f.converged)
+                .map(|f| ("BG/NBD", &f.message)),
+            c.spend
+                .as_ref()
+                .ok()
+                .filter(|f| !f.converged)
+                .map(|f| ("Gamma-Gamma", &f.message)),
+        ];
+        for (model, why) in unconverged.into_iter().flatten() {
+            notes.push(format!(
+                "CLV: the {model} fit did not converge ({why}): customer lifetime values, and the retention value of UC03/UC17 built on them, rest on estimates that may be far from the maximum likelihood"
+            ));
+        }
         let r = crate::clv::uc18::kpis(
             c,
             p.int("bootstrap_samples").unwrap_or(1000) as usize,
@@ -541,6 +580,7 @@ async fn run_locked(
     stages.end("clv");
 
     stages.start();
+    attempt.stage = "roi";
     let r = crate::roi::run(
         &catalog.ctx,
         &queries,
@@ -563,6 +603,7 @@ async fn run_locked(
     faults::pause_point("computed");
 
     stages.start();
+    attempt.stage = "write";
     let staging = atomic::staging_for(&run_dir);
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
@@ -605,13 +646,10 @@ async fn run_locked(
         };
         outputs.extend(writer::write_table(&staging, name, &batch)?);
     }
-    outputs.push(OutputFile {
-        path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
-        rows: kpis.values.len() as u64,
-    });
     stages.end("write");
 
     stages.start();
+    attempt.stage = "report";
     let p = &settings.parameters;
     let day = |name: &str, back: u64| {
         p.date(name)
@@ -684,6 +722,13 @@ async fn run_locked(
     } else {
         "failed".into()
     };
+    if manifest.status == "ok" {
+        // Only a successful run writes its night of the history.
+        manifest.outputs.push(OutputFile {
+            path: format!("../history/kpi_values/as_of={}/part-0.parquet", opts.as_of),
+            rows: kpis.values.len() as u64,
+        });
+    }
     // A failed run never replaces the day's good folder: it is published beside it.
     let target = if manifest.status == "ok" {
         run_dir
@@ -694,6 +739,9 @@ async fn run_locked(
     writer::write_manifest(&staging, &manifest)?;
     faults::pause_point("written");
     atomic::replace_dir(&staging, &target)?;
+    // Published: what fails from here on (history, `latest`, retention) is an error of the
+    // run, but its folder stands and no failed attempt is recorded beside it.
+    attempt.stage = PUBLISHED;
     if manifest.status == "ok" {
         // The history holds the published successful runs: written after the folder, so a
         // run killed before publishing changes neither.

@@ -193,8 +193,11 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
         after_as_of_by_reference: std::collections::HashSet::new(),
     };
     let typed_schema = IngestedTable::typed_schema(table);
+    // A file that cannot be read does not hide the table's other files: each is tried, and
+    // every one that cannot be read is named.
+    let mut unreadable = Vec::new();
     for (file_idx, file) in files.files.iter().enumerate() {
-        let rows = read_file(
+        let read = read_file(
             file,
             file_idx,
             table,
@@ -204,7 +207,15 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
             &typed_schema,
             &mut out,
         )
-        .await?;
+        .await;
+        let rows = match read {
+            Ok(rows) => rows,
+            Err(e) if e.is_unreadable_file() => {
+                unreadable.push(e);
+                0
+            }
+            Err(e) => return Err(e),
+        };
         out.files.push(FileReport {
             path: file.display.clone(),
             format: file.format,
@@ -213,7 +224,11 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
             sha256: file.sha256.clone(),
         });
     }
-    Ok(out)
+    match unreadable.len() {
+        0 => Ok(out),
+        1 => Err(unreadable.remove(0)),
+        _ => Err(Error::Inputs(unreadable)),
+    }
 }
 
 /// How one file is read: where it is, its index in the table's list, and how to convert.

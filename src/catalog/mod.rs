@@ -192,12 +192,11 @@ impl Catalog {
             })?;
             let mut ingested = match read {
                 Ok(t) => t,
-                Err(
-                    e @ (Error::Unreadable { .. }
-                    | Error::EmptyFile { .. }
-                    | Error::WrongDelimiter { .. }
-                    | Error::MissingColumns { .. }),
-                ) => {
+                Err(Error::Inputs(errors)) => {
+                    unreadable.extend(errors);
+                    continue;
+                }
+                Err(e) if e.is_unreadable_file() => {
                     unreadable.push(e);
                     continue;
                 }

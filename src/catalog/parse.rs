@@ -27,18 +27,80 @@ pub struct TextFormats {
     pub decimal_comma: bool,
 }
 
-/// A number written with a decimal comma, rewritten with a decimal point (`1.234,5` →
-/// `1234.5`); `None` when it has more than one comma.
+/// A number written with a decimal comma, rewritten with a decimal point: `1.234,5` →
+/// `1234.5`, `-12,50` → `-12.50`, `1 234 567` → `1234567`, `1,5e-3` → `1.5e-3`. A thousands
+/// separator (`.`, space, no-break space, `'`; one kind per number) stands only between
+/// groups of exactly three digits, so `12.50` is not a number here (`None`: a bad value,
+/// never 1250).
 fn decimal_point(s: &str) -> Option<String> {
-    if s.matches(',').count() > 1 {
+    let (sign, rest) = match s.strip_prefix(['-', '+']) {
+        Some(r) => (&s[..1], r),
+        None => ("", s),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    let (int, frac) = match mantissa.split_once(',') {
+        Some((i, f)) => (i, Some(f)),
+        None => (mantissa, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    let separator = int.chars().find(|c| !c.is_ascii_digit());
+    let int_digits: String = match separator {
+        None if digits(int) => int.to_string(),
+        Some(sep) if matches!(sep, '.' | ' ' | '\u{a0}' | '\u{202f}' | '\'') => {
+            let groups: Vec<&str> = int.split(sep).collect();
+            let well_formed = groups[0].len() <= 3
+                && digits(groups[0])
+                && groups[1..].iter().all(|g| g.len() == 3 && digits(g));
+            if !well_formed {
+                return None;
+            }
+            groups.concat()
+        }
+        _ => return None,
+    };
+    if frac.is_some_and(|f| !digits(f)) {
         return None;
     }
-    Some(
-        s.chars()
-            .filter(|c| !matches!(c, '.' | ' ' | '\u{a0}' | '\u{202f}' | '\''))
-            .map(|c| if c == ',' { '.' } else { c })
-            .collect(),
-    )
+    if !exponent.is_empty() {
+        let e = exponent[1..]
+            .strip_prefix(['-', '+'])
+            .unwrap_or(&exponent[1..]);
+        if !digits(e) {
+            return None;
+        }
+    }
+    Some(match frac {
+        Some(f) => format!("{sign}{int_digits}.{f}{exponent}"),
+        None => format!("{sign}{int_digits}{exponent}"),
+    })
+}
+
+#[cfg(test)]
+mod decimal_comma_tests {
+    use super::decimal_point;
+
+    #[test]
+    fn thousands_separators_only_between_groups_of_three() {
+        for (given, read) in [
+            ("1.234,5", Some("1234.5")),
+            ("-12,50", Some("-12.50")),
+            ("1 234 567", Some("1234567")),
+            ("1'000,25", Some("1000.25")),
+            ("1,5e-3", Some("1.5e-3")),
+            ("100", Some("100")),
+            ("12.50", None),
+            ("1.5E-3", None),
+            ("1.234.5", None),
+            ("1,2,3", None),
+            ("1.234 567", None),
+            ("abc", None),
+        ] {
+            assert_eq!(decimal_point(given).as_deref(), read, "{given}");
+        }
+    }
 }
 
 /// A value that could not be taken: its index in the batch, the raw text and what was wrong.

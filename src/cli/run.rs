@@ -63,7 +63,12 @@ pub struct RunArgs {
 pub async fn execute(args: RunArgs) -> Result<u8> {
     let settings = args.data.settings()?;
     if args.data.show_settings {
-        line(settings.render())?;
+        // The settings are a courtesy: a reader that closed the pipe does not stop the run.
+        if let Err(e) = line(settings.render())
+            && !super::output::is_closed_pipe(&e)
+        {
+            return Err(e);
+        }
     }
     let opts = RunOptions {
         out: args.out,

@@ -62,6 +62,9 @@ struct RunLine {
     error: Option<String>,
     /// `latest` points here.
     latest: bool,
+    /// 0 for the successful folder, n for `<as-of>.failed-<n>` (orders attempts of one day).
+    #[serde(skip)]
+    attempt: u32,
 }
 
 fn describe(f: &RunFolder, latest: Option<&str>) -> RunLine {
@@ -79,6 +82,7 @@ fn describe(f: &RunFolder, latest: Option<&str>) -> RunLine {
         kpi_values: 0,
         failed: Vec::new(),
         error: Some("no readable manifest.json".into()),
+        attempt: f.failed_attempt.unwrap_or(0),
     };
     let Some(m) = read_manifest(&f.path) else {
         return line;
@@ -141,8 +145,10 @@ pub fn execute(args: StatusArgs, log_format: LogFormat) -> Result<u8> {
         .iter()
         .map(|f| describe(f, latest.as_deref()))
         .collect();
-    // Newest first: by as-of, then by when the attempt started.
-    runs.sort_by(|a, b| (&b.as_of, &b.started_at, &b.run).cmp(&(&a.as_of, &a.started_at, &a.run)));
+    // Newest first: by as-of, then by when the attempt started, then by attempt number.
+    runs.sort_by(|a, b| {
+        (&b.as_of, &b.started_at, b.attempt).cmp(&(&a.as_of, &a.started_at, a.attempt))
+    });
     runs.truncate(args.last);
     let code = match runs.first() {
         Some(r) if r.status == "ok" => 0,

@@ -48,6 +48,22 @@ pub fn default_window(first: NaiveDate, last: NaiveDate, as_of: NaiveDate) -> Wi
     }
 }
 
+/// A note when the window's first month is not whole: it starts after the 1st, or its data
+/// (`first_activity`) begins later in that month.
+pub fn partial_first_month(start: NaiveDate, first_activity: Option<NaiveDate>) -> Option<String> {
+    if start.day() != 1 {
+        return Some(format!(
+            "the window starts {start}, inside {}: that month is partial, so its figures and the change of the month after it are not like for like",
+            start.format("%Y-%m")
+        ));
+    }
+    let first = first_activity.filter(|f| month_start(*f) == start && f.day() > 1)?;
+    Some(format!(
+        "the data's activity begins {first}: the window's first month ({}) holds activity from that day only, while its costs are counted for the whole month",
+        start.format("%Y-%m")
+    ))
+}
+
 /// A note when the window `[start, end)` ends inside a month: its last month is partial and
 /// compares unlike with the month before it.
 pub fn partial_last_month(start: NaiveDate, end: NaiveDate) -> Option<String> {
@@ -98,6 +114,25 @@ mod tests {
         let w = default_window(d("2026-01-05"), d("2026-01-20"), d("2026-01-25"));
         assert_eq!((w.start, w.end), (d("2026-01-01"), d("2026-01-21")));
         assert!(w.note.unwrap().contains("partial"));
+    }
+
+    #[test]
+    fn a_partial_first_month_is_named() {
+        assert_eq!(
+            partial_first_month(d("2025-11-01"), Some(d("2025-11-01"))),
+            None
+        );
+        assert_eq!(
+            partial_first_month(d("2025-11-01"), Some(d("2025-10-20"))),
+            None
+        );
+        let n = partial_first_month(d("2026-01-01"), Some(d("2026-01-05"))).unwrap();
+        assert!(
+            n.contains("begins 2026-01-05") && n.contains("(2026-01)"),
+            "{n}"
+        );
+        let n = partial_first_month(d("2026-01-15"), None).unwrap();
+        assert!(n.contains("starts 2026-01-15"), "{n}");
     }
 
     #[test]

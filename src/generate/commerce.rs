@@ -274,8 +274,9 @@ fn experiment(w: &mut World, rng: &mut Rng, orders: &mut Vec<Order>) -> Result<(
             .timestamp()
     };
     let (start, end) = (day(&e.start_date), day(&e.end_date) + DAY);
+    // Buyers who exist when the experiment starts (none is assigned before it exists).
     let buyers: Vec<usize> = (0..w.contacts.len())
-        .filter(|c| w.contacts[*c].buyer)
+        .filter(|c| w.contacts[*c].buyer && w.contacts[*c].created < start - 3 * DAY)
         .collect();
     let n = w.n(20_000.0, 1_000).min(buyers.len());
     // Every k-th buyer, alternating arms: a deterministic, balanced assignment.
@@ -304,14 +305,14 @@ fn experiment(w: &mut World, rng: &mut Rng, orders: &mut Vec<Order>) -> Result<(
             S(&e.id),
             S(&contact_id(c)),
             S(name),
-            T((start - rng.int(0, 3 * DAY)).max(w.contacts[c].created)),
+            T(start - rng.int(0, 3 * DAY)),
         ]);
         w.truth.count(&format!("experiment_{name}_contacts"), 1.0);
         if rng.p(if treated { e.p_treatment } else { e.p_control }) {
             w.truth.count(&format!("experiment_{name}_converted"), 1.0);
             orders.push(Order {
                 contact: c,
-                at: rng.int(start.max(w.contacts[c].created).min(end - 1), end),
+                at: rng.int(start, end),
                 revenue: rng.lognormal(80.0, 0.6),
                 opportunity: None,
             });

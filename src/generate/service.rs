@@ -145,9 +145,14 @@ fn community(w: &mut World, rng: &mut Rng, tickets: &mut Sink) -> Result<()> {
     let mut next_answer = 0u64;
     for i in 0..w.n(100_000.0, 150) {
         let id = format!("Q{:08}", i + 1);
-        let asker = rng.p(0.85).then(|| rng.idx(n_c));
         let last = w.t1() - DEFLECTION_DAYS * DAY;
-        let created = rng.int(asker.map_or(w.t0, |c| w.since(c)).min(last - 1), last);
+        // A contact created too late to ask within the data asks nothing: the thread is
+        // anonymous (never dated before its asker).
+        let asker = rng
+            .p(0.85)
+            .then(|| rng.idx(n_c))
+            .filter(|c| w.since(*c) < last);
+        let created = rng.int(asker.map_or(w.t0, |c| w.since(c)), last);
         let first_by = *rng.pick(&["peer", "employee", "none"], &[0.55, 0.30, 0.15]);
         let accepted_by = match first_by {
             "peer" if rng.p(0.7) => "peer",

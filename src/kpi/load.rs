@@ -154,6 +154,11 @@ impl QuerySet {
         let is_staging = rel.parent().is_some_and(|p| p.ends_with("staging"));
         if is_staging {
             self.staging.retain(|s| s.name != stem);
+            // A project's own form of a view replaces it on a cluster too, unless the project
+            // also gives a cluster form (a built-in cluster form would hide its change).
+            let root = format!("{shown}/");
+            self.cluster_staging
+                .retain(|c| c.name != stem || c.file.starts_with(&root));
             self.staging.push(StagingQuery {
                 name: stem,
                 file,

@@ -114,6 +114,7 @@ async fn run_remote(
     present: &BTreeSet<&'static str>,
     out: &mut KpiOutcome,
     remote: &Remote<'_>,
+    timed_out: &mut bool,
 ) -> Result<Vec<KpiValue>> {
     let mut attempt = 0;
     loop {
@@ -125,6 +126,7 @@ async fn run_remote(
         )
         .await
         .unwrap_or_else(|_| {
+            *timed_out = true;
             Err(Error::QueryDefinition {
                 file: q.file.clone(),
                 problem: format!(
@@ -135,7 +137,7 @@ async fn run_remote(
         });
         let after = remote.executors.alive().await;
         let lost = matches!((before, after), (Some(b), Some(a)) if a < b);
-        if !lost {
+        if !lost || *timed_out {
             return result;
         }
         let (b, a) = (before.unwrap_or_default(), after.unwrap_or_default());
@@ -279,6 +281,7 @@ pub async fn run_all(
         ..Default::default()
     };
     let mut seen_ids: HashSet<String> = HashSet::new();
+    let mut unresponsive: Option<String> = None;
     for q in &queries.kpis {
         for k in &q.meta.kpis {
             if !seen_ids.insert(k.id.clone()) {
@@ -314,9 +317,24 @@ pub async fn run_all(
         }
         let started = Instant::now();
         crate::ops::memory::reset_peak();
-        let result = match remote {
-            None => run_one(ctx, q, params, present, &mut out, share_ctes).await,
-            Some(r) => run_remote(ctx, q, params, present, &mut out, r).await,
+        let result = match (remote, &unresponsive) {
+            (None, _) => run_one(ctx, q, params, present, &mut out, share_ctes).await,
+            // After one query timed out, the others would wait as long: they fail at once.
+            (Some(r), Some(first)) => Err(Error::QueryDefinition {
+                file: q.file.clone(),
+                problem: format!(
+                    "not run: the cluster did not answer {first} within {} s, so the use cases after it were not sent",
+                    r.timeout.as_secs()
+                ),
+            }),
+            (Some(r), None) => {
+                let mut timed_out = false;
+                let result = run_remote(ctx, q, params, present, &mut out, r, &mut timed_out).await;
+                if timed_out {
+                    unresponsive = Some(q.meta.use_case.clone());
+                }
+                result
+            }
         };
         match result {
             Ok(mut rows) => out.values.append(&mut rows),

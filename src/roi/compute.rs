@@ -262,7 +262,24 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             used: true,
         });
     }
-    for (i, r) in input.rescues.iter().enumerate() {
+    // A retention comparison without a value (no comparison group, no kept contact with a
+    // CLV) measures nothing: left out, not counted as 0.
+    let rescues: Vec<&RescueUnits> = input
+        .rescues
+        .iter()
+        .filter(|r| {
+            let measured = r.value(None, None).is_some();
+            if !measured {
+                unmeasured.push((
+                    r.use_case.clone(),
+                    "retention_value".to_string(),
+                    "the with/without comparison has no value: a group is empty or no kept contact has a CLV".to_string(),
+                ));
+            }
+            measured
+        })
+        .collect();
+    for (i, r) in rescues.iter().enumerate() {
         drivers.push(Driver {
             use_case: r.use_case.clone(),
             name: "retention_value",
@@ -285,7 +302,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             Source::Attributed(k) => attributed[k],
             Source::Experiment(i) => incremental(&input.experiments[i], None, None),
             Source::Units(i) => units[i].1.values.iter().sum(),
-            Source::Rescue(i) => input.rescues[i].value(None, None).unwrap_or(0.0),
+            Source::Rescue(i) => rescues[i].value(None, None).unwrap_or(0.0),
         })
         .collect();
     // Units that enter a value alike are resampled as groups (one Poisson total per group).
@@ -293,7 +310,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         .iter()
         .map(|(_, u)| bootstrap::ValueGroups::new(&u.values))
         .collect();
-    let rescue_groups: Vec<_> = input.rescues.iter().map(|r| r.groups()).collect();
+    let rescue_groups: Vec<_> = rescues.iter().map(|r| r.groups()).collect();
     let experiment_streams = input.experiments.len() as u32;
     let rescue_streams = 1 + experiment_streams + units.len() as u32;
     let replicates = bootstrap::replicates(input.samples, |b| {

@@ -210,7 +210,9 @@ pub async fn interactive(shell: &mut Shell) -> Result<u8> {
     }
     let tty = std::io::IsTerminal::is_terminal(&std::io::stdin());
     if tty {
-        println!("misura sql — \\? for help, \\q to quit");
+        use std::io::Write;
+        // A closed stdout ends the session below, at the first result; the greeting never panics.
+        let _ = writeln!(std::io::stdout(), "misura sql — \\? for help, \\q to quit");
     }
     let mut failed = false;
     loop {
