@@ -561,7 +561,13 @@ fn arrow(x: f64, size: String) -> String {
 pub fn summary(input: &ReportInput) -> Summary {
     let c = &input.currency;
     let mut s = Summary::default();
-    s.warnings.extend(input.notes.iter().cloned());
+    // Notes are sentences of the log; on the page they start with a capital.
+    s.warnings.extend(input.notes.iter().map(|n| {
+        let mut c = n.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect())
+            .unwrap_or_default()
+    }));
     if let Some(roi) = input.roi {
         let t = &roi.total;
         s.investment = money(t.cost, c);

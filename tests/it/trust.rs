@@ -87,7 +87,7 @@ fn an_upper_case_extension_is_read_and_an_absent_table_is_said_out_loud() {
         "{:?}",
         warnings(&manifest(&run_dir))
     );
-    assert!(read_with_care(&run_dir).contains("orders is absent"));
+    assert!(read_with_care(&run_dir).contains("Orders is absent"));
 }
 
 #[test]
