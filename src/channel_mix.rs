@@ -1,4 +1,4 @@
-//! Voice of the customer across channels (DOMAIN.md; issue 6): contacts per channel and
+//! Voice of the customer across channels (docs/domain.md; issue 6): contacts per channel and
 //! month, their share, cost per contact and cost (model query `channel_mix.sql`), the
 //! repeat-contact rate by channel (`uc17.repeat_contact_rate`, not recomputed), and whether
 //! the channel is cheaper than the assisted channel — the shift the sponsor wants to see.

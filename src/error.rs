@@ -31,7 +31,7 @@ pub enum Error {
         #[source]
         source: Box<toml::de::Error>,
     },
-    /// A parameter name is not one of kpis.md's parameters.
+    /// A parameter name is not one of docs/spec/kpis.md's parameters.
     #[error("unknown parameter `{name}` (from {origin}){hint}\n  known parameters: {known}")]
     UnknownParameter {
         /// The name given.

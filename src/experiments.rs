@@ -1,4 +1,4 @@
-//! Incrementality (spec attribution-and-roi.md, experiments): for each holdout experiment,
+//! Incrementality (docs/spec/attribution-and-roi.md, experiments): for each holdout experiment,
 //! the arms' outcomes come from `queries/models/experiment_arms.sql`; conversion rates, the
 //! absolute lift with its 95 % Wald interval, the relative lift and the pooled z-test; mean
 //! revenue per contact with Welch's t-test and interval; churn; incremental conversions and

@@ -1,4 +1,4 @@
-//! The perception gap (DOMAIN.md, IBM Institute for Business Value 2011): per segment
+//! The perception gap (docs/domain.md, IBM Institute for Business Value 2011): per segment
 //! (industry by default) and reason, the share of customers and of business respondents who
 //! select it, the gap (customer − business) with its 95 % Wald interval, the pooled
 //! two-proportion z-test p-value and its Holm adjustment over the reasons tested in the

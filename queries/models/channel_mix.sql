@@ -1,4 +1,4 @@
--- Voice of the customer across channels (DOMAIN.md; issue 6): per period ('all' and each
+-- Voice of the customer across channels (docs/domain.md; issue 6): per period ('all' and each
 -- month of the window) and channel, the contacts handled (tickets opened in the period by
 -- their channel, plus community threads created in the period as `community` contacts),
 -- their share of the period's contacts, the cost per contact in force at the period's end

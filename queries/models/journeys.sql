@@ -1,4 +1,4 @@
--- Journeys (spec attribution-and-roi.md): each conversion in the window with the contact's
+-- Journeys (docs/spec/attribution-and-roi.md): each conversion in the window with the contact's
 -- touchpoints in (converted_at - attribution_lookback_days, converted_at] that come after the
 -- contact's previous conversion, ordered by occurred_at, then touchpoint_id. A conversion
 -- without such a touch has one row with a null channel (the pseudo-channel "(no touch)").

@@ -1,4 +1,4 @@
--- Social Business maturity (DOMAIN.md; issue 6): the indicators the stage rules need that
+-- Social Business maturity (docs/domain.md; issue 6): the indicators the stage rules need that
 -- are not KPIs already, per period ('all' and each month of the window): indicator, value, n.
 -- The others (5 M's rates, uc10/uc11/uc13/uc14/uc16/uc17 KPIs) are read from kpi_values.
 --

@@ -1,4 +1,4 @@
--- Non-converting paths (spec attribution-and-roi.md): per contact, its touchpoints inside the
+-- Non-converting paths (docs/spec/attribution-and-roi.md): per contact, its touchpoints inside the
 -- window that belong to no journey, in journey order. One path per contact at most.
 WITH in_journey AS (
     SELECT DISTINCT t.touchpoint_id

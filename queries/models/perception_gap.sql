@@ -1,4 +1,4 @@
--- Perception gap (DOMAIN.md; issue 6): per segment value (the survey_responses column named by
+-- Perception gap (docs/domain.md; issue 6): per segment value (the survey_responses column named by
 -- perception_segment_by; null -> 'unknown') and reason, how many customer and business
 -- respondents answered the reason and how many selected it. The shares, the Wald interval
 -- of the gap, the pooled two-proportion test, Holm's adjustment and the rank correlation

@@ -1,4 +1,4 @@
--- ROI costs (spec attribution-and-roi.md): each cost prorated to the analysis window by the
+-- ROI costs (docs/spec/attribution-and-roi.md): each cost prorated to the analysis window by the
 -- days of [period_start, period_end] (both inclusive) inside [window_start, window_end)
 -- over the days of the period. Per use case; use_case null = shared costs, allocated in Rust
 -- by shared_cost_allocation. n = cost rows that overlap the window.

@@ -1,4 +1,4 @@
--- ROI value drivers measured per unit (spec attribution-and-roi.md), one row per unit the
+-- ROI value drivers measured per unit (docs/spec/attribution-and-roi.md), one row per unit the
 -- bootstrap resamples: driver, use_case, unit_id, value, covered (the value rests on data
 -- present for this unit).
 --  * service_savings UC10: resolved social tickets opened in the window; value = cost per

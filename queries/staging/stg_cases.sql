@@ -1,4 +1,4 @@
--- Customer cases (kpis.md, Collaboration): tickets opened and opportunities created inside
+-- Customer cases (docs/spec/kpis.md, Collaboration): tickets opened and opportunities created inside
 -- the analysis window, each with its contributors from `collaborations` (any time, also
 -- after the window end) and their departments from `employees`.
 WITH window_cases AS (

@@ -1,4 +1,4 @@
--- Conversions (spec attribution-and-roi.md): orders (time ordered_at, value revenue, margin
+-- Conversions (docs/spec/attribution-and-roi.md): orders (time ordered_at, value revenue, margin
 -- or default_margin_rate × revenue) or won opportunities (time closed_at, value amount),
 -- as parameter `conversion` says. All of them, not only those in the window: journeys,
 -- experiments and ROI choose their own periods.

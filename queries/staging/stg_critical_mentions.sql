@@ -1,4 +1,4 @@
--- Critical mentions (kpis.md, UC03): own-brand mentions posted in the window with
+-- Critical mentions (docs/spec/kpis.md, UC03): own-brand mentions posted in the window with
 -- sentiment 'negative' and reach >= influencer_reach, each with its first response (the
 -- earliest responded_at of its social_responses; it may lie after the window end, and is
 -- null when the mention was never answered) and the minutes from posting to it.

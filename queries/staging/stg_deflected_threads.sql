@@ -1,4 +1,4 @@
--- Deflected community threads (spec kpis.md, UC11) with what each saved: threads created in
+-- Deflected community threads (docs/spec/kpis.md, UC11) with what each saved: threads created in
 -- the window whose accepted answer is a peer's, with a known asker who opened no ticket (any
 -- channel) in [created_at, created_at + deflection_window_days], both bounds included.
 -- saving = cost_per_contact of the assisted channel - of `community`, each the channel_costs

@@ -1,4 +1,4 @@
--- Holdout experiments (spec attribution-and-roi.md), one row per assigned contact: its
+-- Holdout experiments (docs/spec/attribution-and-roi.md), one row per assigned contact: its
 -- outcomes inside [start_date, end_date] (both days inclusive): conversions, revenue and
 -- margin (sums of the conversions' value and margin), churned (churned_at inside).
 -- Read by models/experiment_arms.sql (the tests) and by the ROI (incremental margin).

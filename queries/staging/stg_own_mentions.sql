@@ -1,4 +1,4 @@
--- Own-brand mentions (kpis.md, common rules): about the project's brand, not posted by
+-- Own-brand mentions (docs/spec/kpis.md, common rules): about the project's brand, not posted by
 -- the brand itself, inside the window.
 SELECT m.*
 FROM stg_mentions m

@@ -1,4 +1,4 @@
--- Conversions in the window (spec attribution-and-roi.md), numbered in the order (contact,
+-- Conversions in the window (docs/spec/attribution-and-roi.md), numbered in the order (contact,
 -- converted_at, value), with the contact's previous conversion (`previous_at`), wherever it
 -- lies: in the window or before it (a journey starts after it). Shared by the journeys and
 -- the non-converting paths.

@@ -1,4 +1,4 @@
-//! The Markov model (spec attribution-and-roi.md): an absorbing chain over channel states
+//! The Markov model (docs/spec/attribution-and-roi.md): an absorbing chain over channel states
 //! (the last k channels, k = `markov_order` 1–3) with `start`, `conversion` and `null`.
 //! P(conversion) is solved exactly from (I − Q) p = r by LU decomposition, never simulated;
 //! removing a channel redirects every transition into a state ending with it to `null`.

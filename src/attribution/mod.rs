@@ -1,4 +1,4 @@
-//! Attribution (spec attribution-and-roi.md): journeys from the model queries, one model per
+//! Attribution (docs/spec/attribution-and-roi.md): journeys from the model queries, one model per
 //! file (rule-based in `rules`, `markov`, `shapley`), credits per channel and per use case, and the
 //! `attribution` table: model, channel, use_case (null for the channel total), conversions,
 //! revenue, coverage. Conversions without a touch go to the pseudo-channel `(no touch)`

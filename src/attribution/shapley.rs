@@ -1,4 +1,4 @@
-//! The Shapley model (spec attribution-and-roi.md): the worth of a channel set S is the
+//! The Shapley model (docs/spec/attribution-and-roi.md): the worth of a channel set S is the
 //! conversion rate of the journeys and non-converting paths whose distinct channel set is a
 //! subset of S (CR(∅) = 0, and 0 when none falls under S); φ_j is the exact Shapley value over
 //! all subsets, computed with a subset-sum transform in O(n·2ⁿ). Journeys without touches are

@@ -1,4 +1,4 @@
-//! The canonical data model (`datasets/README.md`, spec `data-model.md` v1) as code: every
+//! The canonical data model (`datasets/README.md`, `docs/spec/data-model.md` v1) as code: every
 //! table, column, accepted value, key and rule. This is the one place the engine learns
 //! what a valid input is; ingestion, validation, the generator and the docs all read it.
 

@@ -1,4 +1,4 @@
-//! The parameters of `spec/kpis.md` and `spec/attribution-and-roi.md`: names, kinds,
+//! The parameters of `docs/spec/kpis.md` and `docs/spec/attribution-and-roi.md`: names, kinds,
 //! defaults, and parsing of values from `--param`, environment and `misura.toml`.
 
 use crate::error::{Error, Result, did_you_mean};
@@ -25,7 +25,7 @@ pub enum ParamKind {
 /// A parameter definition.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamDef {
-    /// Name, exactly as in kpis.md.
+    /// Name, exactly as in docs/spec/kpis.md.
     pub name: &'static str,
     /// Accepted values.
     pub kind: ParamKind,
@@ -37,7 +37,7 @@ pub struct ParamDef {
 
 use ParamKind::*;
 
-/// Every parameter, in the order kpis.md lists them.
+/// Every parameter, in the order docs/spec/kpis.md lists them.
 pub const PARAMS: &[ParamDef] = &[
     ParamDef {
         name: "brand",

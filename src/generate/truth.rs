@@ -29,13 +29,13 @@ pub const CHANNEL_EFFECTS: &[(&str, f64)] = &[
 pub const LEAD_CONVERSION_FAST: f64 = 0.35;
 /// Opportunity rate of the other social leads.
 pub const LEAD_CONVERSION_SLOW: f64 = 0.12;
-/// Threshold of a fast response to a social lead, minutes (= kpis.md default).
+/// Threshold of a fast response to a social lead, minutes (= docs/spec/kpis.md default).
 pub const FAST_MINUTES: i64 = 60;
 /// Probability that an asker whose thread got a peer's accepted answer opens a ticket within the window.
 pub const TICKET_AFTER_PEER_ACCEPTED: f64 = 0.05;
 /// The same probability for other threads.
 pub const TICKET_OTHERWISE: f64 = 0.40;
-/// Days of the deflection window (= kpis.md default).
+/// Days of the deflection window (= docs/spec/kpis.md default).
 pub const DEFLECTION_DAYS: i64 = 7;
 /// Order-rate multiplier of advocates.
 pub const ADVOCATE_MULTIPLIER: f64 = 2.5;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 const BUILTIN: &str = include_str!("../../queries/use_cases.toml");
 
-/// How a use case creates value (spec attribution-and-roi.md, ROI per use case).
+/// How a use case creates value (docs/spec/attribution-and-roi.md, ROI per use case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ValueDriver {

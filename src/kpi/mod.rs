@@ -1,5 +1,5 @@
 //! KPIs: the query files (`queries/`), their sidecars, parameter binding, and running them
-//! against the catalog into rows of the `kpi_values` contract (spec `kpis.md`).
+//! against the catalog into rows of the `kpi_values` contract (`docs/spec/kpis.md`).
 
 pub mod catalogue;
 pub mod load;

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-/// Units a KPI value may have (kpis.md, output contract).
+/// Units a KPI value may have (docs/spec/kpis.md, output contract).
 pub const UNITS: &[&str] = &[
     "count", "ratio", "minutes", "hours", "days", "currency", "score", "p_value",
 ];

@@ -1,4 +1,4 @@
-//! Where the company stands on the Social Business maturity model (DOMAIN.md; E.
+//! Where the company stands on the Social Business maturity model (docs/domain.md; E.
 //! Quintarelli 2010): a stage per dimension and period from the data, by the rules of
 //! `queries/maturity.toml`, with the indicator values behind each stage, what blocks the
 //! next one (a rule not met, or not assessable because its data is absent), the next steps,

@@ -132,7 +132,7 @@ pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> 
 fn method(input: &ReportInput) -> Vec<String> {
     vec![
         format!(
-            "Period: {} to {} (both days included); KPIs exactly as defined in spec/kpis.md; months are calendar months, and by default the period ends with the last whole month before the as-of day (when it ends inside a month, \"Read with care\" says so).",
+            "Period: {} to {} (both days included); KPIs exactly as defined in docs/spec/kpis.md; months are calendar months, and by default the period ends with the last whole month before the as-of day (when it ends inside a month, \"Read with care\" says so).",
             input.window.0, input.window.1
         ),
         format!(

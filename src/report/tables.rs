@@ -1,4 +1,4 @@
-//! Writes result tables as CSV and Parquet: `kpi_values` (the contract of kpis.md) and the
+//! Writes result tables as CSV and Parquet: `kpi_values` (the contract of docs/spec/kpis.md) and the
 //! rejects of each input table.
 
 use crate::error::{Error, Result};

@@ -1,4 +1,4 @@
-//! The UC04 KPIs the attribution engine computes (spec kpis.md): `uc04.attributed_revenue`,
+//! The UC04 KPIs the attribution engine computes (docs/spec/kpis.md): `uc04.attributed_revenue`,
 //! the revenue the default model credits to each campaign's touchpoints (rule-based models
 //! credit touches directly; Markov and Shapley split each channel's credit by the channel's
 //! touches per campaign inside converting journeys), and `uc04.roas` = attributed revenue /
