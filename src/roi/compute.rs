@@ -1,4 +1,4 @@
-//! ROI per use case from its inputs (spec attribution-and-roi.md): costs prorated and shared
+//! ROI per use case from its inputs (docs/spec/attribution-and-roi.md): costs prorated and shared
 //! costs allocated, value drivers with their evidence class, ROI, net, payback, and the
 //! percentile bootstrap interval (costs fixed; contacts, tickets, threads and ideas resampled
 //! with Poisson weights, each driver on its own random stream; units that enter a value alike
