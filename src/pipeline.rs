@@ -263,7 +263,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
             Err(e)
         }
         Err(e) => {
-            match record_stopped(&settings, opts, attempt, &e) {
+            match record_stopped(&settings, opts, &attempt, &e) {
                 Ok(dir) => {
                     error!(stage = "publish", run = %dir.display(), "the run stopped; its record is in {} (misura status lists it; latest is unchanged)", dir.display())
                 }
@@ -285,7 +285,7 @@ pub async fn run(mut settings: Settings, opts: &RunOptions) -> Result<RunSummary
 fn record_stopped(
     settings: &Settings,
     opts: &RunOptions,
-    attempt: Attempt,
+    attempt: &Attempt,
     error: &Error,
 ) -> Result<PathBuf> {
     let dir = run_dirs::next_failed_folder(&opts.out, opts.as_of);
@@ -364,9 +364,8 @@ async fn run_locked(
         }
     }
 
-    // What a reader of the figures must know (the report's "Read with care", the manifest's
-    // warnings, the log).
-    // Logged with the manifest's warnings when the run ends (`misura run`).
+    // What a reader of the figures must know: the report's "Read with care" and the
+    // manifest's warnings (logged with them when the run ends).
     let mut notes: Vec<String> = derived;
 
     stages.start();
@@ -392,21 +391,17 @@ async fn run_locked(
     let watch = opts
         .cluster
         .as_ref()
-        .map(|c| crate::cluster::ExecutorWatch::new(&c.url));
-    let remote = match (&opts.cluster, &watch) {
-        (Some(c), Some(w)) => Some(crate::kpi::run::Remote {
-            timeout: c.query_timeout,
-            executors: w,
-        }),
-        _ => None,
-    };
+        .map(|c| (c.query_timeout, crate::cluster::ExecutorWatch::new(&c.url)));
+    let remote = watch.as_ref().map(|(timeout, w)| crate::kpi::run::Remote {
+        timeout: *timeout,
+        executors: w,
+    });
     let mut kpis = crate::kpi::run_all(
         cluster.as_ref().map_or(&catalog.ctx, |(ctx, _)| ctx),
         &queries,
         &settings.parameters,
         &catalog.present,
         &catalogue,
-        cluster.is_none(),
         remote.as_ref(),
     )
     .await?;
@@ -420,10 +415,7 @@ async fn run_locked(
         error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
     }
     drop(cluster);
-    let conversions = match settings.parameters.text("conversion") {
-        Some("won_opportunities") => "opportunities",
-        _ => "orders",
-    };
+    let conversions = crate::roi::conversion_table(&settings.parameters);
     notes.extend(crate::notes::absent_tables(
         &catalog.present,
         &kpis.not_measurable,
@@ -702,17 +694,7 @@ async fn run_locked(
 
     attempt.stage = "publish";
     warnings.extend(notes.iter().cloned());
-    let mut manifest = base_manifest(
-        settings,
-        opts,
-        Attempt {
-            inputs: catalog.reports.clone(),
-            stages: std::mem::take(&mut attempt.stages),
-            warnings: attempt.warnings.clone(),
-            fingerprint: fingerprint.clone(),
-            ..*attempt
-        },
-    );
+    let mut manifest = base_manifest(settings, opts, attempt);
     manifest.outputs = outputs;
     manifest.not_measurable = kpis.not_measurable.clone();
     manifest.hidden_use_cases = kpis.hidden.clone();
@@ -735,7 +717,6 @@ async fn run_locked(
     } else {
         run_dirs::next_failed_folder(&opts.out, opts.as_of)
     };
-    manifest.duration_ms = attempt.clock.elapsed().as_secs_f64() * 1e3;
     writer::write_manifest(&staging, &manifest)?;
     faults::pause_point("written");
     atomic::replace_dir(&staging, &target)?;
@@ -822,7 +803,7 @@ fn up_to_date(run_dir: &Path, fingerprint: &str) -> Option<Manifest> {
 
 /// The manifest of a run from what it gathered: settings, inputs read, stages timed and
 /// warnings; outputs, failures and what could not be measured are filled in by the caller.
-fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: Attempt) -> Manifest {
+fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: &Attempt) -> Manifest {
     let p = &settings.parameters;
     let day = |name: &str| p.date(name).map(|d| d.to_string()).unwrap_or_default();
     let secs = |t: chrono::DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
@@ -831,7 +812,7 @@ fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: Attempt) -> Ma
         status: "failed".into(),
         error: None,
         as_of: opts.as_of.to_string(),
-        fingerprint: attempt.fingerprint,
+        fingerprint: attempt.fingerprint.clone(),
         started_at: secs(attempt.started_at),
         finished_at: secs(Utc::now()),
         duration_ms: attempt.clock.elapsed().as_secs_f64() * 1e3,
@@ -872,8 +853,8 @@ fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: Attempt) -> Ma
         not_measurable: Vec::new(),
         hidden_use_cases: Vec::new(),
         failures: Vec::new(),
-        timings_ms: attempt.stages.timings_ms,
-        peak_rss_mb: attempt.stages.peak_rss_mb,
-        warnings: attempt.warnings,
+        timings_ms: attempt.stages.timings_ms.clone(),
+        peak_rss_mb: attempt.stages.peak_rss_mb.clone(),
+        warnings: attempt.warnings.clone(),
     }
 }

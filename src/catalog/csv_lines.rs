@@ -5,7 +5,6 @@
 //! fails the run) with its row number, its text and the fix, while the rest of the file is
 //! read.
 
-use crate::config::project::Encoding;
 use datafusion::arrow::array::{ArrayRef, RecordBatch, StringBuilder};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use std::io::Read;
@@ -49,15 +48,13 @@ pub fn file_bytes(path: &Path, gzip: bool) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The text of `bytes` as UTF-8: unchanged for UTF-8 (checked per record later), decoded
-/// for a single-byte Western encoding.
-pub fn to_utf8(bytes: Vec<u8>, encoding: Encoding) -> Vec<u8> {
+/// The text of `bytes` as UTF-8: unchanged without an `encoding` (UTF-8, checked per record
+/// later), decoded from it otherwise.
+pub fn to_utf8(bytes: Vec<u8>, encoding: Option<&'static encoding_rs::Encoding>) -> Vec<u8> {
     match encoding {
-        Encoding::Utf8 => bytes,
-        // Latin-1 is read as Windows-1252, its superset for printable text (the WHATWG
-        // encoding standard maps the label iso-8859-1 to windows-1252 for the same reason).
-        Encoding::Latin1 | Encoding::Windows1252 => {
-            let (text, _, _) = encoding_rs::WINDOWS_1252.decode(&bytes);
+        None => bytes,
+        Some(e) => {
+            let (text, _, _) = e.decode(&bytes);
             text.into_owned().into_bytes()
         }
     }
@@ -177,7 +174,10 @@ mod tests {
 
     #[test]
     fn windows_1252_is_decoded() {
-        let bytes = to_utf8(b"id;name\n1;caf\xe9 \x80\n".to_vec(), Encoding::Windows1252);
+        let bytes = to_utf8(
+            b"id;name\n1;caf\xe9 \x80\n".to_vec(),
+            Some(encoding_rs::WINDOWS_1252),
+        );
         let lines = read(&bytes, b';', "contacts").unwrap();
         assert!(lines.bad.is_empty());
         assert_eq!(lines.batch.column(1).as_string::<i32>().value(0), "café €");

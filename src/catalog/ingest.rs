@@ -86,19 +86,17 @@ impl IngestedTable {
         else {
             return Ok(0);
         };
-        let n_cols = self.table.columns.len();
-        let mut cut = std::collections::HashSet::new();
-        for batch in &self.batches {
-            let ts = batch.column(idx).as_primitive::<TimestampNanosecondType>();
-            let files = batch.column(n_cols).as_primitive::<Int32Type>();
-            let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
-            for (i, t) in ts.iter().enumerate() {
-                if t.is_some_and(|t| t >= cutoff) {
-                    cut.insert((files.value(i) as usize, rows.value(i)));
-                }
-            }
-        }
-        self.remove_rows(&cut, "applying --as-of")
+        self.leave_out(
+            |batch| {
+                let ts = batch.column(idx).as_primitive::<TimestampNanosecondType>();
+                ts.iter().any(|t| t.is_some_and(|t| t >= cutoff)).then(|| {
+                    ts.iter()
+                        .map(|t| Some(t.is_none_or(|t| t < cutoff)))
+                        .collect()
+                })
+            },
+            "applying --as-of",
+        )
     }
 
     /// Leaves out the rows `(file, row)` of `rows` and the problems found in them, as rows
@@ -113,30 +111,45 @@ impl IngestedTable {
             return Ok(0);
         }
         let n_cols = self.table.columns.len();
-        let pk = match self.table.primary_key {
-            [pk] => self.table.columns.iter().position(|c| c.name == *pk),
-            _ => None,
-        };
+        self.leave_out(
+            |batch| {
+                let files = batch.column(n_cols).as_primitive::<Int32Type>();
+                let numbers = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+                let keep: BooleanArray = (0..batch.num_rows())
+                    .map(|i| Some(!rows.contains(&(files.value(i) as usize, numbers.value(i)))))
+                    .collect();
+                (keep.true_count() < batch.num_rows()).then_some(keep)
+            },
+            context,
+        )
+    }
+
+    /// Filters every batch by the mask `keep_of` gives (`None`: keep the whole batch); the
+    /// rows left out lose their problems and their primary keys go to `cut_keys`.
+    fn leave_out(
+        &mut self,
+        keep_of: impl Fn(&RecordBatch) -> Option<BooleanArray>,
+        context: &str,
+    ) -> Result<u64> {
+        let n_cols = self.table.columns.len();
+        let key = self.table.single_key_index();
+        let mut gone = std::collections::HashSet::new();
         for batch in &mut self.batches {
+            let Some(keep) = keep_of(batch) else { continue };
             let files = batch.column(n_cols).as_primitive::<Int32Type>();
-            let numbers = batch.column(n_cols + 1).as_primitive::<Int64Type>();
-            let keep: BooleanArray = (0..batch.num_rows())
-                .map(|i| Some(!rows.contains(&(files.value(i) as usize, numbers.value(i)))))
-                .collect();
-            if keep.true_count() == batch.num_rows() {
-                continue;
-            }
-            if let Some(k) = pk {
-                let keys = crate::catalog::text(batch.column(k));
-                for i in (0..batch.num_rows()).filter(|i| !keep.value(*i) && keys.is_valid(*i)) {
+            let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
+            let keys = key.map(|k| crate::catalog::text(batch.column(k)));
+            for i in (0..batch.num_rows()).filter(|i| !keep.value(*i)) {
+                gone.insert((files.value(i) as usize, rows.value(i)));
+                if let Some(keys) = keys.as_ref().filter(|k| k.is_valid(i)) {
                     self.cut_keys.push(keys.value(i).to_string());
                 }
             }
             *batch =
                 filter_record_batch(batch, &keep).map_err(|e| Error::engine(context, e.into()))?;
         }
-        self.violations.retain(|v| !rows.contains(&(v.file, v.row)));
-        Ok(rows.len() as u64)
+        self.violations.retain(|v| !gone.contains(&(v.file, v.row)));
+        Ok(gone.len() as u64)
     }
 
     /// Schema of the typed batches (canonical + provenance columns).
@@ -197,17 +210,15 @@ pub async fn ingest(files: &TableFiles, cfg: Option<&DatasetConfig>) -> Result<I
     // every one that cannot be read is named.
     let mut unreadable = Vec::new();
     for (file_idx, file) in files.files.iter().enumerate() {
-        let read = read_file(
+        let r = FileRead {
             file,
             file_idx,
             table,
             cfg,
-            &formats,
-            &ctx,
-            &typed_schema,
-            &mut out,
-        )
-        .await;
+            formats: &formats,
+            typed_schema: &typed_schema,
+        };
+        let read = read_file(&r, &ctx, &mut out).await;
         let rows = match read {
             Ok(rows) => rows,
             Err(e) if e.is_unreadable_file() => {
@@ -242,36 +253,34 @@ struct FileRead<'a> {
 }
 
 impl FileRead<'_> {
-    fn unreadable(&self, fix: String) -> impl Fn(datafusion::error::DataFusionError) -> Error + '_ {
-        move |e| Error::Unreadable {
+    /// The file cannot be read at all, because of `source`; `fix` says what to do.
+    fn unreadable_because(&self, source: datafusion::error::DataFusionError, fix: &str) -> Error {
+        Error::Unreadable {
             table: self.table.name.into(),
             file: self.file.display.clone(),
             format: format!("{:?}", self.file.format).to_lowercase(),
-            source: Box::new(e),
-            fix: fix.clone(),
+            source: Box::new(source),
+            fix: fix.to_string(),
+        }
+    }
+
+    /// [`Self::unreadable_because`] as a `map_err` function.
+    fn unreadable(&self, fix: String) -> impl Fn(datafusion::error::DataFusionError) -> Error + '_ {
+        move |e| self.unreadable_because(e, &fix)
+    }
+
+    /// How DataFusion decompresses the file.
+    fn compression(&self) -> FileCompressionType {
+        if self.file.gzip {
+            FileCompressionType::GZIP
+        } else {
+            FileCompressionType::UNCOMPRESSED
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn read_file(
-    file: &InputFile,
-    file_idx: usize,
-    table: &'static Table,
-    cfg: Option<&DatasetConfig>,
-    formats: &TextFormats,
-    ctx: &SessionContext,
-    typed_schema: &SchemaRef,
-    out: &mut IngestedTable,
-) -> Result<u64> {
-    let r = FileRead {
-        file,
-        file_idx,
-        table,
-        cfg,
-        formats,
-        typed_schema,
-    };
+async fn read_file(r: &FileRead<'_>, ctx: &SessionContext, out: &mut IngestedTable) -> Result<u64> {
+    let (file, table) = (r.file, r.table);
     if file.bytes == 0 {
         return Err(Error::EmptyFile {
             table: table.name.into(),
@@ -279,13 +288,8 @@ async fn read_file(
         });
     }
     let path = file.path.to_string_lossy().to_string();
-    let compression = if file.gzip {
-        FileCompressionType::GZIP
-    } else {
-        FileCompressionType::UNCOMPRESSED
-    };
     let df = match file.format {
-        Format::Csv => return read_csv(&r, ctx, out).await,
+        Format::Csv => return read_csv(r, ctx, out).await,
         Format::Parquet => ctx
             .read_parquet(path, ParquetReadOptions::default().file_extension(""))
             .await
@@ -296,7 +300,7 @@ async fn read_file(
         Format::Ndjson => {
             let opts = JsonReadOptions {
                 file_extension: "",
-                file_compression_type: compression,
+                file_compression_type: r.compression(),
                 ..Default::default()
             };
             ctx.read_json(path, opts)
@@ -308,7 +312,7 @@ async fn read_file(
         Format::Parquet => "the Parquet file is damaged: export or copy it again".to_string(),
         _ => ndjson_fix(file),
     };
-    convert(&r, df, &std::collections::HashSet::new(), out, fix).await
+    convert(r, df, &std::collections::HashSet::new(), out, fix).await
 }
 
 fn ndjson_fix(file: &InputFile) -> String {
@@ -343,17 +347,12 @@ async fn read_csv(r: &FileRead<'_>, ctx: &SessionContext, out: &mut IngestedTabl
                 .map(|h| Field::new(h, DataType::Utf8, true))
                 .collect::<Vec<_>>(),
         );
-        let compression = if file.gzip {
-            FileCompressionType::GZIP
-        } else {
-            FileCompressionType::UNCOMPRESSED
-        };
         let opts = CsvReadOptions::new()
             .has_header(true)
             .delimiter(delimiter)
             .schema(&schema)
             .file_extension("")
-            .file_compression_type(compression);
+            .file_compression_type(r.compression());
         let path = file.path.to_string_lossy().to_string();
         let mark = (out.batches.len(), out.violations.len(), out.warnings.len());
         if let Ok(df) = ctx.read_csv(path, opts).await {
@@ -369,25 +368,22 @@ async fn read_csv(r: &FileRead<'_>, ctx: &SessionContext, out: &mut IngestedTabl
             }
         }
     }
-    let damaged = |e: std::io::Error| Error::Unreadable {
-        table: table.name.into(),
-        file: file.display.clone(),
-        format: "csv".into(),
-        source: Box::new(datafusion::error::DataFusionError::IoError(e)),
-        fix: if file.gzip {
-            "the gzip stream is cut short or damaged: compress or download the file again (`gzip -t FILE` tests it)".into()
-        } else {
-            "the file cannot be read from disk: check that it is complete and readable".into()
-        },
-    };
-    let bytes = csv_lines::file_bytes(&file.path, file.gzip).map_err(damaged)?;
-    let bytes = csv_lines::to_utf8(bytes, encoding);
-    let lines = csv_lines::read(&bytes, delimiter, table.name).map_err(|e| Error::Unreadable {
-        table: table.name.into(),
-        file: file.display.clone(),
-        format: "csv".into(),
-        source: Box::new(datafusion::error::DataFusionError::External(Box::new(e))),
-        fix: "check the file's delimiter, quoting and encoding".into(),
+    let bytes = csv_lines::file_bytes(&file.path, file.gzip).map_err(|e| {
+        r.unreadable_because(
+            datafusion::error::DataFusionError::IoError(e),
+            if file.gzip {
+                "the gzip stream is cut short or damaged: compress or download the file again (`gzip -t FILE` tests it)"
+            } else {
+                "the file cannot be read from disk: check that it is complete and readable"
+            },
+        )
+    })?;
+    let bytes = csv_lines::to_utf8(bytes, encoding.decoder());
+    let lines = csv_lines::read(&bytes, delimiter, table.name).map_err(|e| {
+        r.unreadable_because(
+            datafusion::error::DataFusionError::External(Box::new(e)),
+            "check the file's delimiter, quoting and encoding",
+        )
     })?;
     check_delimiter(&lines.header, delimiter, r)?;
     let bad_rows: std::collections::HashSet<i64> = lines.bad.iter().map(|b| b.row).collect();

@@ -315,9 +315,7 @@ impl Catalog {
                 let gone = filter_record_batch(batch, &drop)
                     .map_err(|e| Error::engine("filtering rows", e.into()))?;
                 if gone.num_rows() > 0 {
-                    if let [pk] = table.primary_key
-                        && let Some(idx) = table.columns.iter().position(|c| c.name == *pk)
-                    {
+                    if let Some(idx) = table.single_key_index() {
                         let keys = text(gone.column(idx));
                         let set = self.left_out.rejected.entry(table.name).or_default();
                         set.extend(

@@ -157,6 +157,15 @@ impl Table {
         ))
     }
 
+    /// Position of the primary key column when the key is a single column (what foreign
+    /// keys of other tables refer to).
+    pub fn single_key_index(&self) -> Option<usize> {
+        match self.primary_key {
+            [pk] => self.columns.iter().position(|c| c.name == *pk),
+            _ => None,
+        }
+    }
+
     /// Tables this one references through foreign keys or joined checks.
     pub fn depends_on(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.foreign_keys

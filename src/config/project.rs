@@ -51,6 +51,18 @@ pub enum Encoding {
     Windows1252,
 }
 
+impl Encoding {
+    /// The decoder of a non-UTF-8 encoding; `None` for UTF-8. Latin-1 is read as
+    /// Windows-1252, its superset for printable text (the WHATWG encoding standard maps the
+    /// label iso-8859-1 to windows-1252 for the same reason).
+    pub fn decoder(self) -> Option<&'static encoding_rs::Encoding> {
+        match self {
+            Encoding::Utf8 => None,
+            Encoding::Latin1 | Encoding::Windows1252 => Some(encoding_rs::WINDOWS_1252),
+        }
+    }
+}
+
 /// `[datasets.<table>]`: where a canonical table's data is and how to read it.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -93,7 +105,7 @@ pub struct ProjectFile {
     pub currency: Option<String>,
     /// Policy for invalid rows.
     pub on_invalid: Option<OnInvalid>,
-    /// The parameters of kpis.md, by their exact names.
+    /// The parameters of docs/spec/kpis.md, by their exact names.
     #[serde(default)]
     pub parameters: toml::Table,
     /// Per-table mappings.

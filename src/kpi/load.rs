@@ -124,6 +124,13 @@ fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {
     Ok(())
 }
 
+/// Puts `query` in `list`, in place of a query of the same name (a project's file replaces
+/// the built-in one).
+fn replace_by_name(list: &mut Vec<StagingQuery>, query: StagingQuery) {
+    list.retain(|s| s.name != query.name);
+    list.push(query);
+}
+
 impl QuerySet {
     fn add(&mut self, rel: &Path, shown: &str, sql: String, sidecar: Option<String>) -> Result<()> {
         let stem = rel
@@ -131,39 +138,34 @@ impl QuerySet {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_default();
         let file = format!("{shown}/{}", rel.display());
-        if rel.parent().is_some_and(|p| p.ends_with("models")) {
-            self.models.retain(|s| s.name != stem);
-            self.models.push(StagingQuery {
-                name: stem,
-                file,
-                sql,
-            });
-            return Ok(());
-        }
-        // `staging/cluster/<view>.sql`: the form of a staging view on a Ballista cluster,
-        // where a query shape of the local form gives wrong rows (queries/README.md).
-        if rel.parent().is_some_and(|p| p.ends_with("staging/cluster")) {
-            self.cluster_staging.retain(|s| s.name != stem);
-            self.cluster_staging.push(StagingQuery {
-                name: stem,
-                file,
-                sql,
-            });
-            return Ok(());
-        }
-        let is_staging = rel.parent().is_some_and(|p| p.ends_with("staging"));
-        if is_staging {
-            self.staging.retain(|s| s.name != stem);
+        let parent = rel.parent().unwrap_or(Path::new(""));
+        if parent.ends_with("staging") {
             // A project's own form of a view replaces it on a cluster too, unless the project
             // also gives a cluster form (a built-in cluster form would hide its change).
             let root = format!("{shown}/");
             self.cluster_staging
                 .retain(|c| c.name != stem || c.file.starts_with(&root));
-            self.staging.push(StagingQuery {
-                name: stem,
-                file,
-                sql,
-            });
+        }
+        let list = if parent.ends_with("models") {
+            Some(&mut self.models)
+        } else if parent.ends_with("staging/cluster") {
+            // The form of a staging view on a Ballista cluster, where a query shape of the
+            // local form gives wrong rows (queries/README.md).
+            Some(&mut self.cluster_staging)
+        } else if parent.ends_with("staging") {
+            Some(&mut self.staging)
+        } else {
+            None
+        };
+        if let Some(list) = list {
+            replace_by_name(
+                list,
+                StagingQuery {
+                    name: stem,
+                    file,
+                    sql,
+                },
+            );
             return Ok(());
         }
         let Some(text) = sidecar else {

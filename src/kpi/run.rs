@@ -15,7 +15,7 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
 
-/// One row of the `kpi_values` table (spec kpis.md, output contract).
+/// One row of the `kpi_values` table (docs/spec/kpis.md, output contract).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct KpiValue {
     /// `UC01`..`UC18` or `5M`.
@@ -101,12 +101,12 @@ pub trait Executors: Send + Sync {
 /// How often a use case is run again when executors were lost while it ran.
 const RERUNS_AFTER_LOSS: usize = 2;
 
-/// A use case's query on a cluster. Ballista re-runs the tasks of a lost executor, but its
-/// answer can then count rows twice (measured: `n` of uc17.channel_switch_rate doubled after
-/// one of two executors was killed), so an answer computed while the number of alive
-/// executors fell is discarded and the query runs again on the executors left; the run's
-/// notes say so. Bounded: each attempt by `remote.timeout`, at most
-/// [`RERUNS_AFTER_LOSS`] reruns.
+/// A use case's query on a cluster. Ballista re-runs the tasks of a lost executor and
+/// recomputes the shuffle output it held; misura does not take that partial re-run on trust
+/// (the same planner returned doubled rows for one query shape, `queries/README.md`): an
+/// answer computed while the number of alive executors fell is discarded and the query runs
+/// again on the executors left, and the run's notes say so. Bounded: each attempt by
+/// `remote.timeout`, at most [`RERUNS_AFTER_LOSS`] reruns.
 async fn run_remote(
     ctx: &SessionContext,
     q: &KpiQuery,
@@ -259,17 +259,16 @@ async fn register_views(
 
 /// Registers staging views and runs every use-case query.
 ///
-/// With `share_ctes`, a CTE a query would compute more than once is computed once and held in
-/// memory ([`shared_ctes`]); off where the queries run on a cluster. With `remote` (a
-/// cluster), a use case whose query has not finished within its timeout fails (with that
-/// said) instead of waiting, and one that ran while an executor was lost is run again.
+/// In process (`remote` is `None`), a CTE a query would compute more than once is computed
+/// once and held in memory ([`shared_ctes`]). On a cluster (`remote`), CTEs are inlined, a
+/// use case whose query has not finished within its timeout fails (with that said) instead
+/// of waiting, and one that ran while an executor was lost is run again.
 pub async fn run_all(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
     present: &BTreeSet<&'static str>,
     catalogue: &Catalogue,
-    share_ctes: bool,
     remote: Option<&Remote<'_>>,
 ) -> Result<KpiOutcome> {
     let staged = match remote {
@@ -318,7 +317,7 @@ pub async fn run_all(
         let started = Instant::now();
         crate::ops::memory::reset_peak();
         let result = match (remote, &unresponsive) {
-            (None, _) => run_one(ctx, q, params, present, &mut out, share_ctes).await,
+            (None, _) => run_one(ctx, q, params, present, &mut out, true).await,
             // After one query timed out, the others would wait as long: they fail at once.
             (Some(r), Some(first)) => Err(Error::QueryDefinition {
                 file: q.file.clone(),

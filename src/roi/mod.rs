@@ -1,4 +1,4 @@
-//! ROI per use case (spec attribution-and-roi.md): what each Social CRM use case cost and
+//! ROI per use case (docs/spec/attribution-and-roi.md): what each Social CRM use case cost and
 //! returned in the window, with a percentile bootstrap interval and the class of evidence the
 //! value rests on (UC03/UC17 retention valued with the CLV model as `correlation`). Also the engine's UC04 KPIs (attributed revenue and ROAS per campaign).
 //!
@@ -32,6 +32,15 @@ pub fn model_params(params: &Parameters) -> ModelParams {
     }
 }
 
+/// The table conversions come from (parameter `conversion`): `orders`, or `opportunities`
+/// for won opportunities.
+pub fn conversion_table(params: &Parameters) -> &'static str {
+    match params.text("conversion") {
+        Some("won_opportunities") => "opportunities",
+        _ => "orders",
+    }
+}
+
 /// The default attribution model (`default_attribution_model`).
 pub fn default_model(params: &Parameters) -> &str {
     params.text("default_attribution_model").unwrap_or("markov")
@@ -60,10 +69,7 @@ pub async fn run(
     let has = |t: &str| present.contains(t);
     // An experiment's incremental margin is the margin of its arms' conversions: without the
     // conversion table it measures nothing (not a zero lift).
-    let conversions = match params.text("conversion").unwrap_or("orders") {
-        "won_opportunities" => "opportunities",
-        _ => "orders",
-    };
+    let conversions = conversion_table(params);
     let mut unmeasured = Vec::new();
     let experiments = if has("experiments") && has("experiment_assignments") {
         let e = inputs::experiments(ctx, queries, params).await?;
