@@ -194,6 +194,11 @@ impl misura::kpi::run::Executors for Counts {
 
 /// The KPI step on the fixture, with the scheduler reporting `counts` around each query.
 async fn kpis_with(counts: Vec<usize>) -> misura::kpi::KpiOutcome {
+    kpis_within(counts, Duration::from_secs(60)).await
+}
+
+/// [`kpis_with`], each query bounded by `timeout`.
+async fn kpis_within(counts: Vec<usize>, timeout: Duration) -> misura::kpi::KpiOutcome {
     let dir = crate::util::fixture();
     let mut s = crate::util::settings(dir.path(), None, &[]).unwrap();
     let catalog = misura::pipeline::load(&mut s).await.unwrap();
@@ -201,7 +206,7 @@ async fn kpis_with(counts: Vec<usize>) -> misura::kpi::KpiOutcome {
     let catalogue = misura::kpi::catalogue::Catalogue::load(&s.use_cases).unwrap();
     let watch = Counts(std::sync::Mutex::new(counts));
     let remote = misura::kpi::run::Remote {
-        timeout: Duration::from_secs(60),
+        timeout,
         executors: &watch,
     };
     misura::kpi::run_all(
@@ -210,7 +215,6 @@ async fn kpis_with(counts: Vec<usize>) -> misura::kpi::KpiOutcome {
         &s.parameters,
         &catalog.present,
         &catalogue,
-        false,
         Some(&remote),
     )
     .await
@@ -242,4 +246,27 @@ async fn an_answer_computed_while_an_executor_was_lost_is_computed_again() {
         failing.failures[0]
     );
     assert!(!failing.values.is_empty());
+}
+
+#[tokio::test]
+async fn after_one_query_times_out_the_others_are_not_sent() {
+    // No query finishes within no time: the first one times out, every later use case fails
+    // at once saying why, and nothing waits.
+    let started = Instant::now();
+    let out = kpis_within(vec![2], Duration::ZERO).await;
+    assert!(out.values.is_empty());
+    let (first, rest) = out.failures.split_first().expect("failures");
+    assert!(
+        first.error.contains("did not finish within 0 s"),
+        "{first:?}"
+    );
+    assert!(!rest.is_empty());
+    assert!(
+        rest.iter().all(|f| f.error.starts_with(&format!(
+            "not run: the cluster did not answer {} within 0 s",
+            first.use_case
+        ))),
+        "{rest:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
 }

@@ -216,6 +216,11 @@ fn status_reports_the_whole_runs_wall_time() {
 #[test]
 fn a_reader_closing_the_pipe_is_a_normal_end() {
     let dir = fixture();
+    // Enough output that the pipe fills (64 KiB) before the command is done: 2,000 files
+    // no table claims, each a warning line of `check`.
+    for i in 0..2000 {
+        std::fs::write(dir.path().join(format!("export_{i:04}.csv")), "a\n1\n").unwrap();
+    }
     for args in [
         vec!["check", "--show-settings", "--data"],
         vec![
