@@ -11,7 +11,8 @@ mod common;
 
 use common::{env_or, time};
 use misura::attribution::{attribute, models};
-use misura::config::params::{ParamValue, Parameters, Source};
+use misura::config::params::{Parameters, Source};
+use misura::config::run_params::RunParams;
 use misura::kpi::load::QuerySet;
 use misura::roi::credited::{Amount, Credited};
 use misura::roi::{Allocation, RoiInput, compute, model_params};
@@ -78,18 +79,16 @@ async fn main() -> misura::Result<()> {
         t.elapsed().as_secs_f64()
     );
 
-    let mp = model_params(&params);
+    let run = RunParams::resolve(&params)?;
+    let mp = model_params(&run);
     let all = models(mp.half_life_days, mp.markov_order, mp.shapley_max_channels)?;
     for m in &all {
         time(&format!("attribution {}", m.id()), repeat, || {
             attribute(&journeys, &[m.as_ref()]).expect("model runs")
         });
     }
-    let model = match params.get("default_attribution_model") {
-        Some(ParamValue::Text(m)) => m.clone(),
-        _ => "markov".into(),
-    };
-    let samples = params.int("bootstrap_samples").unwrap_or(1000) as usize;
+    let model = run.default_attribution_model.clone();
+    let samples = run.bootstrap_samples;
     let credited = time(
         &format!("prepare {model} for the bootstrap"),
         repeat,
@@ -114,7 +113,7 @@ async fn main() -> misura::Result<()> {
                 rescues: Vec::new(),
                 window_days: 365.0,
                 samples,
-                seed: 42,
+                seed: run.seed,
             };
             compute(&input, |_| None).expect("computes")
         },

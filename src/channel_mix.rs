@@ -3,7 +3,7 @@
 //! repeat-contact rate by channel (`uc17.repeat_contact_rate`, not recomputed), and whether
 //! the channel is cheaper than the assisted channel — the shift the sponsor wants to see.
 
-use crate::config::params::Parameters;
+use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::KpiValue;
@@ -40,9 +40,10 @@ pub struct MixRow {
 pub async fn run(
     ctx: &SessionContext,
     queries: &QuerySet,
-    params: &Parameters,
+    run: &RunParams,
     kpis: &[KpiValue],
 ) -> Result<Vec<MixRow>> {
+    let params = run.sql();
     let mut rows = Vec::new();
     let fail =
         |e: datafusion::arrow::error::ArrowError| Error::engine("reading channel mix", e.into());
@@ -76,10 +77,7 @@ pub async fn run(
             });
         }
     }
-    let assisted = params
-        .text("assisted_channel")
-        .unwrap_or("phone")
-        .to_string();
+    let assisted = run.assisted_channel.clone();
     let reference: Vec<(String, Option<f64>)> = rows
         .iter()
         .filter(|r| r.channel == assisted)

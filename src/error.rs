@@ -1,8 +1,8 @@
 //! The crate's one error type. Every variant says whose fault it is and where (file, row,
 //! column, parameter, query) and, where one exists, how to fix it.
 
-use crate::catalog::validate::ValidationFailure;
 use datafusion::error::DataFusionError;
+use std::fmt;
 use std::path::PathBuf;
 
 /// Result alias used across the library.
@@ -345,4 +345,46 @@ pub fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -
         .min()
         .map(|(_, k)| format!(", did you mean `{k}`?"))
         .unwrap_or_default()
+}
+
+/// The error raised when data is invalid and the policy is `fail`.
+#[derive(Debug, Clone)]
+pub struct ValidationFailure {
+    /// (table, invalid rows, rows read) per table with problems.
+    pub tables: Vec<(String, u64, u64)>,
+    /// The first problems, described, each with its fix.
+    pub examples: Vec<(String, String)>,
+    /// Total number of problems.
+    pub total: usize,
+}
+
+impl fmt::Display for ValidationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let summary = self
+            .tables
+            .iter()
+            .map(|(t, bad, read)| format!("{t}: {bad} of {read} rows"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        writeln!(
+            f,
+            "invalid data: {} problem(s) in {} table(s) ({summary})",
+            self.total,
+            self.tables.len()
+        )?;
+        for (what, fix) in &self.examples {
+            writeln!(f, "  {what}\n      fix: {fix}")?;
+        }
+        if self.total > self.examples.len() {
+            writeln!(
+                f,
+                "  ... and {} more (`misura check` lists up to 50 per table)",
+                self.total - self.examples.len()
+            )?;
+        }
+        write!(
+            f,
+            "nothing was computed (on_invalid = \"fail\"); to set invalid rows aside in <run>/rejects/ instead, use --on-invalid reject or on_invalid = \"reject\" in misura.toml"
+        )
+    }
 }

@@ -4,7 +4,7 @@
 //! two-proportion z-test p-value and its Holm adjustment over the reasons tested in the
 //! segment, and Spearman's rank correlation of the two orderings per segment.
 
-use crate::config::params::Parameters;
+use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::report::tables::{count_column, float_column};
@@ -135,15 +135,9 @@ pub fn compute(segment_by: &str, counts: &[ReasonCounts]) -> Perception {
 }
 
 /// Runs the model query and computes the tables.
-pub async fn run(
-    ctx: &SessionContext,
-    queries: &QuerySet,
-    params: &Parameters,
-) -> Result<Perception> {
-    let segment_by = params
-        .text("perception_segment_by")
-        .unwrap_or("industry")
-        .to_string();
+pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> Result<Perception> {
+    let params = run.sql();
+    let segment_by = run.perception_segment_by.clone();
     let mut counts = Vec::new();
     for b in queries.run_model(ctx, params, "perception_gap").await? {
         let (seg, reason) = (

@@ -4,6 +4,7 @@
 
 use crate::catalog::{Catalog, Inputs, reports_by_table};
 use crate::config::params::{ParamValue, Source};
+use crate::config::run_params::RunParams;
 use crate::config::{DataSource, Settings};
 use crate::engine::EngineOptions;
 use crate::error::{Error, Result};
@@ -364,6 +365,9 @@ async fn run_locked(
         }
     }
 
+    // The typed parameters the analyses read, resolved once after the data-derived ones.
+    let run = RunParams::resolve(&settings.parameters)?;
+
     // What a reader of the figures must know: the report's "Read with care" and the
     // manifest's warnings (logged with them when the run ends).
     let mut notes: Vec<String> = derived;
@@ -415,7 +419,7 @@ async fn run_locked(
         error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
     }
     drop(cluster);
-    let conversions = crate::roi::conversion_table(&settings.parameters);
+    let conversions = run.conversion_table;
     notes.extend(crate::notes::absent_tables(
         &catalog.present,
         &kpis.not_measurable,
@@ -448,7 +452,7 @@ async fn run_locked(
     stages.start();
     attempt.stage = "attribution";
     let (attribution, journeys) = if has("touchpoints") && (has("orders") || has("opportunities")) {
-        let r = attribute(&catalog, &queries, settings).await;
+        let r = attribute(&catalog, &queries, &run).await;
         recover(
             r,
             "attribution",
@@ -464,8 +468,8 @@ async fn run_locked(
     if let Some(j) = journeys.as_ref().filter(|_| has("campaigns")) {
         let r = crate::roi::uc04::kpis(
             j,
-            crate::roi::default_model(p),
-            &crate::roi::model_params(p),
+            &run.default_attribution_model,
+            &crate::roi::model_params(&run),
             &kpis.values,
         );
         if let Some(mut rows) = recover(r, "UC04", "queries/models/journeys.sql", &mut failures) {
@@ -478,7 +482,7 @@ async fn run_locked(
     stages.start();
     attempt.stage = "perception";
     let perception = if has("survey_responses") {
-        let r = crate::perception::run(&catalog.ctx, &queries, p).await;
+        let r = crate::perception::run(&catalog.ctx, &queries, &run).await;
         recover(
             r,
             "perception_gap",
@@ -493,7 +497,7 @@ async fn run_locked(
     stages.start();
     attempt.stage = "channel_mix";
     let channel_mix = if has("tickets") {
-        let r = crate::channel_mix::run(&catalog.ctx, &queries, p, &kpis.values).await;
+        let r = crate::channel_mix::run(&catalog.ctx, &queries, &run, &kpis.values).await;
         recover(
             r,
             "channel_mix",
@@ -527,7 +531,7 @@ async fn run_locked(
     stages.start();
     attempt.stage = "clv";
     let clv = if has("orders") {
-        let r = crate::clv::run(&catalog.ctx, &queries, p).await;
+        let r = crate::clv::run(&catalog.ctx, &queries, &run).await;
         recover(r, "clv", "queries/models/clv_rfm.sql", &mut failures)
     } else {
         None
@@ -559,11 +563,7 @@ async fn run_locked(
                 "CLV: the {model} fit did not converge ({why}): customer lifetime values, and the retention value of UC03/UC17 built on them, rest on estimates that may be far from the maximum likelihood"
             ));
         }
-        let r = crate::clv::uc18::kpis(
-            c,
-            p.int("bootstrap_samples").unwrap_or(1000) as usize,
-            p.int("seed").unwrap_or(42) as u64,
-        );
+        let r = crate::clv::uc18::kpis(c, run.bootstrap_samples, run.seed);
         if let Some(mut rows) = recover(r, "UC18", "queries/models/clv_rfm.sql", &mut failures) {
             kpis.values.append(&mut rows);
             crate::kpi::run::sort_values(&mut kpis.values);
@@ -576,7 +576,7 @@ async fn run_locked(
     let r = crate::roi::run(
         &catalog.ctx,
         &queries,
-        p,
+        &run,
         &catalog.present,
         journeys.as_ref(),
         &catalogue,
@@ -663,15 +663,9 @@ async fn run_locked(
         maturity: maturity.as_ref(),
         rejected: catalog.reports.iter().map(|r| r.rows_rejected).sum(),
         rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
-        bootstrap: (
-            p.int("bootstrap_samples").unwrap_or(1000),
-            p.int("seed").unwrap_or(42),
-        ),
-        default_model: crate::roi::default_model(p).to_string(),
-        allocation: p
-            .text("shared_cost_allocation")
-            .unwrap_or("proportional")
-            .to_string(),
+        bootstrap: (run.bootstrap_samples as i64, run.seed as i64),
+        default_model: run.default_attribution_model.clone(),
+        allocation: run.shared_cost_allocation.as_str().to_string(),
         failures: &failures,
         demo_data: matches!(settings.data, DataSource::EmbeddedSample),
         notes: &notes,
@@ -751,14 +745,13 @@ async fn run_locked(
 async fn attribute(
     catalog: &Catalog,
     queries: &QuerySet,
-    settings: &Settings,
+    run: &RunParams,
 ) -> Result<(
     Vec<crate::attribution::AttributionRow>,
     crate::attribution::journeys::Journeys,
 )> {
-    let p = &settings.parameters;
-    let journeys = crate::attribution::journeys::load(&catalog.ctx, queries, p).await?;
-    let m = crate::roi::model_params(p);
+    let journeys = crate::attribution::journeys::load(&catalog.ctx, queries, run.sql()).await?;
+    let m = crate::roi::model_params(run);
     let models =
         crate::attribution::models(m.half_life_days, m.markov_order, m.shapley_max_channels)?;
     let refs: Vec<&dyn crate::attribution::Model> = models.iter().map(|m| m.as_ref()).collect();

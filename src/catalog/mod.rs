@@ -25,7 +25,8 @@ use ingest::{FileReport, IngestedTable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use validate::{ValidationFailure, Violation};
+use crate::error::ValidationFailure;
+use validate::Violation;
 
 /// Row accounting of one table:
 /// `rows_accepted + rows_rejected + rows_after_as_of == rows_read`, always.

@@ -9,7 +9,6 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int32Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::fmt;
 
 /// One problem with one value of one row.
 #[derive(Debug, Clone)]
@@ -299,46 +298,4 @@ pub fn describe(v: &Violation, ingested: &IngestedTable) -> String {
         "{} {place}, column `{}`: {value} {}",
         file.path, v.column, v.problem
     )
-}
-
-/// The error raised when data is invalid and the policy is `fail`.
-#[derive(Debug, Clone)]
-pub struct ValidationFailure {
-    /// (table, invalid rows, rows read) per table with problems.
-    pub tables: Vec<(String, u64, u64)>,
-    /// The first problems, described, each with its fix.
-    pub examples: Vec<(String, String)>,
-    /// Total number of problems.
-    pub total: usize,
-}
-
-impl fmt::Display for ValidationFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let summary = self
-            .tables
-            .iter()
-            .map(|(t, bad, read)| format!("{t}: {bad} of {read} rows"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        writeln!(
-            f,
-            "invalid data: {} problem(s) in {} table(s) ({summary})",
-            self.total,
-            self.tables.len()
-        )?;
-        for (what, fix) in &self.examples {
-            writeln!(f, "  {what}\n      fix: {fix}")?;
-        }
-        if self.total > self.examples.len() {
-            writeln!(
-                f,
-                "  ... and {} more (`misura check` lists up to 50 per table)",
-                self.total - self.examples.len()
-            )?;
-        }
-        write!(
-            f,
-            "nothing was computed (on_invalid = \"fail\"); to set invalid rows aside in <run>/rejects/ instead, use --on-invalid reject or on_invalid = \"reject\" in misura.toml"
-        )
-    }
 }

@@ -14,7 +14,7 @@ pub mod simulate;
 pub mod uc18;
 pub mod value;
 
-use crate::config::params::Parameters;
+use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::report::tables::{float_column, text_column};
@@ -77,14 +77,11 @@ impl Clv {
 }
 
 /// Reads the RFM summary, fits both models and values every buyer.
-pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) -> Result<Clv> {
-    let unit_days = match params.text("clv_time_unit") {
-        Some("days") => 1.0,
-        _ => 7.0,
-    };
-    let default_margin = params.float("default_margin_rate").unwrap_or(0.3);
+pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &RunParams) -> Result<Clv> {
+    let unit_days = params.clv_unit_days;
+    let default_margin = params.default_margin_rate;
     let mut rows = Vec::new();
-    for b in queries.run_model(ctx, params, "clv_rfm").await? {
+    for b in queries.run_model(ctx, params.sql(), "clv_rfm").await? {
         let id = crate::catalog::text(b.column(0));
         let f = |i: usize| crate::catalog::floats(b.column(i), "reading the RFM summary");
         let (x, r, t, m, mr) = (f(1)?, f(2)?, f(3)?, f(4)?, f(5)?);
@@ -111,9 +108,9 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &Parameters) 
         fit: Err(String::new()),
         spend: Err(String::new()),
         rows,
-        horizon: params.int("clv_horizon").unwrap_or(52) as f64,
+        horizon: params.clv_horizon,
         unit_days,
-        discount_rate: params.float("clv_discount_rate").unwrap_or(0.1),
+        discount_rate: params.clv_discount_rate,
     };
     clv.fit_and_value(default_margin);
     Ok(clv)

@@ -4,6 +4,7 @@
 pub mod currency;
 pub mod params;
 pub mod project;
+pub mod run_params;
 pub mod window;
 
 use crate::error::{Error, Result};

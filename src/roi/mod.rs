@@ -15,7 +15,7 @@ pub mod uc04;
 pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, RoiTotal, UNALLOCATED, compute};
 
 use crate::attribution::journeys::Journeys;
-use crate::config::params::Parameters;
+use crate::config::run_params::RunParams;
 use crate::error::Result;
 use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
@@ -24,33 +24,19 @@ use datafusion::prelude::SessionContext;
 use std::collections::BTreeSet;
 
 /// The model parameters of `params`.
-pub fn model_params(params: &Parameters) -> ModelParams {
+pub fn model_params(params: &RunParams) -> ModelParams {
     ModelParams {
-        half_life_days: params.float("half_life_days").unwrap_or(7.0),
-        markov_order: params.int("markov_order").unwrap_or(1) as usize,
-        shapley_max_channels: params.int("shapley_max_channels").unwrap_or(15) as usize,
+        half_life_days: params.half_life_days,
+        markov_order: params.markov_order,
+        shapley_max_channels: params.shapley_max_channels,
     }
-}
-
-/// The table conversions come from (parameter `conversion`): `orders`, or `opportunities`
-/// for won opportunities.
-pub fn conversion_table(params: &Parameters) -> &'static str {
-    match params.text("conversion") {
-        Some("won_opportunities") => "opportunities",
-        _ => "orders",
-    }
-}
-
-/// The default attribution model (`default_attribution_model`).
-pub fn default_model(params: &Parameters) -> &str {
-    params.text("default_attribution_model").unwrap_or("markov")
 }
 
 /// Computes the ROI of every use case with costs or measured value.
 pub async fn run(
     ctx: &SessionContext,
     queries: &QuerySet,
-    params: &Parameters,
+    run: &RunParams,
     present: &BTreeSet<&'static str>,
     journeys: Option<&Journeys>,
     catalogue: &Catalogue,
@@ -59,8 +45,8 @@ pub async fn run(
     let credited = match journeys {
         Some(j) => Some(Credited::prepare(
             j,
-            default_model(params),
-            &model_params(params),
+            &run.default_attribution_model,
+            &model_params(run),
             Amount::Margin,
             |t| t.use_case.as_deref(),
         )?),
@@ -69,7 +55,8 @@ pub async fn run(
     let has = |t: &str| present.contains(t);
     // An experiment's incremental margin is the margin of its arms' conversions: without the
     // conversion table it measures nothing (not a zero lift).
-    let conversions = conversion_table(params);
+    let params = run.sql();
+    let conversions = run.conversion_table;
     let mut unmeasured = Vec::new();
     let experiments = if has("experiments") && has("experiment_assignments") {
         let e = inputs::experiments(ctx, queries, params).await?;
@@ -97,11 +84,7 @@ pub async fn run(
         } else {
             Default::default()
         },
-        allocation: Allocation::parse(
-            params
-                .text("shared_cost_allocation")
-                .unwrap_or("proportional"),
-        )?,
+        allocation: Allocation::parse(run.shared_cost_allocation.as_str())?,
         credited: credited.as_ref(),
         attribution_coverage: journeys.and_then(Journeys::coverage),
         units: inputs::units(ctx, queries, params).await?,
@@ -112,12 +95,9 @@ pub async fn run(
             }
             _ => Vec::new(),
         },
-        window_days: match (params.date("window_start"), params.date("window_end")) {
-            (Some(a), Some(b)) => (b - a).num_days() as f64,
-            _ => 0.0,
-        },
-        samples: params.int("bootstrap_samples").unwrap_or(1000) as usize,
-        seed: params.int("seed").unwrap_or(42) as u64,
+        window_days: run.window_days(),
+        samples: run.bootstrap_samples,
+        seed: run.seed,
     };
     let mut roi = compute(&input, |uc| {
         catalogue.use_case(uc).map(|u| u.objective.clone())
