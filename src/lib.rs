@@ -24,6 +24,7 @@ pub mod generate;
 pub mod kpi;
 pub mod logging;
 pub mod maturity;
+pub mod model;
 pub mod notes;
 pub mod ops;
 pub mod perception;

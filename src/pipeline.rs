@@ -108,9 +108,10 @@ async fn derive(
 fn no_data_before(catalog: &Catalog, as_of: NaiveDate) -> Result<()> {
     // Tables without a time column (campaigns, costs, …) are reference data, not data as of
     // a day: they do not count as data before it.
-    let dated = catalog.reports.iter().filter(|r| {
-        crate::catalog::tables::table(&r.table).is_some_and(|t| t.time_column.is_some())
-    });
+    let dated = catalog
+        .reports
+        .iter()
+        .filter(|r| crate::model::tables::table(&r.table).is_some_and(|t| t.time_column.is_some()));
     let (kept, later) = dated.fold((0, 0), |(k, l), r| {
         (k + r.rows_accepted, l + r.rows_after_as_of)
     });

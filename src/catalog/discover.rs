@@ -2,9 +2,9 @@
 //! (`<table>.csv`, `.csv.gz`, `.parquet`, `.ndjson`, or a directory `<table>/` of such
 //! files) with no configuration, or by the path/glob of `[datasets.<table>]`.
 
-use crate::catalog::tables::TABLES;
 use crate::config::{DatasetConfig, Format};
 use crate::error::{Error, Result, did_you_mean};
+use crate::model::tables::TABLES;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,11 @@
 //! Renders the canonical model as Markdown. `datasets/README.md` embeds this text between
 //! markers, and a test fails when the two disagree (`MISURA_BLESS=1` rewrites it).
 
-use crate::catalog::schema::{ColType, Rule, Table};
-use crate::catalog::tables::TABLES;
+use crate::model::schema::{ColType, Rule, Table};
+use crate::model::tables::TABLES;
 
 /// Marker opening the generated part of `datasets/README.md`.
-pub const BEGIN: &str = "<!-- BEGIN GENERATED: canonical tables (src/catalog/tables.rs) -->";
+pub const BEGIN: &str = "<!-- BEGIN GENERATED: canonical tables (src/model/tables.rs) -->";
 /// Marker closing it.
 pub const END: &str = "<!-- END GENERATED -->";
 

@@ -6,11 +6,10 @@
 use crate::catalog::csv_lines;
 use crate::catalog::discover::{InputFile, TableFiles};
 use crate::catalog::parse::{BadValue, TextFormats, to_canonical};
-use crate::catalog::schema::Table;
-use crate::catalog::tables;
-use crate::catalog::validate::Violation;
 use crate::config::{DatasetConfig, Format};
 use crate::error::{Error, Result};
+use crate::model::schema::Table;
+use crate::model::tables;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Int32Array, Int64Array, RecordBatch, new_null_array,
 };
@@ -571,8 +570,8 @@ async fn convert(
     Ok((next_row - 1) as u64)
 }
 
-fn type_fix(table: &str, ty: crate::catalog::schema::ColType) -> String {
-    use crate::catalog::schema::ColType;
+fn type_fix(table: &str, ty: crate::model::schema::ColType) -> String {
+    use crate::model::schema::ColType;
     match ty {
         ColType::Timestamp => format!(
             "write UTC ISO 8601 (2026-03-01T09:15:00Z), or declare the format with [datasets.{table}] timestamp_format = \"%d/%m/%Y %H:%M\" in misura.toml"
@@ -586,4 +585,21 @@ fn type_fix(table: &str, ty: crate::catalog::schema::ColType) -> String {
         }
         ColType::Str | ColType::Enum(_) => "correct the value in the export".into(),
     }
+}
+
+/// One problem with one value of one row.
+#[derive(Debug, Clone)]
+pub struct Violation {
+    /// Index of the file in the table's file list.
+    pub file: usize,
+    /// 1-based record number within the file (header excluded).
+    pub row: i64,
+    /// Canonical column.
+    pub column: String,
+    /// The offending value as text, `None` when empty.
+    pub value: Option<String>,
+    /// What is wrong (completes "value ...").
+    pub problem: String,
+    /// How to fix it.
+    pub fix: String,
 }

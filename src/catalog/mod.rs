@@ -7,13 +7,14 @@ pub mod discover;
 pub mod docs;
 pub mod ingest;
 pub mod parse;
-pub mod schema;
-pub mod tables;
+
 pub mod validate;
 
 use crate::config::{DataSource, OnInvalid, Settings};
 use crate::engine::EngineOptions;
+use crate::error::ValidationFailure;
 use crate::error::{Error, Result};
+use crate::model::{schema, tables};
 use chrono::NaiveDate;
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch, StringArray};
 use datafusion::arrow::compute::filter_record_batch;
@@ -21,12 +22,11 @@ use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Int64Type, Schema
 use datafusion::datasource::MemTable;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use futures::StreamExt;
+use ingest::Violation;
 use ingest::{FileReport, IngestedTable};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
-use crate::error::ValidationFailure;
-use validate::Violation;
 
 /// Row accounting of one table:
 /// `rows_accepted + rows_rejected + rows_after_as_of == rows_read`, always.

@@ -2,7 +2,7 @@
 //! its canonical Arrow type, recording every value that does not parse. Nothing is guessed:
 //! a value either parses under the declared type and format or becomes a violation.
 
-use crate::catalog::schema::{ColType, Column};
+use crate::model::schema::{ColType, Column};
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use datafusion::arrow::array::{
     Array, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder, StringArray,

@@ -2,30 +2,13 @@
 //! keys, orphan foreign keys and row-level checks, each one query over the typed table,
 //! each violation pointing at file, row, column and value with a suggested fix.
 
-use crate::catalog::ingest::{FILE_COL, IngestedTable, ROW_COL};
-use crate::catalog::schema::{ColType, Rule, Table};
+use crate::catalog::ingest::{FILE_COL, IngestedTable, ROW_COL, Violation};
 use crate::error::{Error, Result};
+use crate::model::schema::{ColType, Rule, Table};
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Int32Type, Int64Type};
 use datafusion::prelude::SessionContext;
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-/// One problem with one value of one row.
-#[derive(Debug, Clone)]
-pub struct Violation {
-    /// Index of the file in the table's file list.
-    pub file: usize,
-    /// 1-based record number within the file (header excluded).
-    pub row: i64,
-    /// Canonical column.
-    pub column: String,
-    /// The offending value as text, `None` when empty.
-    pub value: Option<String>,
-    /// What is wrong (completes "value ...").
-    pub problem: String,
-    /// How to fix it.
-    pub fix: String,
-}
 
 /// A set-based check: the SQL that finds violating rows and how to describe them.
 struct SqlCheck {

@@ -74,7 +74,7 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
             r.table, r.rows_read, r.rows_accepted, r.rows_rejected
         ))?;
     }
-    let absent: Vec<&str> = crate::catalog::tables::TABLES
+    let absent: Vec<&str> = crate::model::tables::TABLES
         .iter()
         .map(|t| t.name)
         .filter(|t| !catalog.present.contains(t))
@@ -150,9 +150,9 @@ fn render_sql(
 /// `CREATE TABLE` statements of the canonical tables in standard SQL types, so that another
 /// engine holds the same columns (absent tables included) as misura's catalog.
 fn schema_ddl() -> String {
-    use crate::catalog::schema::ColType;
+    use crate::model::schema::ColType;
     let mut out = String::from("-- the canonical tables of misura's data model (datasets/)\n");
-    for t in crate::catalog::tables::TABLES {
+    for t in crate::model::tables::TABLES {
         let cols: Vec<String> = t
             .columns
             .iter()

@@ -3,8 +3,8 @@
 //! canonical name; the empty ones registered as empty views (so every query plans). In-memory tables cannot travel to
 //! executors; files on a disk they all mount can.
 
-use crate::catalog::tables::TABLES;
 use crate::error::{Error, Result};
+use crate::model::tables::TABLES;
 use crate::report::tables::write_parquet;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};

@@ -5,7 +5,7 @@
 //! transaction and the discounted CLV (expected margin). Output tables `clv_model` (model,
 //! parameter, estimate, std_error, log_likelihood, converged, message) and `clv` (contact
 //! ids only); the engine's `uc18.clv_advocates` / `uc18.clv_others` KPIs (`uc18`) and the
-//! CLV of contacts kept by UC03/UC17 in the ROI (`crate::roi`).
+//! CLV of contacts kept by UC03/UC17 in the ROI (the `roi` module).
 
 pub mod bgnbd;
 pub mod gamma_gamma;

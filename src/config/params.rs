@@ -89,7 +89,7 @@ pub const PARAMS: &[ParamDef] = &[
     },
     ParamDef {
         name: "assisted_channel",
-        kind: Choice(crate::catalog::tables::TICKET_CHANNELS),
+        kind: Choice(crate::model::tables::TICKET_CHANNELS),
         default: Some("phone"),
         doc: "the channel a deflected contact would have used",
     },

@@ -2,8 +2,8 @@
 //! about *what* the data is and *which* parameters apply. Resolution with the CLI and the
 //! environment happens in [`super::Settings`].
 
-use crate::catalog::tables;
 use crate::error::{Error, Result, did_you_mean};
+use crate::model::tables;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;

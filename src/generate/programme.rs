@@ -5,8 +5,8 @@
 use super::rng::{Rng, cents};
 use super::sink::V::*;
 use super::{INDUSTRIES, World, day_of};
-use crate::catalog::tables::REASONS;
 use crate::error::Result;
+use crate::model::tables::REASONS;
 use chrono::{Datelike, Months, NaiveDate};
 use std::collections::BTreeMap;
 
@@ -157,7 +157,7 @@ pub fn generate(w: &mut World) -> Result<()> {
 
     let mut maturity = w.sink("maturity_self_assessment")?;
     for r in 0..8 {
-        for dim in crate::catalog::tables::DIMENSIONS {
+        for dim in crate::model::tables::DIMENSIONS {
             let stage = (3.3 + 0.7 * rng.normal()).round().clamp(1.0, 5.0) as i64;
             maturity.row(&[S(&format!("MSA{:02}", r + 1)), S(dim), I(stage)]);
         }

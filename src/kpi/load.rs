@@ -2,9 +2,9 @@
 //! own `queries/` directory. Staging files (`queries/staging/<view>.sql`) become views;
 //! every other `<name>.sql` needs a `<name>.toml` sidecar and produces KPI rows.
 
-use crate::catalog::tables;
 use crate::error::{Error, Result};
 use crate::kpi::sidecar::{QueryMeta, UNITS};
+use crate::model::tables;
 use include_dir::{Dir, include_dir};
 use std::path::Path;
 

@@ -5,10 +5,10 @@
 //! Every object carries a description, and canonical columns their documented meaning, for
 //! `\d` and `\dt`.
 
-use crate::catalog::tables;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
+use crate::model::tables;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use std::path::Path;
 use std::sync::Arc;

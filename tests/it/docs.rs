@@ -23,6 +23,6 @@ fn datasets_readme_documents_the_canonical_schemas() {
     }
     assert!(
         text[start..end] == expected,
-        "datasets/README.md disagrees with src/catalog/tables.rs; run MISURA_BLESS=1 cargo test datasets_readme"
+        "datasets/README.md disagrees with src/model/tables.rs; run MISURA_BLESS=1 cargo test datasets_readme"
     );
 }

@@ -97,7 +97,7 @@ async fn generated_data_is_valid_and_carries_the_planted_truth() {
     );
     assert_eq!(
         catalog.present.len(),
-        misura::catalog::tables::TABLES.len(),
+        misura::model::tables::TABLES.len(),
         "every table is generated"
     );
     for r in &catalog.reports {

@@ -2,8 +2,8 @@
 //! table, column, accepted value, key and rule. This is the one place the engine learns
 //! what a valid input is; ingestion, validation, the generator and the docs all read it.
 
-use super::schema::col::{opt, req, with};
-use super::schema::{Check, ColType::*, Column, ForeignKey, Rule::*, Table};
+use crate::model::schema::col::{opt, req, with};
+use crate::model::schema::{Check, ColType::*, Column, ForeignKey, Rule::*, Table};
 
 /// Lifecycle stages of a contact.
 pub const LIFECYCLE: &[&str] = &["lead", "prospect", "customer", "churned"];
@@ -162,9 +162,9 @@ const END_AFTER_START: Check = Check {
     fix: "swap the two dates or correct the export",
 };
 
-const MONEY: crate::catalog::schema::Rule = NonNegative;
-const COUNT: crate::catalog::schema::Rule = NonNegative;
-const COUNTRY: crate::catalog::schema::Rule = Pattern(
+const MONEY: crate::model::schema::Rule = NonNegative;
+const COUNT: crate::model::schema::Rule = NonNegative;
+const COUNTRY: crate::model::schema::Rule = Pattern(
     "^[A-Z]{2}$",
     "an ISO 3166-1 alpha-2 code in capitals, e.g. IT",
 );
