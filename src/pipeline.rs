@@ -666,7 +666,7 @@ async fn run_locked(
         rows_read: catalog.reports.iter().map(|r| r.rows_read).sum(),
         bootstrap: (run.bootstrap_samples as i64, run.seed as i64),
         default_model: run.default_attribution_model.clone(),
-        allocation: run.shared_cost_allocation.as_str().to_string(),
+        allocation: run.shared_cost_allocation.clone(),
         failures: &failures,
         demo_data: matches!(settings.data, DataSource::EmbeddedSample),
         notes: &notes,

@@ -9,28 +9,6 @@ use super::params::Parameters;
 use crate::error::{Error, Result};
 use chrono::NaiveDate;
 
-/// How shared (`use_case`-less) costs are spread over the use cases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostAllocation {
-    /// In proportion to each use case's own cost.
-    Proportional,
-    /// In equal parts.
-    Equal,
-    /// Not spread: shared costs stay with the programme.
-    None,
-}
-
-impl CostAllocation {
-    /// The parameter's word for it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CostAllocation::Proportional => "proportional",
-            CostAllocation::Equal => "equal",
-            CostAllocation::None => "none",
-        }
-    }
-}
-
 /// The typed parameters of a run.
 #[derive(Debug, Clone)]
 pub struct RunParams {
@@ -52,8 +30,8 @@ pub struct RunParams {
     pub markov_order: usize,
     /// `shapley_max_channels`.
     pub shapley_max_channels: usize,
-    /// `shared_cost_allocation`.
-    pub shared_cost_allocation: CostAllocation,
+    /// `shared_cost_allocation` (parsed by `roi::Allocation`).
+    pub shared_cost_allocation: String,
     /// `assisted_channel`: the channel a deflected contact would have used.
     pub assisted_channel: String,
     /// `perception_segment_by`.
@@ -99,11 +77,7 @@ impl RunParams {
             half_life_days: float("half_life_days")?,
             markov_order: count("markov_order")?,
             shapley_max_channels: count("shapley_max_channels")?,
-            shared_cost_allocation: match text("shared_cost_allocation")? {
-                "equal" => CostAllocation::Equal,
-                "none" => CostAllocation::None,
-                _ => CostAllocation::Proportional,
-            },
+            shared_cost_allocation: text("shared_cost_allocation")?.to_string(),
             assisted_channel: text("assisted_channel")?.to_string(),
             perception_segment_by: text("perception_segment_by")?.to_string(),
             default_margin_rate: float("default_margin_rate")?,
@@ -143,7 +117,7 @@ mod tests {
         assert_eq!(p.seed, 42);
         assert_eq!(p.default_attribution_model, "markov");
         assert_eq!(p.conversion_table, "orders");
-        assert_eq!(p.shared_cost_allocation, CostAllocation::Proportional);
+        assert_eq!(p.shared_cost_allocation, "proportional");
         assert_eq!(p.clv_unit_days, 7.0);
         assert_eq!(p.clv_horizon, 52.0);
         assert_eq!((p.markov_order, p.shapley_max_channels), (1, 15));

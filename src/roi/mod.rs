@@ -84,7 +84,7 @@ pub async fn run(
         } else {
             Default::default()
         },
-        allocation: Allocation::parse(run.shared_cost_allocation.as_str())?,
+        allocation: Allocation::parse(&run.shared_cost_allocation)?,
         credited: credited.as_ref(),
         attribution_coverage: journeys.and_then(Journeys::coverage),
         units: inputs::units(ctx, queries, params).await?,
