@@ -279,6 +279,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The query or sidecar file the error is about, when it is about one.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Error::Query { file, .. } | Error::QueryDefinition { file, .. } => Some(file),
+            _ => None,
+        }
+    }
+
     /// The process exit code for this error: 1 when the data is at fault (the run could
     /// not complete because of the inputs' content), 2 for usage, configuration and
     /// environment errors, 3 when another run holds the output lock.

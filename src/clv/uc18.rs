@@ -1,42 +1,15 @@
 //! The UC18 KPIs the CLV engine computes: `uc18.clv_advocates` and `uc18.clv_others`, the
 //! mean discounted CLV of the buyers in the window who are (are not) in the advocacy/VIP
 //! programme, each with a 95 % percentile bootstrap interval (Poisson weights per contact,
-//! `bootstrap_samples` replicates from `seed`; the fitted models held fixed).
+//! `bootstrap_samples` replicates from `seed`; the fitted models held fixed). Declared in
+//! `queries/customer_experience/uc18.toml` (`computed_by = "uc18"`).
 
 use super::Clv;
 use crate::kpi::run::KpiValue;
-use crate::kpi::sidecar::KpiMeta;
 use crate::stats::bootstrap;
 
 /// Bootstrap streams of the two KPIs (distinct from the ROI's).
 const STREAM: u32 = 0xC1_0000;
-
-/// Metadata of the two KPIs (no SQL file: the engine computes them).
-pub fn meta() -> Vec<KpiMeta> {
-    let m = |id: &str, name: &str, who: &str| KpiMeta {
-        id: id.into(),
-        name: name.into(),
-        unit: "currency".into(),
-        formula: format!(
-            "mean discounted CLV (expected margin over clv_horizon, BG/NBD × Gamma-Gamma, discounted at clv_discount_rate) of contacts {who} with ≥ 1 order in the window; 95 % bootstrap interval over contacts with the models held fixed; n = contacts"
-        ),
-        requires: vec!["orders".into(), "contacts".into()],
-        dimension: None,
-        min: Some(0.0),
-        max: None,
-        chart: Some("bar".into()),
-        transform: None,
-        not_null: None,
-    };
-    vec![
-        m("uc18.clv_advocates", "CLV per advocate", "with is_advocate"),
-        m(
-            "uc18.clv_others",
-            "CLV per other customer",
-            "without is_advocate",
-        ),
-    ]
-}
 
 /// The two KPI rows (period `all`); a group without valued contacts has a null value.
 pub fn kpis(clv: &Clv, samples: usize, seed: u64) -> crate::error::Result<Vec<KpiValue>> {

@@ -9,11 +9,3 @@ pub mod sidecar;
 pub mod template;
 
 pub use run::{KpiOutcome, KpiValue, run_all};
-
-/// The KPIs the engine computes outside SQL (UC04 from attribution, UC18 CLV), with their
-/// metadata: they have no sidecar.
-pub fn engine_meta() -> Vec<sidecar::KpiMeta> {
-    let mut all = crate::roi::uc04::meta();
-    all.extend(crate::clv::uc18::meta());
-    all
-}

@@ -497,7 +497,10 @@ async fn evaluate(
                 kpi: Some(k.id.clone()),
                 needs,
             });
-        } else if k.dimension.is_none() && !rows.iter().any(|r| r.kpi == k.id) {
+        } else if k.dimension.is_none()
+            && k.computed_by.is_none()
+            && !rows.iter().any(|r| r.kpi == k.id)
+        {
             // A breakdown may be empty (no topic met); a plain KPI always has its 'all' row.
             return Err(Error::QueryDefinition {
                 file: q.file.clone(),
@@ -507,6 +510,39 @@ async fn evaluate(
     }
     data_tests(q, &rows)?;
     Ok(rows)
+}
+
+/// The data tests of KPI rows an engine computed (`computed_by` in the sidecar), by the
+/// sidecar that declares them: the same tests as the SQL's rows, before they are merged.
+pub fn check_engine_rows(queries: &QuerySet, rows: &[KpiValue]) -> Result<()> {
+    for q in &queries.kpis {
+        let declared = |id: &str| {
+            q.meta
+                .kpis
+                .iter()
+                .any(|k| k.id == id && k.computed_by.is_some())
+        };
+        let mine: Vec<KpiValue> = rows.iter().filter(|r| declared(&r.kpi)).cloned().collect();
+        if !mine.is_empty() {
+            data_tests(q, &mine)?;
+        }
+    }
+    if let Some(r) = rows.iter().find(|r| {
+        !queries
+            .kpis
+            .iter()
+            .flat_map(|q| &q.meta.kpis)
+            .any(|k| k.id == r.kpi && k.computed_by.is_some())
+    }) {
+        return Err(Error::QueryDefinition {
+            file: format!("queries/ (use case {})", r.use_case),
+            problem: format!(
+                "the engine computed KPI `{}`, which no sidecar declares with computed_by",
+                r.kpi
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// The sidecar's data tests on the output: uniqueness of the grain and value ranges.
@@ -558,4 +594,56 @@ fn data_tests(q: &KpiQuery, rows: &[KpiValue]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{KpiValue, check_engine_rows};
+    use crate::kpi::load::QuerySet;
+
+    fn row(kpi: &str, value: Option<f64>, n: i64) -> KpiValue {
+        KpiValue {
+            use_case: "UC04".into(),
+            kpi: kpi.into(),
+            period: "all".into(),
+            dimension: None,
+            dimension_value: None,
+            value,
+            unit: "ratio".into(),
+            n,
+            ci_low: None,
+            ci_high: None,
+        }
+    }
+
+    #[test]
+    fn engine_rows_pass_the_data_tests_of_their_sidecar() {
+        let q = QuerySet::builtin().unwrap();
+        // ROAS is a ratio without upper bound (the sidecar says max = inf).
+        check_engine_rows(&q, &[row("uc04.roas", Some(10.8), 3)]).unwrap();
+        let negative = check_engine_rows(&q, &[row("uc04.roas", Some(-1.0), 3)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            negative.contains("queries/marketing/uc04") && negative.contains("outside"),
+            "{negative}"
+        );
+        let twice = check_engine_rows(
+            &q,
+            &[
+                row("uc04.roas", Some(1.0), 1),
+                row("uc04.roas", Some(2.0), 1),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(twice.contains("two rows"), "{twice}");
+        // A KPI the SQL computes cannot come from an engine, nor one no sidecar declares.
+        for id in ["uc04.cost", "uc04.unknown"] {
+            let e = check_engine_rows(&q, &[row(id, Some(1.0), 1)])
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains("no sidecar declares with computed_by"), "{e}");
+        }
+    }
 }

@@ -58,6 +58,9 @@ pub struct KpiMeta {
     /// Data test: the value is never null (default false: ratios over empty sets and
     /// statistics over too little data are null by contract).
     pub not_null: Option<bool>,
+    /// The run stage that computes this KPI outside SQL (`uc04`: attribution, `uc18`: CLV);
+    /// its rows pass the same data tests before they are merged. Absent for SQL KPIs.
+    pub computed_by: Option<String>,
 }
 
 impl KpiMeta {

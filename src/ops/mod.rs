@@ -11,4 +11,4 @@ pub mod memory;
 pub mod pseudonym;
 pub mod retention;
 pub mod run_dirs;
-pub mod stages;
+pub mod stopwatch;

@@ -63,7 +63,7 @@ pub struct ReportInput<'a> {
 }
 
 impl ReportInput<'_> {
-    /// The KPI metadata of `id` (sidecars, then the engine's own KPIs).
+    /// The KPI metadata of `id`, from its sidecar.
     pub fn meta(&self, id: &str) -> Option<KpiMeta> {
         self.queries
             .kpis
@@ -71,7 +71,6 @@ impl ReportInput<'_> {
             .flat_map(|q| &q.meta.kpis)
             .find(|k| k.id == id)
             .cloned()
-            .or_else(|| crate::kpi::engine_meta().into_iter().find(|k| k.id == id))
     }
 
     /// The display name of a use case.

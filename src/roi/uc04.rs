@@ -3,7 +3,8 @@
 //! credit touches directly; Markov and Shapley split each channel's credit by the channel's
 //! touches per campaign inside converting journeys), and `uc04.roas` = attributed revenue /
 //! `uc04.cost`. Period `all` (the window), dimension `campaign_id`; the null dimension is the
-//! total over campaigns.
+//! total over campaigns. Declared in `queries/marketing/uc04.toml` (`computed_by = "uc04"`),
+//! whose data tests the rows pass before they are merged.
 
 use super::credited::{Amount, Credited, ModelParams};
 use crate::attribution::journeys::Journeys;
@@ -23,37 +24,6 @@ fn value(kpi: &str, campaign: Option<&str>, v: Option<f64>, unit: &str, n: i64) 
         ci_low: None,
         ci_high: None,
     }
-}
-
-/// Metadata of the two KPIs (they have no SQL file: the engine computes them).
-pub fn meta() -> Vec<crate::kpi::sidecar::KpiMeta> {
-    let m = |id: &str, name: &str, unit: &str, formula: &str| crate::kpi::sidecar::KpiMeta {
-        id: id.into(),
-        name: name.into(),
-        unit: unit.into(),
-        formula: formula.into(),
-        requires: vec!["touchpoints".into()],
-        dimension: Some("campaign_id".into()),
-        min: Some(0.0),
-        max: None,
-        chart: Some("bar".into()),
-        transform: None,
-        not_null: None,
-    };
-    vec![
-        m(
-            "uc04.attributed_revenue",
-            "Attributed revenue",
-            "currency",
-            "revenue the default attribution model credits to the campaign's touchpoints in the window (Markov and Shapley: each channel's credit split by the channel's touches per campaign in converting journeys); dimension null = all campaigns; n = converting journeys with a touch of the campaign",
-        ),
-        m(
-            "uc04.roas",
-            "Return on ad spend",
-            "ratio",
-            "uc04.attributed_revenue / uc04.cost of the campaign in the window; null when the cost is 0",
-        ),
-    ]
 }
 
 /// The rows, given the journeys, the default model and the computed `uc04.cost` values.

@@ -166,7 +166,11 @@ async fn every_kpi_fixture_matches_its_hand_computed_values() {
         .unwrap()
         .kpis
         .iter()
-        .flat_map(|q| q.meta.kpis.iter().map(|k| k.id.clone()))
+        .flat_map(|q| q.meta.kpis.iter())
+        // The CLV engine's UC18 KPIs rest on fitted models: pinned by hand in tests/it/clv.rs
+        // (clv_kpis_are_group_means_with_intervals) rather than by a fixture.
+        .filter(|k| k.computed_by.as_deref() != Some("uc18"))
+        .map(|k| k.id.clone())
         .collect();
     for id in all.difference(&pinned) {
         failures.push(format!(

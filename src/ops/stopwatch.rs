@@ -7,7 +7,7 @@ use std::time::Instant;
 
 /// Per-stage wall time and peak memory, in the order stages end.
 #[derive(Debug)]
-pub struct Stages {
+pub struct Stopwatch {
     started: Instant,
     /// Milliseconds per stage (and per use case, `kpis.<uc>`).
     pub timings_ms: BTreeMap<String, f64>,
@@ -17,17 +17,17 @@ pub struct Stages {
     parts_peak: Option<f64>,
 }
 
-impl Default for Stages {
+impl Default for Stopwatch {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Stages {
+impl Stopwatch {
     /// Starts the first stage now.
     pub fn new() -> Self {
         memory::reset_peak();
-        Stages {
+        Stopwatch {
             started: Instant::now(),
             timings_ms: BTreeMap::new(),
             peak_rss_mb: BTreeMap::new(),

@@ -1,0 +1,46 @@
+//! ROI per use case: cost, value by driver, interval and evidence class.
+
+use crate::error::Result;
+use crate::pipeline::stage::{Output, Product, Results, RunContext, Slot, Stage};
+use async_trait::async_trait;
+use tracing::info;
+
+/// Values every use case into `roi` and `roi_drivers`.
+pub struct Roi;
+
+#[async_trait]
+impl Stage for Roi {
+    fn name(&self) -> &'static str {
+        "roi"
+    }
+    fn file(&self) -> &'static str {
+        "queries/models/roi_units.sql"
+    }
+    fn reads(&self) -> &'static [Slot] {
+        &[Slot::Journeys, Slot::Clv]
+    }
+    fn writes(&self) -> &'static [Slot] {
+        &[Slot::Roi]
+    }
+
+    async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
+        let roi = crate::roi::run(
+            &cx.catalog.ctx,
+            cx.queries,
+            cx.run,
+            &cx.catalog.present,
+            done.journeys.as_ref(),
+            cx.catalogue,
+            done.clv.as_ref(),
+        )
+        .await?;
+        for r in &roi.rows {
+            info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
+        }
+        let notes = crate::notes::unmeasured_drivers(&roi.unmeasured);
+        Ok(Output {
+            notes,
+            ..Output::from(Product::Roi(roi))
+        })
+    }
+}

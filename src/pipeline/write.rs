@@ -1,0 +1,63 @@
+//! The run's tables, written into the staging folder: `kpi_values`, the catalog's rejects,
+//! then each analysis' result table in a fixed order (the manifest lists them in it).
+
+use super::stage::Results;
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::ops::pseudonym::Pseudonymizer;
+use crate::report::manifest::OutputFile;
+use crate::report::writer;
+use datafusion::arrow::array::RecordBatch;
+use std::path::Path;
+
+/// The result tables of the stages that ran, by name, in the order they are written.
+fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
+    let mut out: Vec<(&'static str, RecordBatch)> = Vec::new();
+    if let Some(rows) = &done.attribution {
+        out.push(("attribution", crate::attribution::to_batch(rows)?));
+    }
+    if let Some(roi) = &done.roi {
+        out.push(("roi", crate::roi::table::roi_batch(&roi.rows)?));
+        out.push((
+            "roi_drivers",
+            crate::roi::table::drivers_batch(&roi.drivers)?,
+        ));
+    }
+    if let Some(c) = &done.clv {
+        out.push(("clv_model", crate::clv::model_batch(c)?));
+        out.push(("clv", crate::clv::clv_batch(c)?));
+    }
+    if let Some(m) = &done.maturity {
+        out.push(("maturity", crate::maturity::to_batch(&m.rows)?));
+    }
+    if let Some(rows) = &done.channel_mix {
+        out.push(("channel_mix", crate::channel_mix::to_batch(rows)?));
+    }
+    if let Some(p) = &done.perception {
+        out.push(("perception_gap", crate::perception::gaps_batch(&p.gaps)?));
+        out.push(("perception_rank", crate::perception::ranks_batch(&p.ranks)?));
+    }
+    if let Some(r) = &done.experiments {
+        out.push(("experiments_result", crate::experiments::to_batch(r)?));
+    }
+    Ok(out)
+}
+
+/// Writes every table of the run into `staging`; returns the files written.
+pub(super) fn write_all(
+    staging: &Path,
+    kpi_values: &RecordBatch,
+    catalog: &Catalog,
+    done: &Results,
+    pseudonymize: Option<&Pseudonymizer>,
+) -> Result<Vec<OutputFile>> {
+    let mut outputs = writer::write_tables(staging, kpi_values, catalog, pseudonymize)?;
+    for (name, batch) in &result_tables(done)? {
+        let batch = match pseudonymize {
+            Some(p) => p.apply_all(batch)?,
+            None => batch.clone(),
+        };
+        outputs.extend(writer::write_table(staging, name, &batch)?);
+    }
+    Ok(outputs)
+}
