@@ -30,7 +30,7 @@ def render(runs: list[dict]) -> str:
     out = [
         "# Benchmark results",
         "",
-        "Written by `bench/runner.py` (see the README, \"Benchmarks\"); regenerate, do not edit.",
+        "Written by `bench/runner.py` (see docs/development.md, \"Benchmarks\"); regenerate, do not edit. Hand-written: bench/MEASUREMENTS.md.",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}",
         f"- {v['misura']} (commit {v['commit']}), DataFusion {v['datafusion']}, "

@@ -16,7 +16,7 @@ For each scale it
 and writes bench/results/scale-<s>.json, then regenerates bench/RESULTS.md from every
 JSON file there (command, versions, machine, tables).
 
-Not part of CI. Usage (README, "Benchmarks"):
+Not part of CI. Usage (docs/development.md, "Benchmarks"):
   python3 bench/runner.py --scales 0.1 --profile dev          # quick end-to-end check
   python3 bench/runner.py --scales 0.25,0.5,1,2 --memory-limit 2GB
 """

@@ -22,7 +22,7 @@ pub enum Error {
     },
     /// The project file is not valid TOML or has unknown keys.
     #[error(
-        "{path}: {source}\n  fix: see the `misura.toml` section of README.md for the accepted keys"
+        "{path}: {source}\n  fix: see the `misura.toml` section of docs/guide.md for the accepted keys"
     )]
     ConfigSyntax {
         /// The project file.

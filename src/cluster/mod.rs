@@ -65,8 +65,8 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
     // FULL join emits the build side's unmatched rows, so they come out once per task
     // (datafusion-ballista#1055). Joins are repartitioned on their keys instead. (Ballista's
     // adaptive planner stays on: turned off, the static planner multiplied UC18's rows; its
-    // own defect, a repeated subtree answered twice, is avoided in the SQL — README,
-    // "Distributed runs".)
+    // own defect, a repeated subtree answered twice, is avoided in the SQL — docs/cluster.md,
+    // "Distributed runs on Apache Ballista".)
     let options = config.options_mut();
     options.optimizer.hash_join_single_partition_threshold = 0;
     options.optimizer.hash_join_single_partition_threshold_rows = 0;
@@ -83,7 +83,7 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
     let fail = |what: &str, e: datafusion::error::DataFusionError| Error::Cluster {
         url: url.to_string(),
         problem: format!(
-            "{what}: {e}\n  is a scheduler running there? Start one with `misura cluster scheduler` and at least one `misura cluster executor` (README, \"Distributed runs\")"
+            "{what}: {e}\n  is a scheduler running there? Start one with `misura cluster scheduler` and at least one `misura cluster executor` (docs/cluster.md, \"Distributed runs on Apache Ballista\")"
         ),
     };
     let ctx = SessionContext::remote_with_state(url, state)

@@ -140,7 +140,7 @@ async fn kpi_suite_on_a_ballista_cluster_equals_the_local_run() {
 /// Diagnosis harness, not part of `cargo test`: runs one use case's query `MISURA_REPEAT`
 /// times (default 20) on an in-process cluster and compares each answer, as a multiset of
 /// rows, with the local one; prints the rows that differ. How the Ballista adaptive planner's
-/// doubled UC03 rows were found (README, "Distributed runs"):
+/// doubled UC03 rows were found (docs/cluster.md, "Distributed runs on Apache Ballista"):
 /// `MISURA_USE_CASE=UC03 cargo test --test it query_repeated_on_a_cluster -- --ignored --nocapture`
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "diagnosis harness: run on demand"]
