@@ -10,7 +10,6 @@ use crate::kpi::run::KpiValue;
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, Float64Array, RecordBatch, StringArray, UInt64Array,
 };
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema, UInt64Type};
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
@@ -45,17 +44,12 @@ pub async fn run(
 ) -> Result<Vec<MixRow>> {
     let params = run.sql();
     let mut rows = Vec::new();
-    let fail =
-        |e: datafusion::arrow::error::ArrowError| Error::engine("reading channel mix", e.into());
-    for b in queries.run_model(ctx, params, "channel_mix").await? {
-        let (period, channel) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
-        let contacts = cast(b.column(2), &DataType::UInt64).map_err(fail)?;
+    for b in queries.run_model(ctx, params, "channel_mix").await?.iter() {
+        let (period, channel) = (b.text("period")?, b.text("channel")?);
+        let contacts = b.cast("contacts", &DataType::UInt64)?;
         let contacts = contacts.as_primitive::<UInt64Type>();
-        let f = |i: usize| cast(b.column(i), &DataType::Float64).map_err(fail);
-        let (share, cpc, cost) = (f(3)?, f(4)?, f(5)?);
+        let f = |name: &str| b.cast(name, &DataType::Float64);
+        let (share, cpc, cost) = (f("share")?, f("cost_per_contact")?, f("cost")?);
         let (share, cpc, cost) = (
             share.as_primitive::<Float64Type>(),
             cpc.as_primitive::<Float64Type>(),

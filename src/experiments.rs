@@ -149,15 +149,15 @@ pub async fn run(
 ) -> Result<Vec<ExperimentResult>> {
     let batches = queries.run_model(ctx, params, "experiment_arms").await?;
     let mut arms: Vec<(String, String, String, String, Arm)> = Vec::new();
-    for b in &batches {
-        let text = |i: usize| crate::catalog::text(b.column(i));
-        let (ids, ucs, metrics, names) = (text(0), text(1), text(2), text(3));
+    for b in batches.iter() {
+        let (ids, ucs) = (b.text("experiment_id")?, b.text("use_case")?);
+        let (metrics, names) = (b.text("metric")?, b.text("arm")?);
         let (n, conv, rs, rq, ch) = (
-            u64s(b.column(4))?,
-            u64s(b.column(5))?,
-            f64s(b.column(6))?,
-            f64s(b.column(7))?,
-            u64s(b.column(8))?,
+            u64s(b.column("contacts")?)?,
+            u64s(b.column("converted")?)?,
+            f64s(b.column("revenue_sum")?)?,
+            f64s(b.column("revenue_sq_sum")?)?,
+            u64s(b.column("churned")?)?,
         );
         for i in 0..b.num_rows() {
             arms.push((

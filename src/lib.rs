@@ -10,6 +10,7 @@
 //! command line, and [`generate`] writes synthetic data with planted truth. [`engine`] sets
 //! the sessions' memory budget; [`cluster`] runs the KPI SQL on Apache Ballista.
 
+pub mod arrow_io;
 pub mod attribution;
 pub mod catalog;
 pub mod channel_mix;

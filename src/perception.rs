@@ -4,15 +4,14 @@
 //! two-proportion z-test p-value and its Holm adjustment over the reasons tested in the
 //! segment, and Spearman's rank correlation of the two orderings per segment.
 
+use crate::arrow_io::{count_column, float_column};
 use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use crate::report::tables::{count_column, float_column};
 use crate::stats::rank::{holm, spearman};
 use crate::stats::tests::two_proportions;
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, UInt64Type};
 use datafusion::prelude::SessionContext;
 use std::sync::Arc;
@@ -139,20 +138,21 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> R
     let params = run.sql();
     let segment_by = run.perception_segment_by.clone();
     let mut counts = Vec::new();
-    for b in queries.run_model(ctx, params, "perception_gap").await? {
-        let (seg, reason) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
-        let n = |i: usize| -> Result<Vec<u64>> {
-            let c = cast(b.column(i), &DataType::UInt64)
-                .map_err(|e| Error::engine("reading perception counts", e.into()))?;
+    for b in queries
+        .run_model(ctx, params, "perception_gap")
+        .await?
+        .iter()
+    {
+        let (seg, reason) = (b.text("segment_value")?, b.text("reason")?);
+        let n = |name: &str| -> Result<Vec<u64>> {
+            let c = b.cast(name, &DataType::UInt64)?;
             Ok(c.as_primitive::<UInt64Type>()
                 .iter()
                 .map(|v| v.unwrap_or(0))
                 .collect())
         };
-        let (nc, kc, nb, kb) = (n(2)?, n(3)?, n(4)?, n(5)?);
+        let (nc, kc) = (n("n_customer")?, n("k_customer")?);
+        let (nb, kb) = (n("n_business")?, n("k_business")?);
         for i in 0..b.num_rows() {
             counts.push(ReasonCounts {
                 segment: seg.value(i).to_string(),
@@ -166,7 +166,7 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> R
 }
 
 fn text<'a>(v: impl Iterator<Item = &'a str>) -> ArrayRef {
-    crate::report::tables::text_column(v.map(Some))
+    crate::arrow_io::text_column(v.map(Some))
 }
 
 /// The `perception_gap` table.

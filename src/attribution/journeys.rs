@@ -2,10 +2,9 @@
 //! `queries/models/journeys.sql` and `non_converting_paths.sql`.
 
 use crate::config::params::Parameters;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::kpi::load::QuerySet;
 use datafusion::arrow::array::{Array, AsArray};
-use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::prelude::SessionContext;
 
@@ -68,25 +67,18 @@ pub async fn load(
 ) -> Result<Journeys> {
     let mut out = Journeys::default();
     let mut last_id = None;
-    for b in queries.run_model(ctx, params, "journeys").await? {
-        let id = cast(b.column(0), &DataType::Int64)
-            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+    for b in queries.run_model(ctx, params, "journeys").await?.iter() {
+        let id = b.cast("conversion_id", &DataType::Int64)?;
         let id = id.as_primitive::<Int64Type>();
-        let value = cast(b.column(1), &DataType::Float64)
-            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let value = b.cast("value", &DataType::Float64)?;
         let value = value.as_primitive::<Float64Type>();
-        let (channel, use_case) = (
-            crate::catalog::text(b.column(3)),
-            crate::catalog::text(b.column(4)),
-        );
-        let days = cast(b.column(5), &DataType::Float64)
-            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let (channel, use_case) = (b.text("channel")?, b.text("use_case")?);
+        let days = b.cast("days_before", &DataType::Float64)?;
         let days = days.as_primitive::<Float64Type>();
-        let contact = crate::catalog::text(b.column(6));
-        let margin = cast(b.column(7), &DataType::Float64)
-            .map_err(|e| Error::engine("reading journeys", e.into()))?;
+        let contact = b.text("contact_id")?;
+        let margin = b.cast("margin", &DataType::Float64)?;
         let margin = margin.as_primitive::<Float64Type>();
-        let campaign = crate::catalog::text(b.column(8));
+        let campaign = b.text("campaign_id")?;
         for i in 0..b.num_rows() {
             if last_id != Some(id.value(i)) {
                 out.converting.push(Journey {
@@ -112,11 +104,9 @@ pub async fn load(
     for b in queries
         .run_model(ctx, params, "non_converting_paths")
         .await?
+        .iter()
     {
-        let (contact, channel) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
+        let (contact, channel) = (b.text("contact_id")?, b.text("channel")?);
         for i in 0..b.num_rows() {
             if last_contact.as_deref() != Some(contact.value(i)) {
                 out.non_converting.push(Vec::new());

@@ -158,7 +158,7 @@ mod tests {
         let lines = read(bytes, b',', "contacts").unwrap();
         assert_eq!(lines.header, ["id", "name"]);
         assert_eq!(lines.batch.num_rows(), 4);
-        let ids = lines.batch.column(0).as_string::<i32>();
+        let ids = lines.batch.column_by_name("id").unwrap().as_string::<i32>();
         assert_eq!(
             (0..4).map(|i| ids.is_valid(i)).collect::<Vec<_>>(),
             [true, false, false, true]
@@ -180,6 +180,14 @@ mod tests {
         );
         let lines = read(&bytes, b';', "contacts").unwrap();
         assert!(lines.bad.is_empty());
-        assert_eq!(lines.batch.column(1).as_string::<i32>().value(0), "café €");
+        assert_eq!(
+            lines
+                .batch
+                .column_by_name("name")
+                .unwrap()
+                .as_string::<i32>()
+                .value(0),
+            "café €"
+        );
     }
 }

@@ -137,7 +137,7 @@ impl IngestedTable {
             let Some(keep) = keep_of(batch) else { continue };
             let files = batch.column(n_cols).as_primitive::<Int32Type>();
             let rows = batch.column(n_cols + 1).as_primitive::<Int64Type>();
-            let keys = key.map(|k| crate::catalog::text(batch.column(k)));
+            let keys = key.map(|k| crate::arrow_io::text(batch.column(k)));
             for i in (0..batch.num_rows()).filter(|i| !keep.value(*i)) {
                 gone.insert((files.value(i) as usize, rows.value(i)));
                 if let Some(keys) = keys.as_ref().filter(|k| k.is_valid(i)) {

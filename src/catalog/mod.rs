@@ -10,6 +10,7 @@ pub mod parse;
 
 pub mod validate;
 
+use crate::arrow_io::{Named, text};
 use crate::config::{DataSource, OnInvalid, Settings};
 use crate::engine::EngineOptions;
 use crate::error::ValidationFailure;
@@ -428,16 +429,16 @@ impl Catalog {
             return Ok(None);
         }
         let sql = format!(
-            "SELECT min(lo), max(hi) FROM ({})",
+            "SELECT min(lo) AS lo, max(hi) AS hi FROM ({})",
             parts.join(" UNION ALL ")
         );
         let batches = self.collect(&sql, "computing the data span").await?;
-        let b = &batches[0];
+        let b = Named::new(&batches[0], "computing the data span");
         let lo = b
-            .column(0)
+            .column("lo")?
             .as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
         let hi = b
-            .column(1)
+            .column("hi")?
             .as_primitive::<datafusion::arrow::datatypes::TimestampNanosecondType>();
         if lo.is_null(0) || hi.is_null(0) {
             return Ok(None);
@@ -456,9 +457,10 @@ impl Catalog {
         let batches = self.collect(sql, "checking the brand").await?;
         let mut brands: Vec<(String, i64)> = Vec::new();
         for b in &batches {
-            let names = text(b.column(0));
+            let b = Named::new(b, "checking the brand");
+            let names = b.text("brand")?;
             let n = b
-                .column(1)
+                .column("n")?
                 .as_primitive::<datafusion::arrow::datatypes::Int64Type>();
             for i in 0..b.num_rows() {
                 brands.push((names.value(i).to_string(), n.value(i)));
@@ -506,7 +508,9 @@ impl Catalog {
         Ok(batches
             .iter()
             .find(|b| b.num_rows() > 0)
-            .map(|b| text(b.column(0)).value(0).to_string()))
+            .map(|b| Named::new(b, "finding the own brand").text("brand"))
+            .transpose()?
+            .map(|brands| brands.value(0).to_string()))
     }
 
     async fn collect(&self, sql: &str, context: &str) -> Result<Vec<RecordBatch>> {
@@ -518,30 +522,6 @@ impl Catalog {
             .await
             .map_err(|e| Error::engine(context, e))
     }
-}
-
-/// Any string-typed Arrow array as a `StringArray` (Utf8View and LargeUtf8 included).
-pub fn text(array: &datafusion::arrow::array::ArrayRef) -> StringArray {
-    let cast = datafusion::arrow::compute::cast(array, &DataType::Utf8)
-        .expect("string arrays cast to Utf8");
-    cast.as_string::<i32>().clone()
-}
-
-/// Any numeric Arrow array as `f64` values (null stays `None`); `what` names the reading in
-/// the error.
-pub fn floats(array: &datafusion::arrow::array::ArrayRef, what: &str) -> Result<Vec<Option<f64>>> {
-    let cast = datafusion::arrow::compute::cast(array, &DataType::Float64)
-        .map_err(|e| Error::engine(what, e.into()))?;
-    Ok(cast
-        .as_primitive::<datafusion::arrow::datatypes::Float64Type>()
-        .iter()
-        .collect())
-}
-
-/// A boolean Arrow array as `bool`s, null read as false.
-pub fn bools(array: &datafusion::arrow::array::ArrayRef) -> Vec<bool> {
-    let b = array.as_boolean();
-    (0..b.len()).map(|i| b.is_valid(i) && b.value(i)).collect()
 }
 
 fn reason_text(v: &Violation) -> String {

@@ -195,17 +195,23 @@ pub async fn validate(
             .collect()
             .await
             .map_err(|e| Error::engine(context(), e))?;
-        for b in batches {
-            let files = b.column(0).as_primitive::<Int32Type>();
-            let rows = b.column(1).as_primitive::<Int64Type>();
-            let values = crate::catalog::text(b.column(2));
+        let what = context();
+        for batch in &batches {
+            let b = crate::arrow_io::Named::new(batch, &what);
+            let files = b.column(FILE_COL)?.as_primitive::<Int32Type>();
+            let rows = b.column(ROW_COL)?.as_primitive::<Int64Type>();
+            let values = b.text("value")?;
             // The duplicate-key check also returns where the key was first seen.
-            let first = (b.num_columns() == 5).then(|| {
-                (
-                    b.column(3).as_primitive::<Int32Type>().clone(),
-                    b.column(4).as_primitive::<Int64Type>().clone(),
-                )
-            });
+            let first = match (
+                batch.column_by_name("first_file"),
+                batch.column_by_name("first_row"),
+            ) {
+                (Some(f), Some(r)) => Some((
+                    f.as_primitive::<Int32Type>().clone(),
+                    r.as_primitive::<Int64Type>().clone(),
+                )),
+                _ => None,
+            };
             let rejected = check
                 .parent
                 .and_then(|p| left_out.rejected.get(p).map(|k| (p, k)));

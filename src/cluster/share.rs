@@ -3,9 +3,9 @@
 //! canonical name; the empty ones registered as empty views (so every query plans). In-memory tables cannot travel to
 //! executors; files on a disk they all mount can.
 
+use crate::arrow_io::write_parquet;
 use crate::error::{Error, Result};
 use crate::model::tables::TABLES;
-use crate::report::tables::write_parquet;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
 use std::path::{Path, PathBuf};

@@ -14,10 +14,10 @@ pub mod simulate;
 pub mod uc18;
 pub mod value;
 
+use crate::arrow_io::{float_column, text_column};
 use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use crate::report::tables::{float_column, text_column};
 use bgnbd::History;
 use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
@@ -81,11 +81,19 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, params: &RunParams) -
     let unit_days = params.clv_unit_days;
     let default_margin = params.default_margin_rate;
     let mut rows = Vec::new();
-    for b in queries.run_model(ctx, params.sql(), "clv_rfm").await? {
-        let id = crate::catalog::text(b.column(0));
-        let f = |i: usize| crate::catalog::floats(b.column(i), "reading the RFM summary");
-        let (x, r, t, m, mr) = (f(1)?, f(2)?, f(3)?, f(4)?, f(5)?);
-        let advocate = crate::catalog::bools(b.column(6));
+    for b in queries
+        .run_model(ctx, params.sql(), "clv_rfm")
+        .await?
+        .iter()
+    {
+        let id = b.text("contact_id")?;
+        let (x, r, t) = (
+            b.floats("frequency")?,
+            b.floats("recency_days")?,
+            b.floats("t_days")?,
+        );
+        let (m, mr) = (b.floats("monetary")?, b.floats("margin_rate")?);
+        let advocate = b.bools("is_advocate")?;
         for i in 0..b.num_rows() {
             rows.push(ClvRow {
                 contact_id: id.value(i).to_string(),

@@ -1,10 +1,10 @@
 //! Streams generated rows of one canonical table into a CSV or Parquet file, in batches,
 //! with the canonical schema, so the generator's output is valid input by construction.
 
+use crate::arrow_io::{csv_writer, parquet_writer};
 use crate::error::{Error, Result};
 use crate::model::schema::{ColType, Table};
 use crate::model::tables;
-use crate::report::tables::{csv_writer, parquet_writer};
 use datafusion::arrow::array::{
     ArrayBuilder, ArrayRef, BooleanBuilder, Date32Builder, Float64Builder, Int64Builder,
     RecordBatch, StringBuilder, TimestampNanosecondBuilder,

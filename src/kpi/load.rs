@@ -2,6 +2,7 @@
 //! own `queries/` directory. Staging files (`queries/staging/<view>.sql`) become views;
 //! every other `<name>.sql` needs a `<name>.toml` sidecar and produces KPI rows.
 
+use crate::arrow_io::{Named, OutputSchema};
 use crate::error::{Error, Result};
 use crate::kpi::sidecar::{QueryMeta, UNITS};
 use crate::model::tables;
@@ -19,6 +20,31 @@ pub struct StagingQuery {
     pub file: String,
     /// The SQL template.
     pub sql: String,
+}
+
+/// A model query (`models/<name>.sql`) with its output schema (`models/<name>.toml`).
+#[derive(Debug, Clone)]
+pub struct ModelQuery {
+    /// The query (name = file stem).
+    pub query: StagingQuery,
+    /// The columns it returns, checked on every run.
+    pub output: OutputSchema,
+}
+
+/// The output of a model query, checked against its declared schema and read by name.
+#[derive(Debug, Clone)]
+pub struct ModelOutput {
+    /// The model query's file, named in errors.
+    pub file: String,
+    /// Its batches.
+    pub batches: Vec<datafusion::arrow::array::RecordBatch>,
+}
+
+impl ModelOutput {
+    /// The batches, read by column name.
+    pub fn iter(&self) -> impl Iterator<Item = Named<'_>> {
+        self.batches.iter().map(|b| Named::new(b, &self.file))
+    }
 }
 
 /// A use-case query with its sidecar.
@@ -43,26 +69,28 @@ pub struct QuerySet {
     /// Use-case queries, in file order.
     pub kpis: Vec<KpiQuery>,
     /// Model queries (`models/<name>.sql`): inputs of the statistics, not KPIs.
-    pub models: Vec<StagingQuery>,
+    pub models: Vec<ModelQuery>,
 }
 
 impl QuerySet {
     /// The model query called `name`.
-    pub fn model(&self, name: &str) -> Option<&StagingQuery> {
-        self.models.iter().find(|m| m.name == name)
+    pub fn model(&self, name: &str) -> Option<&ModelQuery> {
+        self.models.iter().find(|m| m.query.name == name)
     }
 
-    /// Renders and runs the model query `name` in `ctx`.
+    /// Renders and runs the model query `name` in `ctx`; its output is checked against the
+    /// schema its sidecar declares (names and kinds of the columns).
     pub async fn run_model(
         &self,
         ctx: &datafusion::prelude::SessionContext,
         params: &crate::config::params::Parameters,
         name: &str,
-    ) -> Result<Vec<datafusion::arrow::array::RecordBatch>> {
-        let q = self.model(name).ok_or_else(|| Error::QueryDefinition {
+    ) -> Result<ModelOutput> {
+        let m = self.model(name).ok_or_else(|| Error::QueryDefinition {
             file: format!("queries/models/{name}.sql"),
             problem: "missing".into(),
         })?;
+        let q = &m.query;
         let sql = crate::kpi::template::render(&q.sql, params, &q.file)?;
         let fail = |e| Error::Query {
             file: q.file.clone(),
@@ -71,9 +99,15 @@ impl QuerySet {
         let planned = crate::kpi::shared_ctes::plan(ctx, &sql, name)
             .await
             .map_err(fail)?;
+        let schema = planned.df.schema().as_arrow().clone();
         let result = planned.df.clone().collect().await.map_err(fail);
         planned.release(ctx).map_err(fail)?;
-        result
+        let batches = result?;
+        m.output.check(&schema, &q.file)?;
+        Ok(ModelOutput {
+            file: q.file.clone(),
+            batches,
+        })
     }
 }
 
@@ -146,9 +180,33 @@ impl QuerySet {
             self.cluster_staging
                 .retain(|c| c.name != stem || c.file.starts_with(&root));
         }
-        let list = if parent.ends_with("models") {
-            Some(&mut self.models)
-        } else if parent.ends_with("staging/cluster") {
+        if parent.ends_with("models") {
+            let shown_side = format!("{shown}/{}", rel.with_extension("toml").display());
+            let Some(text) = sidecar else {
+                return Err(Error::QueryDefinition {
+                    file,
+                    problem: format!(
+                        "no output schema: add {stem}.toml beside it, declaring the columns it returns (see queries/README.md)"
+                    ),
+                });
+            };
+            let output: OutputSchema =
+                toml::from_str(&text).map_err(|e| Error::QueryDefinition {
+                    file: shown_side,
+                    problem: e.to_string(),
+                })?;
+            self.models.retain(|m| m.query.name != stem);
+            self.models.push(ModelQuery {
+                query: StagingQuery {
+                    name: stem,
+                    file,
+                    sql,
+                },
+                output,
+            });
+            return Ok(());
+        }
+        let list = if parent.ends_with("staging/cluster") {
             // The form of a staging view on a Ballista cluster, where a query shape of the
             // local form gives wrong rows (queries/README.md).
             Some(&mut self.cluster_staging)

@@ -446,12 +446,14 @@ async fn evaluate(
 
     let mut rows = Vec::new();
     for b in &batches {
-        let s = |i: usize| crate::catalog::text(b.column(i));
-        let (kpi, period, dim, dimv) = (s(0), s(1), s(2), s(3));
-        let value = b.column(4).as_primitive::<Float64Type>();
-        let n = b.column(5).as_primitive::<Int64Type>();
-        let lo = b.column(6).as_primitive::<Float64Type>();
-        let hi = b.column(7).as_primitive::<Float64Type>();
+        // The normalised SELECT above fixes the names and types of these columns.
+        let b = crate::arrow_io::Named::new(b, &q.file);
+        let (kpi, period) = (b.text("kpi")?, b.text("period")?);
+        let (dim, dimv) = (b.text("dimension")?, b.text("dimension_value")?);
+        let value = b.column("value")?.as_primitive::<Float64Type>();
+        let n = b.column("n")?.as_primitive::<Int64Type>();
+        let lo = b.column("ci_low")?.as_primitive::<Float64Type>();
+        let hi = b.column("ci_high")?.as_primitive::<Float64Type>();
         let opt_s = |a: &datafusion::arrow::array::StringArray, i: usize| {
             a.is_valid(i).then(|| a.value(i).to_string())
         };

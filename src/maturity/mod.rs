@@ -215,12 +215,10 @@ pub async fn run(
     for b in queries
         .run_model(ctx, params, "maturity_indicators")
         .await?
+        .iter()
     {
-        let (period, name) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
-        let values = crate::catalog::floats(b.column(2), "reading maturity indicators")?;
+        let (period, name) = (b.text("period")?, b.text("indicator")?);
+        let values = b.floats("value")?;
         for (i, v) in values.into_iter().enumerate() {
             let name = name.value(i).to_string();
             let assessable = model
@@ -242,13 +240,10 @@ pub async fn run(
         for b in queries
             .run_model(ctx, params, "maturity_self_assessment")
             .await?
+            .iter()
         {
-            let dim = crate::catalog::text(b.column(0));
-            for (i, v) in
-                crate::catalog::floats(b.column(1), "reading the maturity self-assessment")?
-                    .into_iter()
-                    .enumerate()
-            {
+            let dim = b.text("dimension")?;
+            for (i, v) in b.floats("stage")?.into_iter().enumerate() {
                 if let Some(v) = v {
                     self_assessed.insert(dim.value(i).to_string(), v);
                 }

@@ -39,10 +39,13 @@ pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) 
         .staging
         .iter()
         .chain(&queries.cluster_staging)
-        .chain(&queries.models)
+        .chain(queries.models.iter().map(|m| &m.query))
     {
         h.update(s.file.as_bytes());
         h.update(s.sql.as_bytes());
+    }
+    for m in &queries.models {
+        h.update(format!("{:?}", m.output).as_bytes());
     }
     for k in &queries.kpis {
         h.update(k.file.as_bytes());

@@ -2,9 +2,9 @@
 //! `<out>/history/<table>/as_of=YYYY-MM-DD/part-0.parquet`, replacing that night's partition
 //! on a re-run, so trends and analysts' queries span many nights. Retention never prunes it.
 
+use crate::arrow_io::write_parquet;
 use crate::error::{Error, Result};
 use crate::ops::atomic;
-use crate::report::tables::write_parquet;
 use chrono::NaiveDate;
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::datatypes::SchemaRef;

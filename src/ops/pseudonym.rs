@@ -86,7 +86,7 @@ impl Pseudonymizer {
         let i = batch.schema().index_of(column).map_err(|e| Error::Usage {
             problem: format!("pseudonymizing: {e}"),
         })?;
-        let ids = crate::catalog::text(batch.column(i));
+        let ids = crate::arrow_io::text(batch.column(i));
         let mapped: StringArray = (0..ids.len())
             .map(|r| ids.is_valid(r).then(|| self.id(ids.value(r))))
             .collect();

@@ -19,7 +19,7 @@ use crate::kpi::load::QuerySet;
 use crate::ops::lock::RunLock;
 use crate::ops::{atomic, faults, fingerprint, history, retention, run_dirs};
 use crate::report::manifest::{Manifest, OutputFile};
-use crate::report::{tables, writer};
+use crate::report::{kpi_values, writer};
 use chrono::NaiveDate;
 use manifest::{Attempt, PUBLISHED, base_manifest, record_stopped, up_to_date};
 use stage::{Results, RunContext};
@@ -286,7 +286,7 @@ async fn run_locked(
     if staging.exists() {
         std::fs::remove_dir_all(&staging).map_err(|e| Error::io(&staging, e))?;
     }
-    let kpi_values = tables::kpi_values_batch(&done.kpis.values)?;
+    let kpi_values = kpi_values::kpi_values_batch(&done.kpis.values)?;
     let pseudonymize = opts.pseudonymize.as_ref();
     let mut outputs = write::write_all(&staging, &kpi_values, &catalog, &done, pseudonymize)?;
     attempt.stopwatch.end("write");
@@ -408,7 +408,7 @@ fn publish(
             &opts.out,
             "kpi_values",
             opts.as_of,
-            &tables::kpi_values_schema(),
+            &kpi_values::kpi_values_schema(),
             std::slice::from_ref(run.kpi_values),
         )?;
         atomic::point_latest(&opts.out, &manifest.as_of)?;

@@ -6,10 +6,10 @@ pub mod charts;
 pub mod figures;
 pub mod format;
 pub mod html;
+pub mod kpi_values;
 pub mod manifest;
 pub mod page;
 pub mod shape;
-pub mod tables;
 pub mod writer;
 pub mod xlsx;
 

@@ -1,16 +1,16 @@
 //! Writes the content of a run folder (into its hidden staging sibling): result tables,
 //! rejects and the manifest. Publishing the folder is `ops::atomic`'s job.
 
+use crate::arrow_io;
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::report::manifest::OutputFile;
-use crate::report::tables;
 use datafusion::arrow::array::RecordBatch;
 use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Writes `tables/kpi_values.{csv,parquet}` (from `kpi_values`, the batch of
-/// `tables::kpi_values_batch`) and `rejects/<table>.csv` under `dir`; returns the files written.
+/// `kpi_values::kpi_values_batch`) and `rejects/<table>.csv` under `dir`; returns the files written.
 /// With `pseudonymize`, the rejected rows' person-identifying columns are pseudonymised.
 pub fn write_tables(
     dir: &Path,
@@ -34,7 +34,7 @@ pub fn write_tables(
         }
         for (table, batches) in by_table {
             let path = rejects.join(format!("{table}.csv"));
-            tables::write_csv(&path, &batches[0].schema(), &batches)?;
+            arrow_io::write_csv(&path, &batches[0].schema(), &batches)?;
             outputs.push(OutputFile {
                 path: format!("rejects/{table}.csv"),
                 rows: batches.iter().map(|b| b.num_rows() as u64).sum(),
@@ -53,12 +53,12 @@ pub fn write_table(
     let tables_dir = dir.join("tables");
     std::fs::create_dir_all(&tables_dir).map_err(|e| Error::io(&tables_dir, e))?;
     let one = std::slice::from_ref(batch);
-    tables::write_csv(
+    arrow_io::write_csv(
         &tables_dir.join(format!("{name}.csv")),
         &batch.schema(),
         one,
     )?;
-    tables::write_parquet(
+    arrow_io::write_parquet(
         &tables_dir.join(format!("{name}.parquet")),
         &batch.schema(),
         one,

@@ -7,7 +7,7 @@ use crate::config::params::Parameters;
 use crate::error::Result;
 use crate::kpi::load::QuerySet;
 use crate::stats::bootstrap;
-use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::array::Array;
 use datafusion::prelude::SessionContext;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeMap;
@@ -175,15 +175,9 @@ pub async fn rescues(
     clv: &BTreeMap<&str, f64>,
 ) -> Result<Vec<RescueUnits>> {
     let mut out: Vec<RescueUnits> = Vec::new();
-    for b in q.run_model(ctx, p, "rescue_units").await? {
-        let (uc, contact) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
-        let (exposed, churned) = (
-            crate::catalog::bools(b.column(2)),
-            crate::catalog::bools(b.column(3)),
-        );
+    for b in q.run_model(ctx, p, "rescue_units").await?.iter() {
+        let (uc, contact) = (b.text("use_case")?, b.text("contact_id")?);
+        let (exposed, churned) = (b.bools("exposed")?, b.bools("churned")?);
         for i in 0..b.num_rows() {
             if out.last().is_none_or(|r| r.use_case != uc.value(i)) {
                 out.push(RescueUnits {
@@ -212,9 +206,9 @@ pub async fn rescues(
 /// Reads the costs.
 pub async fn costs(ctx: &SessionContext, q: &QuerySet, p: &Parameters) -> Result<Costs> {
     let mut out = Costs::default();
-    for b in q.run_model(ctx, p, "roi_costs").await? {
-        let uc = crate::catalog::text(b.column(0));
-        let cost = crate::catalog::floats(b.column(1), "reading roi costs")?;
+    for b in q.run_model(ctx, p, "roi_costs").await?.iter() {
+        let uc = b.text("use_case")?;
+        let cost = b.floats("cost")?;
         for (i, c) in cost.into_iter().enumerate() {
             let c = c.unwrap_or(0.0);
             if uc.is_valid(i) {
@@ -234,13 +228,10 @@ pub async fn units(
     p: &Parameters,
 ) -> Result<BTreeMap<(String, String), UnitValues>> {
     let mut out: BTreeMap<(String, String), UnitValues> = BTreeMap::new();
-    for b in q.run_model(ctx, p, "roi_units").await? {
-        let (driver, uc) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-        );
-        let values = crate::catalog::floats(b.column(3), "reading roi units")?;
-        let covered = crate::catalog::bools(b.column(4));
+    for b in q.run_model(ctx, p, "roi_units").await?.iter() {
+        let (driver, uc) = (b.text("driver")?, b.text("use_case")?);
+        let values = b.floats("value")?;
+        let covered = b.bools("covered")?;
         for i in 0..b.num_rows() {
             let e = out
                 .entry((driver.value(i).to_string(), uc.value(i).to_string()))
@@ -258,15 +249,15 @@ pub async fn experiments(
     q: &QuerySet,
     p: &Parameters,
 ) -> Result<Vec<ExperimentUnits>> {
-    let batches: Vec<RecordBatch> = q.run_model(ctx, p, "experiment_units").await?;
+    let batches = q.run_model(ctx, p, "experiment_units").await?;
     let mut out: Vec<ExperimentUnits> = Vec::new();
-    for b in &batches {
+    for b in batches.iter() {
         let (id, uc, arm) = (
-            crate::catalog::text(b.column(0)),
-            crate::catalog::text(b.column(1)),
-            crate::catalog::text(b.column(3)),
+            b.text("experiment_id")?,
+            b.text("use_case")?,
+            b.text("arm")?,
         );
-        let margin = crate::catalog::floats(b.column(5), "reading experiment units")?;
+        let margin = b.floats("margin")?;
         for (i, m) in margin.into_iter().enumerate() {
             if out.last().is_none_or(|e| e.experiment_id != id.value(i)) {
                 out.push(ExperimentUnits {

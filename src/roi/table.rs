@@ -6,7 +6,7 @@ use datafusion::arrow::array::{ArrayRef, BooleanArray, RecordBatch, UInt64Array}
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 use std::sync::Arc;
 
-use crate::report::tables::{float_column as float, text_column as text};
+use crate::arrow_io::{float_column as float, text_column as text};
 
 /// The `roi` table: use_case, objective, cost, value, net, roi, roi_ci_low, roi_ci_high,
 /// payback_months, evidence, coverage, n.

@@ -244,7 +244,7 @@ fn a_window_without_repeat_purchases_is_reported_not_fitted() {
     assert!((0..7).all(|i| !converged.value(i)));
     let estimates = model.column(2).as_primitive::<Float64Type>();
     assert_eq!(estimates.null_count(), 7, "no estimate, never NaN");
-    let messages = misura::catalog::text(model.column(6));
+    let messages = misura::arrow_io::text(model.column(6));
     assert!(messages.value(4).contains("too few to fit the spend model"));
     assert!(clv.rows.iter().all(|r| r.expected_value.is_none()));
     let kpis = misura::clv::uc18::kpis(&clv, 50, 1).unwrap();

@@ -208,7 +208,7 @@ async fn generated_data_is_valid_and_carries_the_planted_truth() {
     let sql = "SELECT to_char(date_trunc('day', posted_at), '%Y-%m-%d') AS d FROM social_mentions \
                WHERE brand = 'aurora' AND NOT is_brand_post AND sentiment = 'negative' GROUP BY 1 ORDER BY count(*) DESC LIMIT 1";
     let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
-    let day = misura::catalog::text(batches[0].column(0))
+    let day = misura::arrow_io::text(batches[0].column(0))
         .value(0)
         .to_string();
     assert_eq!(day, truth.planted.crisis_day);

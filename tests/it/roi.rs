@@ -384,7 +384,7 @@ async fn the_planted_strongest_channel_ranks_first() {
     .unwrap();
     let sql = "SELECT CAST(channel AS VARCHAR), CAST(count(*) AS DOUBLE) FROM touchpoints GROUP BY channel";
     for b in ctx.sql(sql).await.unwrap().collect().await.unwrap() {
-        let ch = misura::catalog::text(b.column(0));
+        let ch = misura::arrow_io::text(b.column(0));
         let n = b.column(1).as_primitive::<Float64Type>();
         for i in 0..b.num_rows() {
             touches.insert(ch.value(i).to_string(), n.value(i));
