@@ -90,6 +90,10 @@ pub struct QueryMeta {
     pub objective: String,
     /// Display name of the use case.
     pub name: String,
+    /// The display name is ours, not the source's (Owyang & Wang name these use cases only
+    /// loosely).
+    #[serde(default)]
+    pub provisional: bool,
     /// What the query measures.
     pub description: String,
     /// One output row is...

@@ -269,7 +269,7 @@ async fn run_locked(
     let run = RunParams::resolve(&settings.parameters)?;
     attempt.seed = Some(run.seed);
     attempt.stopwatch.start();
-    let catalogue = Catalogue::load(&settings.use_cases)?;
+    let catalogue = Catalogue::load(&located.queries, &settings.use_cases)?;
     let cx = RunContext {
         catalog: &catalog,
         queries: &located.queries,

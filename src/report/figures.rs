@@ -9,16 +9,16 @@ use super::charts::{Axis, ChartFile, PALETTE, evidence_colour, render};
 use super::format::{month, number};
 use super::page::ReportInput;
 use crate::error::Result;
-use crate::roi::RoiRow;
+use crate::roi::{Evidence, RoiRow};
 use std::path::Path;
 
 fn evidence_legend(rows: &[&RoiRow]) -> Vec<(String, plotters::style::RGBColor)> {
-    let mut classes: Vec<&str> = rows.iter().filter_map(|r| r.evidence.as_deref()).collect();
-    classes.sort_unstable();
+    let mut classes: Vec<Evidence> = rows.iter().filter_map(|r| r.evidence).collect();
+    classes.sort_unstable_by_key(|c| c.as_str());
     classes.dedup();
     classes
         .into_iter()
-        .map(|c| (format!("evidence: {c}"), evidence_colour(c)))
+        .map(|c| (format!("evidence: {c}"), evidence_colour(Some(c))))
         .collect()
 }
 
@@ -44,7 +44,7 @@ pub fn roi_chart(
                 label: format!("{} {}", r.use_case, input.use_case_name(&r.use_case)),
                 value: r.roi.unwrap_or(0.0),
                 interval: r.roi_ci_low.zip(r.roi_ci_high),
-                colour: evidence_colour(r.evidence.as_deref().unwrap_or("")),
+                colour: evidence_colour(r.evidence),
             })
             .collect(),
         legend: evidence_legend(&defined),
@@ -242,7 +242,7 @@ pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<C
                 value: x.lift.0.unwrap_or(0.0),
                 interval: x.lift.1.zip(x.lift.2),
                 colour: if x.label == "significant" {
-                    evidence_colour("experiment")
+                    evidence_colour(Some(Evidence::Experiment))
                 } else {
                     PALETTE[7]
                 },
@@ -251,7 +251,7 @@ pub fn lift(input: &ReportInput, objective: &str, dir: &Path) -> Result<Option<C
         legend: vec![
             (
                 "significant (p < 0.05)".into(),
-                evidence_colour("experiment"),
+                evidence_colour(Some(Evidence::Experiment)),
             ),
             ("not significant".into(), PALETTE[7]),
         ],

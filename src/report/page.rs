@@ -13,6 +13,7 @@ use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue};
 use crate::kpi::sidecar::KpiMeta;
+use crate::roi::Evidence;
 use crate::roi::{Roi, RoiRow};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -460,7 +461,9 @@ pub fn banners(input: &ReportInput) -> Vec<Banner> {
 /// The ROI line of a row.
 pub fn roi_line(input: &ReportInput, r: &RoiRow) -> RoiLine {
     let c = &input.currency;
-    let evidence = r.evidence.clone().unwrap_or_else(|| "not measured".into());
+    let evidence = r
+        .evidence
+        .map_or_else(|| "not measured".into(), |e| e.as_str().to_string());
     RoiLine {
         id: r.use_case.clone(),
         name: input.use_case_name(&r.use_case),
@@ -487,7 +490,7 @@ pub fn roi_line(input: &ReportInput, r: &RoiRow) -> RoiLine {
             .payback_months
             .filter(|_| r.cost > 0.0)
             .map_or_else(|| "–".into(), |m| format!("{} months", number(m))),
-        colour: hex(evidence_colour(&evidence)),
+        colour: hex(evidence_colour(r.evidence)),
         evidence,
         coverage: r.coverage.map_or_else(|| "–".into(), pct),
     }
@@ -592,7 +595,7 @@ pub fn summary(input: &ReportInput) -> Summary {
                 class: k.clone(),
                 share: pct(v / total),
                 width: (v / total * 1000.0).round() / 10.0,
-                colour: hex(evidence_colour(k)),
+                colour: hex(evidence_colour(Evidence::parse(k))),
             })
             .collect();
         let mut valued: Vec<&RoiRow> = roi.rows.iter().filter(|r| r.value.is_some()).collect();
@@ -688,25 +691,13 @@ pub fn missing(input: &ReportInput) -> BTreeMap<String, Vec<Missing>> {
     out
 }
 
-/// Evidence classes in words.
+/// Evidence classes in words, strongest first.
 pub fn evidence_legend() -> Vec<(String, String, String)> {
-    [
-        ("experiment", "a holdout test measured the increment"),
-        (
-            "operational",
-            "savings measured from ticket and thread logs",
-        ),
-        (
-            "attribution",
-            "revenue credited by the attribution model: association, not proof of cause",
-        ),
-        ("correlation", "before/after or with/without comparison"),
-        (
-            "self-reported",
-            "value typed in by people (e.g. realised value of ideas)",
-        ),
-    ]
-    .iter()
-    .map(|(k, m)| (k.to_string(), hex(evidence_colour(k)), m.to_string()))
-    .collect()
+    Evidence::ALL
+        .iter()
+        .map(|e| {
+            let colour = hex(evidence_colour(Some(*e)));
+            (e.as_str().to_string(), colour, e.meaning().to_string())
+        })
+        .collect()
 }

@@ -105,7 +105,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
             opt(ws, row, 7, r.roi_ci_low, &ratio)?;
             opt(ws, row, 8, r.roi_ci_high, &ratio)?;
             opt(ws, row, 9, r.payback_months, &plain)?;
-            ws.write_string(row, 10, r.evidence.clone().unwrap_or_default())
+            ws.write_string(row, 10, r.evidence.map_or("", |e| e.as_str()))
                 .map_err(x)?;
             opt(ws, row, 11, r.coverage, &ratio)?;
             opt(ws, row, 12, Some(r.n as f64), &plain)?;

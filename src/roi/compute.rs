@@ -6,6 +6,7 @@
 //! total per group, which has the same distribution as their sum).
 
 use super::credited::Credited;
+use super::evidence::{Driver, Evidence};
 use super::inputs::{Costs, ExperimentUnits, RescueUnits, UnitValues};
 use crate::error::{Error, Result};
 use crate::stats::bootstrap;
@@ -71,11 +72,10 @@ pub struct RoiInput<'a> {
 pub struct DriverRow {
     /// Use case.
     pub use_case: String,
-    /// `attributed_margin`, `incremental_margin`, `service_savings`, `innovation_value` or
-    /// `retention_value`.
-    pub driver: String,
-    /// Evidence class.
-    pub evidence: String,
+    /// Where the value comes from.
+    pub driver: Driver,
+    /// Evidence class (the driver's).
+    pub evidence: Evidence,
     /// Value in the window.
     pub value: f64,
     /// 95 % bootstrap interval.
@@ -112,7 +112,7 @@ pub struct RoiRow {
     /// cost / value per month; `None` when the value is not positive.
     pub payback_months: Option<f64>,
     /// Evidence class of the driver with the largest value.
-    pub evidence: Option<String>,
+    pub evidence: Option<Evidence>,
     /// Coverage of that driver.
     pub coverage: Option<f64>,
     /// Units behind the value.
@@ -134,7 +134,7 @@ pub struct RoiTotal {
     pub roi_ci_high: Option<f64>,
     /// cost / value per month; `None` when the value is not positive.
     pub payback_months: Option<f64>,
-    /// Value per evidence class (of the drivers counted).
+    /// Value per evidence class (of the drivers counted), by label.
     pub value_by_evidence: BTreeMap<String, f64>,
 }
 
@@ -159,10 +159,10 @@ enum Source {
     Rescue(usize),
 }
 
-struct Driver {
+/// One driver of one use case, before its value is known.
+struct Line {
     use_case: String,
-    name: &'static str,
-    evidence: &'static str,
+    driver: Driver,
     source: Source,
     n: u64,
     coverage: Option<f64>,
@@ -182,7 +182,7 @@ fn incremental(e: &ExperimentUnits, wt: Option<&[f64]>, wc: Option<&[f64]>) -> f
 
 /// Computes the `roi` and `roi_drivers` tables; `objective` names each use case's objective.
 pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> Result<Roi> {
-    let mut drivers: Vec<Driver> = Vec::new();
+    let mut drivers: Vec<Line> = Vec::new();
     let experimented: Vec<&str> = input
         .experiments
         .iter()
@@ -190,10 +190,9 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         .collect();
     if let Some(c) = input.credited {
         for (k, uc) in c.keys.iter().enumerate() {
-            drivers.push(Driver {
+            drivers.push(Line {
                 use_case: uc.clone(),
-                name: "attributed_margin",
-                evidence: "attribution",
+                driver: Driver::AttributedMargin,
                 source: Source::Attributed(k),
                 n: c.journeys_per_key[k],
                 coverage: input.attribution_coverage,
@@ -202,10 +201,9 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         }
     }
     for (i, e) in input.experiments.iter().enumerate() {
-        drivers.push(Driver {
+        drivers.push(Line {
             use_case: e.use_case.clone(),
-            name: "incremental_margin",
-            evidence: "experiment",
+            driver: Driver::IncrementalMargin,
             source: Source::Experiment(i),
             n: (e.treatment.len() + e.control.len()) as u64,
             coverage: Some(1.0),
@@ -223,18 +221,18 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             if !measured {
                 let (name, why) = if driver == "innovation" {
                     (
-                        "innovation_value",
+                        Driver::InnovationValue,
                         "no implemented idea has a realized_value",
                     )
                 } else {
                     (
-                        "service_savings",
+                        Driver::ServiceSavings,
                         "no unit has the channel costs its saving needs",
                     )
                 };
                 unmeasured.push((
                     uc.clone(),
-                    name.to_string(),
+                    name.as_str().to_string(),
                     format!(
                         "{} unit{}, {why}",
                         u.values.len(),
@@ -246,16 +244,15 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         })
         .collect();
     for (i, ((driver, uc), u)) in units.iter().enumerate() {
-        let (name, evidence) = if driver == "innovation" {
-            ("innovation_value", "self-reported")
+        let kind = if driver == "innovation" {
+            Driver::InnovationValue
         } else {
-            ("service_savings", "operational")
+            Driver::ServiceSavings
         };
         let n = u.values.len() as u64;
-        drivers.push(Driver {
+        drivers.push(Line {
             use_case: uc.clone(),
-            name,
-            evidence,
+            driver: kind,
             source: Source::Units(i),
             n,
             coverage: (n > 0).then(|| u.covered as f64 / n as f64),
@@ -272,7 +269,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             if !measured {
                 unmeasured.push((
                     r.use_case.clone(),
-                    "retention_value".to_string(),
+                    Driver::RetentionValue.as_str().to_string(),
                     "the with/without comparison has no value: a group is empty or no kept contact has a CLV".to_string(),
                 ));
             }
@@ -280,10 +277,9 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         })
         .collect();
     for (i, r) in rescues.iter().enumerate() {
-        drivers.push(Driver {
+        drivers.push(Line {
             use_case: r.use_case.clone(),
-            name: "retention_value",
-            evidence: "correlation",
+            driver: Driver::RetentionValue,
             source: Source::Rescue(i),
             n: (r.exposed.len() + r.comparison.len()) as u64,
             coverage: r.coverage(),
@@ -378,8 +374,8 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         let ci = bootstrap::percentile_interval(&draws, 0.95);
         out.drivers.push(DriverRow {
             use_case: d.use_case.clone(),
-            driver: d.name.into(),
-            evidence: d.evidence.into(),
+            driver: d.driver,
+            evidence: d.driver.evidence(),
             value: point[i],
             value_ci_low: ci.map(|c| c.0),
             value_ci_high: ci.map(|c| c.1),
@@ -389,7 +385,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         });
     }
     out.drivers
-        .sort_by(|a, b| (&a.use_case, &a.driver).cmp(&(&b.use_case, &b.driver)));
+        .sort_by(|a, b| (&a.use_case, a.driver.as_str()).cmp(&(&b.use_case, b.driver.as_str())));
     for uc in &use_cases {
         let used: Vec<usize> = (0..drivers.len())
             .filter(|&i| drivers[i].used && &drivers[i].use_case == uc)
@@ -409,7 +405,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             point[a]
                 .abs()
                 .total_cmp(&point[b].abs())
-                .then(strength(drivers[b].evidence).cmp(&strength(drivers[a].evidence)))
+                .then(strength(&drivers[b]).cmp(&strength(&drivers[a])))
         });
         out.rows.push(RoiRow {
             use_case: uc.clone(),
@@ -427,7 +423,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
                     (v > 0.0 && months > 0.0).then(|| c / (v / months))
                 }
             }),
-            evidence: main.map(|i| drivers[i].evidence.to_string()),
+            evidence: main.map(|i| drivers[i].driver.evidence()),
             coverage: main.and_then(|i| drivers[i].coverage),
             n: used.iter().map(|&i| drivers[i].n).sum(),
         });
@@ -444,7 +440,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
     let mut by_evidence = BTreeMap::new();
     for &i in &used {
         *by_evidence
-            .entry(drivers[i].evidence.to_string())
+            .entry(drivers[i].driver.evidence().as_str().to_string())
             .or_insert(0.0) += point[i];
     }
     out.total = RoiTotal {
@@ -476,15 +472,9 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
     Ok(out)
 }
 
-/// Evidence strength, strongest highest.
-fn strength(evidence: &str) -> u8 {
-    match evidence {
-        "experiment" => 4,
-        "operational" => 3,
-        "attribution" => 2,
-        "correlation" => 1,
-        _ => 0,
-    }
+/// The evidence strength of a driver line.
+fn strength(line: &Line) -> u8 {
+    line.driver.evidence().strength()
 }
 
 /// Cost per use case: direct + allocated shared; what no rule allocates goes to

@@ -8,11 +8,13 @@
 
 pub mod compute;
 pub mod credited;
+pub mod evidence;
 pub mod inputs;
 pub mod table;
 pub mod uc04;
 
 pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, RoiTotal, UNALLOCATED, compute};
+pub use evidence::{Driver, Evidence};
 
 use crate::attribution::journeys::Journeys;
 use crate::config::run_params::RunParams;

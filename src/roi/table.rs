@@ -36,7 +36,7 @@ pub fn roi_batch(rows: &[RoiRow]) -> Result<RecordBatch> {
         float(rows.iter().map(|r| r.roi_ci_low)),
         float(rows.iter().map(|r| r.roi_ci_high)),
         float(rows.iter().map(|r| r.payback_months)),
-        text(rows.iter().map(|r| r.evidence.as_deref())),
+        text(rows.iter().map(|r| r.evidence.map(|e| e.as_str()))),
         float(rows.iter().map(|r| r.coverage)),
         Arc::new(rows.iter().map(|r| Some(r.n)).collect::<UInt64Array>()) as ArrayRef,
     ];

@@ -292,7 +292,7 @@ mod roi_properties {
             for d in &roi.drivers {
                 if let (Some(lo), Some(hi)) = (d.value_ci_low, d.value_ci_high) {
                     prop_assert!(lo <= hi);
-                    if d.driver != "retention_value" {
+                    if d.driver.as_str() != "retention_value" {
                         prop_assert!(lo - 1e-9 <= d.value && d.value <= hi + 1e-9,
                             "{} {}: {} outside [{lo}, {hi}]", d.use_case, d.driver, d.value);
                     }

@@ -202,7 +202,11 @@ fn status_reports_the_whole_runs_wall_time() {
     );
     let (code, doc) = status_json(out.path());
     assert_eq!(code, Some(0));
-    assert_eq!(doc["runs"][0]["seconds"].as_f64(), Some(duration));
+    assert_eq!(
+        doc["runs"][0]["seconds"].as_f64(),
+        Some(duration),
+        "status said {doc}"
+    );
     // --log-format json makes status speak JSON as well.
     let s = misura()
         .args(["--log-format", "json", "status", "--out"])

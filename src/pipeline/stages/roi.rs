@@ -35,7 +35,7 @@ impl Stage for Roi {
         )
         .await?;
         for r in &roi.rows {
-            info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.as_deref().unwrap_or("none"), "use case valued");
+            info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.map_or("none", |e| e.as_str()), "use case valued");
         }
         let notes = crate::notes::unmeasured_drivers(&roi.unmeasured);
         Ok(Output {

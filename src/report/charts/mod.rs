@@ -9,6 +9,7 @@ pub mod lines;
 pub mod radar;
 
 use crate::error::{Error, Result};
+use crate::roi::Evidence;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;
@@ -29,16 +30,10 @@ pub const PALETTE: [RGBColor; 8] = [
 /// Dark grey for text and axes.
 pub const INK: RGBColor = RGBColor(51, 51, 51);
 
-/// The colour of an evidence class, the same in every chart and on the page.
-pub fn evidence_colour(evidence: &str) -> RGBColor {
-    match evidence {
-        "experiment" => PALETTE[2],
-        "operational" => PALETTE[0],
-        "attribution" => PALETTE[1],
-        "correlation" => PALETTE[5],
-        "self-reported" => PALETTE[4],
-        _ => PALETTE[7],
-    }
+/// The colour of an evidence class (grey for none), the same in every chart and on the page.
+pub fn evidence_colour(evidence: Option<Evidence>) -> RGBColor {
+    let (r, g, b) = evidence.map_or(Evidence::NONE_RGB, Evidence::rgb);
+    RGBColor(r, g, b)
 }
 
 /// `#rrggbb` of a colour (for the page's legend).
