@@ -3,6 +3,7 @@
 
 pub mod catalogue;
 pub mod load;
+pub mod reference;
 pub mod run;
 pub mod shared_ctes;
 pub mod sidecar;
