@@ -182,6 +182,66 @@ fn incremental(e: &ExperimentUnits, wt: Option<&[f64]>, wc: Option<&[f64]>) -> f
 
 /// Computes the `roi` and `roi_drivers` tables; `objective` names each use case's objective.
 pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> Result<Roi> {
+    let gathered = gather(input);
+    let (point, replicates) = evaluate(input, &gathered)?;
+    let drivers = &gathered.lines;
+    let mut use_cases: Vec<String> = input
+        .costs
+        .direct
+        .keys()
+        .cloned()
+        .chain(drivers.iter().map(|d| d.use_case.clone()))
+        .collect();
+    use_cases.sort();
+    use_cases.dedup();
+    let cost = allocate(&input.costs, input.allocation, &use_cases);
+    let months = input.window_days / (365.25 / 12.0);
+
+    let mut out = Roi {
+        drivers: driver_rows(drivers, &point, &replicates),
+        total: total(drivers, &point, &replicates, &cost, months),
+        unmeasured: gathered.unmeasured,
+        ..Roi::default()
+    };
+    for uc in &use_cases {
+        let at = Values {
+            lines: drivers,
+            point: &point,
+            replicates: &replicates,
+        };
+        out.rows
+            .push(use_case_row(uc, &at, cost[uc], months, objective(uc)));
+    }
+    if let Some(&rest) = cost.get(UNALLOCATED) {
+        out.rows.push(RoiRow {
+            use_case: UNALLOCATED.into(),
+            objective: None,
+            cost: rest,
+            value: None,
+            net: None,
+            roi: None,
+            roi_ci_low: None,
+            roi_ci_high: None,
+            payback_months: None,
+            evidence: None,
+            coverage: None,
+            n: 0,
+        });
+    }
+    Ok(out)
+}
+
+/// The driver lines of the input, with the units and retention comparisons they read, and
+/// the drivers left out because nothing behind them was measured.
+struct Gathered<'a> {
+    lines: Vec<Line>,
+    units: Vec<(&'a (String, String), &'a UnitValues)>,
+    rescues: Vec<&'a RescueUnits>,
+    unmeasured: Vec<(String, String, String)>,
+}
+
+/// Every driver line of the input, in the order their values and streams are drawn.
+fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
     let mut drivers: Vec<Line> = Vec::new();
     let experimented: Vec<&str> = input
         .experiments
@@ -287,6 +347,17 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         });
     }
 
+    Gathered {
+        lines: drivers,
+        units,
+        rescues,
+        unmeasured,
+    }
+}
+
+/// Point values (every weight 1) and bootstrap replicates of every line, in line order.
+fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)> {
+    let (drivers, units, rescues) = (&g.lines, &g.units, &g.rescues);
     // Point values (every weight 1) and bootstrap replicates, in the order of `drivers`.
     let attributed = match input.credited {
         Some(c) => c.evaluate(&vec![1.0; c.contacts.len()])?,
@@ -353,26 +424,23 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             .collect::<Vec<f64>>())
     })?;
 
-    let mut use_cases: Vec<String> = input
-        .costs
-        .direct
-        .keys()
-        .cloned()
-        .chain(drivers.iter().map(|d| d.use_case.clone()))
-        .collect();
-    use_cases.sort();
-    use_cases.dedup();
-    let cost = allocate(&input.costs, input.allocation, &use_cases);
-    let months = input.window_days / (365.25 / 12.0);
+    Ok((point, replicates))
+}
 
-    let mut out = Roi {
-        unmeasured,
-        ..Roi::default()
-    };
+/// The lines with their values: what the rows are computed from.
+struct Values<'a> {
+    lines: &'a [Line],
+    point: &'a [f64],
+    replicates: &'a [Vec<f64>],
+}
+
+/// The `roi_drivers` rows, by use case and driver.
+fn driver_rows(drivers: &[Line], point: &[f64], replicates: &[Vec<f64>]) -> Vec<DriverRow> {
+    let mut rows = Vec::new();
     for (i, d) in drivers.iter().enumerate() {
         let draws: Vec<f64> = replicates.iter().map(|r| r[i]).collect();
         let ci = bootstrap::percentile_interval(&draws, 0.95);
-        out.drivers.push(DriverRow {
+        rows.push(DriverRow {
             use_case: d.use_case.clone(),
             driver: d.driver,
             evidence: d.driver.evidence(),
@@ -384,50 +452,68 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             used: d.used,
         });
     }
-    out.drivers
-        .sort_by(|a, b| (&a.use_case, a.driver.as_str()).cmp(&(&b.use_case, b.driver.as_str())));
-    for uc in &use_cases {
-        let used: Vec<usize> = (0..drivers.len())
-            .filter(|&i| drivers[i].used && &drivers[i].use_case == uc)
-            .collect();
-        let c = cost[uc];
-        let value = (!used.is_empty()).then(|| used.iter().map(|&i| point[i]).sum::<f64>());
-        let roi_of = |v: f64| (c > 0.0).then(|| (v - c) / c);
-        let draws: Vec<f64> = replicates
-            .iter()
-            .filter_map(|r| roi_of(used.iter().map(|&i| r[i]).sum()))
-            .collect();
-        let ci = value
-            .and_then(|_| bootstrap::percentile_interval(&draws, 0.95))
-            .filter(|_| c > 0.0);
-        // The dominant driver speaks for the evidence; on a tie, the weaker class.
-        let main = used.iter().copied().max_by(|&a, &b| {
-            point[a]
-                .abs()
-                .total_cmp(&point[b].abs())
-                .then(strength(&drivers[b]).cmp(&strength(&drivers[a])))
-        });
-        out.rows.push(RoiRow {
-            use_case: uc.clone(),
-            objective: objective(uc),
-            cost: c,
-            value,
-            net: value.map(|v| v - c),
-            roi: value.and_then(roi_of),
-            roi_ci_low: ci.map(|x| x.0),
-            roi_ci_high: ci.map(|x| x.1),
-            payback_months: value.and_then(|v| {
-                if c == 0.0 {
-                    Some(0.0)
-                } else {
-                    (v > 0.0 && months > 0.0).then(|| c / (v / months))
-                }
-            }),
-            evidence: main.map(|i| drivers[i].driver.evidence()),
-            coverage: main.and_then(|i| drivers[i].coverage),
-            n: used.iter().map(|&i| drivers[i].n).sum(),
-        });
+    rows.sort_by(|a, b| (&a.use_case, a.driver.as_str()).cmp(&(&b.use_case, b.driver.as_str())));
+    rows
+}
+
+/// The `roi` row of use case `uc` with cost `c`.
+fn use_case_row(
+    uc: &String,
+    at: &Values,
+    c: f64,
+    months: f64,
+    objective: Option<String>,
+) -> RoiRow {
+    let (drivers, point, replicates) = (at.lines, at.point, at.replicates);
+    let used: Vec<usize> = (0..drivers.len())
+        .filter(|&i| drivers[i].used && &drivers[i].use_case == uc)
+        .collect();
+    let value = (!used.is_empty()).then(|| used.iter().map(|&i| point[i]).sum::<f64>());
+    let roi_of = |v: f64| (c > 0.0).then(|| (v - c) / c);
+    let draws: Vec<f64> = replicates
+        .iter()
+        .filter_map(|r| roi_of(used.iter().map(|&i| r[i]).sum()))
+        .collect();
+    let ci = value
+        .and_then(|_| bootstrap::percentile_interval(&draws, 0.95))
+        .filter(|_| c > 0.0);
+    // The dominant driver speaks for the evidence; on a tie, the weaker class.
+    let main = used.iter().copied().max_by(|&a, &b| {
+        point[a]
+            .abs()
+            .total_cmp(&point[b].abs())
+            .then(strength(&drivers[b]).cmp(&strength(&drivers[a])))
+    });
+    RoiRow {
+        use_case: uc.clone(),
+        objective,
+        cost: c,
+        value,
+        net: value.map(|v| v - c),
+        roi: value.and_then(roi_of),
+        roi_ci_low: ci.map(|x| x.0),
+        roi_ci_high: ci.map(|x| x.1),
+        payback_months: value.and_then(|v| {
+            if c == 0.0 {
+                Some(0.0)
+            } else {
+                (v > 0.0 && months > 0.0).then(|| c / (v / months))
+            }
+        }),
+        evidence: main.map(|i| drivers[i].driver.evidence()),
+        coverage: main.and_then(|i| drivers[i].coverage),
+        n: used.iter().map(|&i| drivers[i].n).sum(),
     }
+}
+
+/// The programme as a whole: every cost against every counted value.
+fn total(
+    drivers: &[Line],
+    point: &[f64],
+    replicates: &[Vec<f64>],
+    cost: &BTreeMap<String, f64>,
+    months: f64,
+) -> RoiTotal {
     let used: Vec<usize> = (0..drivers.len()).filter(|&i| drivers[i].used).collect();
     let total_cost: f64 = cost.values().sum();
     let total_value: f64 = used.iter().map(|&i| point[i]).sum();
@@ -443,7 +529,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
             .entry(drivers[i].driver.evidence().as_str().to_string())
             .or_insert(0.0) += point[i];
     }
-    out.total = RoiTotal {
+    RoiTotal {
         cost: total_cost,
         value: total_value,
         roi: roi_of(total_value),
@@ -452,24 +538,7 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
         payback_months: (total_value > 0.0 && months > 0.0)
             .then(|| total_cost / (total_value / months)),
         value_by_evidence: by_evidence,
-    };
-    if let Some(&rest) = cost.get(UNALLOCATED) {
-        out.rows.push(RoiRow {
-            use_case: UNALLOCATED.into(),
-            objective: None,
-            cost: rest,
-            value: None,
-            net: None,
-            roi: None,
-            roi_ci_low: None,
-            roi_ci_high: None,
-            payback_months: None,
-            evidence: None,
-            coverage: None,
-            n: 0,
-        });
     }
-    Ok(out)
 }
 
 /// The evidence strength of a driver line.
