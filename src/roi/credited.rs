@@ -6,7 +6,7 @@
 //! they count (transitions, channel sets, touches per channel and key) is a per-contact
 //! tally ([`Tallies`]), summed per replicate over groups of contacts with the same counts.
 
-use crate::attribution::journeys::{Journeys, Touch};
+use crate::attribution::journeys::{Journey, Journeys, Touch};
 use crate::attribution::markov::{self, Chain, Step};
 use crate::attribution::rules::Rule;
 use crate::attribution::shapley;
@@ -153,84 +153,34 @@ impl Credited {
             _ => None,
         };
         let kind = if let Some(rule) = rule {
-            let (mut offsets, mut entries) = (vec![0], Vec::new());
-            for j in &touched {
-                for (t, w) in j.touches.iter().zip(rule.weights(&j.touches)) {
-                    let k = key_id(t);
-                    if k != NO_KEY {
-                        entries.push((k, w));
-                    }
-                }
-                offsets.push(entries.len());
-            }
-            Kind::Rule { offsets, entries }
+            rule_credit(&touched, rule, &key_id)
         } else {
             // (contact, tally) per occurrence
             let mut occurrences: Vec<(u32, u32)> = Vec::new();
             let walk_contacts = || journey_contact.iter().chain(&path_contact).copied();
             let (estimator, touch_base) = match model {
-                "markov" => {
-                    let mut index: HashMap<Step, u32> = HashMap::new();
-                    let mut steps = Vec::new();
-                    let (mut walk, mut buf) = (Vec::new(), Vec::new());
-                    let walks = touched
-                        .iter()
-                        .map(|j| {
-                            (
-                                j.touches
-                                    .iter()
-                                    .map(|t| t.channel.as_str())
-                                    .collect::<Vec<_>>(),
-                                true,
-                            )
-                        })
-                        .chain(
-                            journeys
-                                .non_converting
-                                .iter()
-                                .map(|p| (p.iter().map(String::as_str).collect(), false)),
-                        );
-                    for ((names, converts), contact) in walks.zip(walk_contacts()) {
-                        walk.clear();
-                        walk.extend(names.iter().map(|c| markov::intern(&channels, c)));
-                        buf.clear();
-                        markov::steps(&walk, converts, params.markov_order, &mut buf);
-                        for s in &buf {
-                            let next = index.len() as u32;
-                            let id = *index.entry(*s).or_insert_with(|| {
-                                steps.push(*s);
-                                next
-                            });
-                            occurrences.push((contact, id));
-                        }
-                    }
-                    let base = steps.len();
-                    (Estimator::Markov { steps }, base)
-                }
+                "markov" => markov_steps(
+                    &touched,
+                    journeys,
+                    &channels,
+                    walk_contacts(),
+                    params.markov_order,
+                    &mut occurrences,
+                ),
                 "shapley" => {
-                    if channels.len() > params.shapley_max_channels {
-                        return Err(Error::Model {
-                            model: "shapley".into(),
-                            problem: format!(
-                                "{} channels exceed shapley_max_channels = {}; group channels or raise the parameter",
-                                channels.len(),
-                                params.shapley_max_channels
-                            ),
-                        });
-                    }
-                    let mask = |cs: &mut dyn Iterator<Item = &String>| {
-                        cs.fold(0u32, |m, c| m | (1 << channel_id(c)))
+                    let contacts = Contacts {
+                        journeys: &journey_contact,
+                        paths: &path_contact,
                     };
-                    let size = 1u32 << channels.len();
-                    for (j, c) in touched.iter().zip(&journey_contact) {
-                        let m = mask(&mut j.touches.iter().map(|t| &t.channel));
-                        occurrences.push((*c, m));
-                        occurrences.push((*c, size + m));
-                    }
-                    for (p, c) in journeys.non_converting.iter().zip(&path_contact) {
-                        occurrences.push((*c, size + mask(&mut p.iter())));
-                    }
-                    (Estimator::Shapley, 2 * size as usize)
+                    let max = params.shapley_max_channels;
+                    shapley_sets(
+                        &touched,
+                        journeys,
+                        &channels,
+                        &contacts,
+                        max,
+                        &mut occurrences,
+                    )?
                 }
                 other => {
                     return Err(Error::Model {
@@ -360,4 +310,111 @@ pub struct ModelParams {
     pub markov_order: usize,
     /// Most channels of exact Shapley.
     pub shapley_max_channels: usize,
+}
+
+/// Credit of a rule-based model: fixed (key, weight) per touch of each touched journey.
+fn rule_credit(touched: &[&Journey], rule: Rule, key_id: &dyn Fn(&Touch) -> u32) -> Kind {
+    let (mut offsets, mut entries) = (vec![0], Vec::new());
+    for j in touched {
+        for (t, w) in j.touches.iter().zip(rule.weights(&j.touches)) {
+            let k = key_id(t);
+            if k != NO_KEY {
+                entries.push((k, w));
+            }
+        }
+        offsets.push(entries.len());
+    }
+    Kind::Rule { offsets, entries }
+}
+
+/// Markov: the distinct transition steps of every walk (converting journeys, then
+/// non-converting paths), each occurrence tallied for its contact.
+fn markov_steps(
+    touched: &[&Journey],
+    journeys: &Journeys,
+    channels: &[String],
+    walk_contacts: impl Iterator<Item = u32>,
+    order: usize,
+    occurrences: &mut Vec<(u32, u32)>,
+) -> (Estimator, usize) {
+    let mut index: HashMap<Step, u32> = HashMap::new();
+    let mut steps = Vec::new();
+    let (mut walk, mut buf) = (Vec::new(), Vec::new());
+    let walks = touched
+        .iter()
+        .map(|j| {
+            (
+                j.touches
+                    .iter()
+                    .map(|t| t.channel.as_str())
+                    .collect::<Vec<_>>(),
+                true,
+            )
+        })
+        .chain(
+            journeys
+                .non_converting
+                .iter()
+                .map(|p| (p.iter().map(String::as_str).collect(), false)),
+        );
+    for ((names, converts), contact) in walks.zip(walk_contacts) {
+        walk.clear();
+        walk.extend(names.iter().map(|c| markov::intern(channels, c)));
+        buf.clear();
+        markov::steps(&walk, converts, order, &mut buf);
+        for s in &buf {
+            let next = index.len() as u32;
+            let id = *index.entry(*s).or_insert_with(|| {
+                steps.push(*s);
+                next
+            });
+            occurrences.push((contact, id));
+        }
+    }
+    let base = steps.len();
+    (Estimator::Markov { steps }, base)
+}
+
+/// The contact of each converting journey and of each non-converting path.
+struct Contacts<'a> {
+    journeys: &'a [u32],
+    paths: &'a [u32],
+}
+
+/// Shapley: the channel set of every walk (converting, and all walks), tallied per contact.
+fn shapley_sets(
+    touched: &[&Journey],
+    journeys: &Journeys,
+    channels: &[String],
+    contacts: &Contacts,
+    max: usize,
+    occurrences: &mut Vec<(u32, u32)>,
+) -> Result<(Estimator, usize)> {
+    let channel_id = |c: &str| {
+        channels
+            .binary_search_by(|x| x.as_str().cmp(c))
+            .expect("known channel") as u32
+    };
+    if channels.len() > max {
+        return Err(Error::Model {
+            model: "shapley".into(),
+            problem: format!(
+                "{} channels exceed shapley_max_channels = {}; group channels or raise the parameter",
+                channels.len(),
+                max
+            ),
+        });
+    }
+    let mask =
+        |cs: &mut dyn Iterator<Item = &String>| cs.fold(0u32, |m, c| m | (1 << channel_id(c)));
+    let size = 1u32 << channels.len();
+    for (j, c) in touched.iter().zip(contacts.journeys) {
+        let m = mask(&mut j.touches.iter().map(|t| &t.channel));
+        occurrences.push((*c, m));
+        occurrences.push((*c, size + m));
+    }
+    for (p, c) in journeys.non_converting.iter().zip(contacts.paths) {
+        occurrences.push((*c, size + mask(&mut p.iter())));
+    }
+    Ok((Estimator::Shapley, 2 * size as usize))
 }
