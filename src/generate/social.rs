@@ -2,6 +2,7 @@
 //! PR crisis), the brand's responses, and the leads and tickets those responses create.
 
 use super::rng::{Rng, cents};
+use super::sink::Sink;
 use super::sink::V::*;
 use super::truth::*;
 use super::{BRAND, COMPETITORS, DAY, World, contact_id, employee_id};
@@ -84,33 +85,7 @@ fn handle(i: usize) -> String {
 pub fn generate(w: &mut World) -> Result<Social> {
     let mut rng = Rng::new(w.opts.seed, "social");
     let n_auth = w.n(300_000.0, 300);
-    let mut identities = w.sink("social_identities")?;
-    let mut authors = Vec::with_capacity(n_auth);
-    for i in 0..n_auth {
-        let network = rng.weighted(NETWORK_W);
-        let reach = rng.lognormal(300.0, 1.8).round() as i64;
-        let contact = rng.p(IDENTITY_MATCH).then(|| rng.idx(w.contacts.len()));
-        if let Some(c) = contact {
-            let method = *rng.pick(
-                &["email", "loyalty", "login", "manual", "fuzzy"],
-                &[0.35, 0.25, 0.25, 0.05, 0.10],
-            );
-            let at = (w.t0 - rng.int(0, 400 * DAY)).max(w.contacts[c].created);
-            identities.row(&[
-                S(NETWORKS[network]),
-                S(&handle(i)),
-                S(&contact_id(c)),
-                S(method),
-                T(at),
-            ]);
-        }
-        authors.push(Author {
-            network,
-            reach,
-            contact,
-        });
-    }
-    w.done(identities)?;
+    let authors = identities(w, &mut rng, n_auth)?;
 
     let n_m = w.n(10_000_000.0, 2_000);
     let crisis_t0 = chrono::NaiveDate::parse_from_str(CRISIS_DAY, "%Y-%m-%d")
@@ -136,7 +111,11 @@ pub fn generate(w: &mut World) -> Result<Social> {
             .filter(|e| w.employees[*e] == dept)
             .collect()
     };
-    let (support, sales, marketing) = (staff("support"), staff("sales"), staff("marketing"));
+    let staff = Staff {
+        support: staff("support"),
+        sales: staff("sales"),
+        marketing: staff("marketing"),
+    };
     for i in 0..n_m + crisis_extra {
         let crisis = i >= n_m;
         let id = format!("M{:09}", i + 1);
@@ -160,32 +139,7 @@ pub fn generate(w: &mut World) -> Result<Social> {
             let a = &authors[author_idx];
             (a.network, handle(author_idx), a.reach)
         };
-        let sentiment = if crisis {
-            "negative"
-        } else if brand_post {
-            if rng.p(0.6) { "positive" } else { "neutral" }
-        } else if own {
-            *rng.pick(&["positive", "neutral", "negative"], &OWN_SENTIMENT)
-        } else {
-            *rng.pick(&["positive", "neutral", "negative"], &[0.40, 0.35, 0.25])
-        };
-        let intent = if brand_post {
-            "other"
-        } else if crisis {
-            "complaint"
-        } else {
-            *rng.pick(INTENTS, INTENT_W)
-        };
-        let score = match sentiment {
-            "positive" => 0.2 + 0.8 * rng.f(),
-            "negative" => -0.2 - 0.8 * rng.f(),
-            _ => 0.4 * rng.f() - 0.2,
-        };
-        let topic = if crisis {
-            Some("product_quality")
-        } else {
-            (!rng.p(0.1)).then(|| TOPICS[rng.idx(TOPICS.len())])
-        };
+        let (sentiment, intent, score, topic) = content(&mut rng, crisis, brand_post, own);
         let engaged = |rng: &mut Rng, rate: f64| (reach as f64 * rate * rng.f()).round() as i64;
         let (likes, shares, comments) = (
             engaged(&mut rng, 0.04),
@@ -246,68 +200,22 @@ pub fn generate(w: &mut World) -> Result<Social> {
         if actionable {
             w.truth.count("actionable_answered", 1.0);
         }
-        let n_resp = if rng.p(0.15) { 2 } else { 1 };
-        let mut at = posted;
-        for k in 0..n_resp {
-            at += (rng.lognormal(45.0, 1.0) * 60.0).round() as i64 + 60;
-            let team = match intent {
-                "complaint" | "question" if rng.p(0.7) => "support",
-                "purchase_intent" => "sales",
-                "complaint" | "question" => "marketing",
-                _ => "marketing",
-            };
-            let outcome = match (intent, k, rng.f()) {
-                (_, 1, _) => "answered",
-                ("complaint", _, x) if x < 0.35 => "ticket_created",
-                ("complaint", _, x) if x < 0.40 => "escalated",
-                ("question", _, x) if x < 0.15 => "ticket_created",
-                ("purchase_intent", _, x) if x < 0.5 => "lead_created",
-                (_, _, x) if x < 0.05 => "none",
-                _ => "answered",
-            };
-            next_response += 1;
-            let pool = match team {
-                "support" => &support,
-                "sales" => &sales,
-                _ => &marketing,
-            };
-            let employee = (!pool.is_empty()).then(|| employee_id(pool[rng.idx(pool.len())]));
-            responses.row(&[
-                S(&format!("R{:09}", next_response)),
-                S(&id),
-                T(at),
-                S(team),
-                employee.as_deref().map_or(N, S),
-                S(outcome),
-            ]);
-            if actionable {
-                w.truth.count("actionable_responses", 1.0);
-                if matches!(outcome, "ticket_created" | "lead_created") {
-                    w.truth.count("actionable_routed", 1.0);
-                }
-            }
-            let contact = authors[author_idx].contact;
-            match (outcome, contact) {
-                ("ticket_created", _) => out.tickets.push(SocialTicket {
-                    opened: at,
-                    contact,
-                    mention_id: id.clone(),
-                }),
-                ("lead_created", Some(c)) => {
-                    let first_contacted = rng
-                        .p(0.9)
-                        .then(|| posted + (rng.lognormal(90.0, 1.0) * 60.0).round() as i64);
-                    out.leads.push(SocialLead {
-                        created: at,
-                        contact: c,
-                        mention_id: id.clone(),
-                        posted,
-                        first_contacted,
-                    });
-                }
-                _ => {}
-            }
-        }
+        let answered = Answered {
+            id: &id,
+            posted,
+            intent,
+            actionable,
+            contact: authors[author_idx].contact,
+        };
+        respond(
+            w,
+            &mut rng,
+            &answered,
+            &staff,
+            &mut responses,
+            &mut next_response,
+            &mut out,
+        );
     }
     w.done(mentions)?;
     w.done(responses)?;
@@ -322,4 +230,163 @@ pub fn generate(w: &mut World) -> Result<Social> {
     w.truth
         .count("crisis_extra_negative_mentions", crisis_extra as f64);
     Ok(out)
+}
+
+/// The authors of mentions, and social_identities for those matched to a contact.
+fn identities(w: &mut World, rng: &mut Rng, n_auth: usize) -> Result<Vec<Author>> {
+    let mut identities = w.sink("social_identities")?;
+    let mut authors = Vec::with_capacity(n_auth);
+    for i in 0..n_auth {
+        let network = rng.weighted(NETWORK_W);
+        let reach = rng.lognormal(300.0, 1.8).round() as i64;
+        let contact = rng.p(IDENTITY_MATCH).then(|| rng.idx(w.contacts.len()));
+        if let Some(c) = contact {
+            let method = *rng.pick(
+                &["email", "loyalty", "login", "manual", "fuzzy"],
+                &[0.35, 0.25, 0.25, 0.05, 0.10],
+            );
+            let at = (w.t0 - rng.int(0, 400 * DAY)).max(w.contacts[c].created);
+            identities.row(&[
+                S(NETWORKS[network]),
+                S(&handle(i)),
+                S(&contact_id(c)),
+                S(method),
+                T(at),
+            ]);
+        }
+        authors.push(Author {
+            network,
+            reach,
+            contact,
+        });
+    }
+    w.done(identities)?;
+    Ok(authors)
+}
+
+/// The staff of each team, by employee index.
+struct Staff {
+    support: Vec<usize>,
+    sales: Vec<usize>,
+    marketing: Vec<usize>,
+}
+
+/// An own-brand mention that is answered.
+struct Answered<'a> {
+    id: &'a str,
+    posted: i64,
+    intent: &'a str,
+    actionable: bool,
+    contact: Option<usize>,
+}
+
+/// Writes the responses to mention `m` (one, sometimes two) and the tickets and leads they
+/// create.
+fn respond(
+    w: &mut World,
+    rng: &mut Rng,
+    m: &Answered,
+    staff: &Staff,
+    responses: &mut Sink,
+    next_response: &mut u64,
+    out: &mut Social,
+) {
+    let n_resp = if rng.p(0.15) { 2 } else { 1 };
+    let mut at = m.posted;
+    for k in 0..n_resp {
+        at += (rng.lognormal(45.0, 1.0) * 60.0).round() as i64 + 60;
+        let team = match m.intent {
+            "complaint" | "question" if rng.p(0.7) => "support",
+            "purchase_intent" => "sales",
+            "complaint" | "question" => "marketing",
+            _ => "marketing",
+        };
+        let outcome = match (m.intent, k, rng.f()) {
+            (_, 1, _) => "answered",
+            ("complaint", _, x) if x < 0.35 => "ticket_created",
+            ("complaint", _, x) if x < 0.40 => "escalated",
+            ("question", _, x) if x < 0.15 => "ticket_created",
+            ("purchase_intent", _, x) if x < 0.5 => "lead_created",
+            (_, _, x) if x < 0.05 => "none",
+            _ => "answered",
+        };
+        *next_response += 1;
+        let pool = match team {
+            "support" => &staff.support,
+            "sales" => &staff.sales,
+            _ => &staff.marketing,
+        };
+        let employee = (!pool.is_empty()).then(|| employee_id(pool[rng.idx(pool.len())]));
+        responses.row(&[
+            S(&format!("R{:09}", *next_response)),
+            S(m.id),
+            T(at),
+            S(team),
+            employee.as_deref().map_or(N, S),
+            S(outcome),
+        ]);
+        if m.actionable {
+            w.truth.count("actionable_responses", 1.0);
+            if matches!(outcome, "ticket_created" | "lead_created") {
+                w.truth.count("actionable_routed", 1.0);
+            }
+        }
+        let contact = m.contact;
+        match (outcome, contact) {
+            ("ticket_created", _) => out.tickets.push(SocialTicket {
+                opened: at,
+                contact,
+                mention_id: m.id.to_string(),
+            }),
+            ("lead_created", Some(c)) => {
+                let first_contacted = rng
+                    .p(0.9)
+                    .then(|| m.posted + (rng.lognormal(90.0, 1.0) * 60.0).round() as i64);
+                out.leads.push(SocialLead {
+                    created: at,
+                    contact: c,
+                    mention_id: m.id.to_string(),
+                    posted: m.posted,
+                    first_contacted,
+                });
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What a mention says: sentiment, intent, sentiment score and topic.
+fn content(
+    rng: &mut Rng,
+    crisis: bool,
+    brand_post: bool,
+    own: bool,
+) -> (&'static str, &'static str, f64, Option<&'static str>) {
+    let sentiment = if crisis {
+        "negative"
+    } else if brand_post {
+        if rng.p(0.6) { "positive" } else { "neutral" }
+    } else if own {
+        *rng.pick(&["positive", "neutral", "negative"], &OWN_SENTIMENT)
+    } else {
+        *rng.pick(&["positive", "neutral", "negative"], &[0.40, 0.35, 0.25])
+    };
+    let intent = if brand_post {
+        "other"
+    } else if crisis {
+        "complaint"
+    } else {
+        *rng.pick(INTENTS, INTENT_W)
+    };
+    let score = match sentiment {
+        "positive" => 0.2 + 0.8 * rng.f(),
+        "negative" => -0.2 - 0.8 * rng.f(),
+        _ => 0.4 * rng.f() - 0.2,
+    };
+    let topic = if crisis {
+        Some("product_quality")
+    } else {
+        (!rng.p(0.1)).then(|| TOPICS[rng.idx(TOPICS.len())])
+    };
+    (sentiment, intent, score, topic)
 }
