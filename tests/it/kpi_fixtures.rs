@@ -1,6 +1,7 @@
 //! Golden KPI fixtures: each folder of `tests/fixtures/kpi/` holds a tiny data set, its
 //! `misura.toml`, and `expected.toml` with values worked out by hand (the arithmetic is in
-//! the comments). Every built-in KPI id must be pinned by at least one fixture.
+//! the comments). One test per folder; every built-in KPI id must be pinned by at least one
+//! fixture. `kpi_values.csv` is read by its header.
 
 use crate::util::run;
 use misura::kpi::load::QuerySet;
@@ -48,23 +49,17 @@ struct Expect {
 type Key = (String, String, String, String);
 
 fn read_values(run_dir: &Path) -> HashMap<Key, (Option<f64>, i64)> {
-    let mut rdr = csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).unwrap();
-    rdr.records()
+    crate::util::kpi_rows(run_dir)
+        .into_iter()
         .map(|r| {
-            let r = r.unwrap();
-            let v = if r[5].is_empty() {
-                None
-            } else {
-                Some(r[5].parse().unwrap())
-            };
             (
                 (
-                    r[1].to_string(),
-                    r[2].to_string(),
-                    r[3].to_string(),
-                    r[4].to_string(),
+                    r.kpi,
+                    r.period,
+                    r.dimension.unwrap_or_default(),
+                    r.dimension_value.unwrap_or_default(),
                 ),
-                (v, r[7].parse().unwrap()),
+                (r.value, r.n),
             )
         })
         .collect()
@@ -81,87 +76,150 @@ fn fixture_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_kpi_fixture_matches_its_hand_computed_values() {
+/// Runs fixture `name` and compares its KPI values with `expected.toml`; returns the problems.
+async fn check(name: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/kpi")
+        .join(name);
+    let out = tempfile::tempdir().unwrap();
+    let result = run(&dir, out.path(), None).await;
     let mut failures = Vec::new();
-    let mut pinned = BTreeSet::new();
-    // Run every fixture concurrently, then compare.
-    let dirs = fixture_dirs();
-    let outs: Vec<tempfile::TempDir> = dirs.iter().map(|_| tempfile::tempdir().unwrap()).collect();
-    let results =
-        futures::future::join_all(dirs.iter().zip(&outs).map(|(d, o)| run(d, o.path(), None)))
-            .await;
-    for (dir, result) in dirs.iter().zip(results) {
-        let name = dir.file_name().unwrap().to_string_lossy().to_string();
-        let expected: Expected =
-            toml::from_str(&std::fs::read_to_string(dir.join("expected.toml")).unwrap())
-                .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
-        let summary = match result {
-            Ok(s) => s,
-            Err(e) => {
-                failures.push(format!("{name}: run failed: {e}"));
-                continue;
-            }
-        };
-        for f in &summary.manifest.failures {
-            failures.push(format!("{name}: {} failed: {}", f.file, f.error));
+    let name = dir.file_name().unwrap().to_string_lossy().to_string();
+    let expected: Expected =
+        toml::from_str(&std::fs::read_to_string(dir.join("expected.toml")).unwrap())
+            .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => panic!("{name}: run failed: {e}"),
+    };
+    for f in &summary.manifest.failures {
+        failures.push(format!("{name}: {} failed: {}", f.file, f.error));
+    }
+    let values = read_values(&summary.run_dir);
+    for e in &expected.expect {
+        let key = (
+            e.kpi.clone(),
+            e.period.clone(),
+            e.dimension.clone().unwrap_or_default(),
+            e.dimension_value.clone().unwrap_or_default(),
+        );
+        let what = format!(
+            "{name}: {} {} {:?}={:?}",
+            e.kpi, e.period, e.dimension, e.dimension_value
+        );
+        if let (Some(want), Some((_, got))) = (e.n, values.get(&key))
+            && want != *got
+        {
+            failures.push(format!("{what}: expected n = {want}, got {got}"));
         }
-        let values = read_values(&summary.run_dir);
-        for e in &expected.expect {
-            pinned.insert(e.kpi.clone());
-            let key = (
-                e.kpi.clone(),
-                e.period.clone(),
-                e.dimension.clone().unwrap_or_default(),
-                e.dimension_value.clone().unwrap_or_default(),
-            );
-            let what = format!(
-                "{name}: {} {} {:?}={:?}",
-                e.kpi, e.period, e.dimension, e.dimension_value
-            );
-            if let (Some(want), Some((_, got))) = (e.n, values.get(&key))
-                && want != *got
-            {
-                failures.push(format!("{what}: expected n = {want}, got {got}"));
+        match (values.get(&key).map(|v| v.0), e.null, e.value) {
+            (None, _, _) => failures.push(format!("{what}: no row")),
+            (Some(Some(v)), true, _) => failures.push(format!("{what}: expected null, got {v}")),
+            (Some(None), false, Some(x)) => {
+                failures.push(format!("{what}: expected {x}, got null"))
             }
-            match (values.get(&key).map(|v| v.0), e.null, e.value) {
-                (None, _, _) => failures.push(format!("{what}: no row")),
-                (Some(Some(v)), true, _) => {
-                    failures.push(format!("{what}: expected null, got {v}"))
-                }
-                (Some(None), false, Some(x)) => {
-                    failures.push(format!("{what}: expected {x}, got null"))
-                }
-                (Some(Some(v)), false, Some(x)) if (v - x).abs() > e.tolerance.unwrap_or(1e-9) => {
-                    failures.push(format!("{what}: expected {x}, got {v}"))
-                }
-                (Some(_), false, None) => failures.push(format!(
-                    "{what}: expected.toml gives neither value nor null"
-                )),
-                _ => {}
+            (Some(Some(v)), false, Some(x)) if (v - x).abs() > e.tolerance.unwrap_or(1e-9) => {
+                failures.push(format!("{what}: expected {x}, got {v}"))
             }
-        }
-        for a in &expected.absent {
-            let key = (
-                a.kpi.clone(),
-                a.period.clone(),
-                a.dimension.clone().unwrap_or_default(),
-                a.dimension_value.clone().unwrap_or_default(),
-            );
-            if values.contains_key(&key) {
-                failures.push(format!("{name}: {key:?} should have no row"));
-            }
-        }
-        for id in &expected.not_measurable {
-            let listed =
-                summary.manifest.not_measurable.iter().any(|n| {
-                    n.kpi.as_deref() == Some(id) || (n.kpi.is_none() && &n.use_case == id)
-                });
-            if !listed {
-                failures.push(format!("{name}: {id} should be listed as not measurable"));
-            }
+            (Some(_), false, None) => failures.push(format!(
+                "{what}: expected.toml gives neither value nor null"
+            )),
+            _ => {}
         }
     }
+    for a in &expected.absent {
+        let key = (
+            a.kpi.clone(),
+            a.period.clone(),
+            a.dimension.clone().unwrap_or_default(),
+            a.dimension_value.clone().unwrap_or_default(),
+        );
+        if values.contains_key(&key) {
+            failures.push(format!("{name}: {key:?} should have no row"));
+        }
+    }
+    for id in &expected.not_measurable {
+        let listed = summary
+            .manifest
+            .not_measurable
+            .iter()
+            .any(|n| n.kpi.as_deref() == Some(id) || (n.kpi.is_none() && &n.use_case == id));
+        if !listed {
+            failures.push(format!("{name}: {id} should be listed as not measurable"));
+        }
+    }
+    failures
+}
+
+/// One test per fixture folder, so that one failing fixture does not hide the others.
+macro_rules! fixtures {
+    ($($name:ident),* $(,)?) => {
+        const FIXTURES: &[&str] = &[$(stringify!($name)),*];
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let failures = check(stringify!($name)).await;
+                assert!(failures.is_empty(), "{} problem(s):\n{}", failures.len(), failures.join("\n"));
+            }
+        )*
+    };
+}
+
+fixtures!(
+    community_deflection,
+    community_params,
+    sales_leads,
+    support_empty,
+    support_tickets,
+    uc01_5m_basic,
+    uc02_basic,
+    uc02_rival_only,
+    uc03_alerts,
+    uc03_basic,
+    uc03_empty,
+    uc04_attributed,
+    uc04_basic,
+    uc04_campaigns_only,
+    uc05_basic,
+    uc05_events_only,
+    uc06_signals,
+    uc06_undefined,
+    uc12_18_collaboration,
+    uc12_18_customer_experience,
+    uc12_18_empty_denominators,
+    uc12_18_innovation,
+);
+
+#[test]
+fn every_fixture_folder_has_its_test() {
+    let on_disk: Vec<String> = fixture_dirs()
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(
+        on_disk, FIXTURES,
+        "add the folder to fixtures!(…) in tests/it/kpi_fixtures.rs"
+    );
+}
+
+/// Every built-in KPI id is pinned by at least one fixture.
+#[test]
+fn every_kpi_is_pinned_by_a_fixture() {
+    let mut pinned = BTreeSet::new();
+    for name in FIXTURES {
+        let expected: Expected = toml::from_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/kpi")
+                    .join(name)
+                    .join("expected.toml"),
+            )
+            .unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
+        pinned.extend(expected.expect.into_iter().map(|e| e.kpi));
+    }
+    let mut failures = Vec::new();
     let all: BTreeSet<String> = QuerySet::builtin()
         .unwrap()
         .kpis

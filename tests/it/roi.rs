@@ -318,11 +318,10 @@ async fn the_sample_run_writes_roi_and_uc04_roas() {
         }
     }
     // ROAS = attributed revenue / cost, campaign by campaign.
-    let mut rdr = csv::Reader::from_path(s.run_dir.join("tables/kpi_values.csv")).unwrap();
     let mut by: BTreeMap<(String, String), f64> = BTreeMap::new();
-    for r in rdr.records().map(Result::unwrap) {
-        if r[1].starts_with("uc04.") && r[2] == *"all" && !r[5].is_empty() {
-            by.insert((r[1].to_string(), r[4].to_string()), r[5].parse().unwrap());
+    for r in crate::util::kpi_rows(&s.run_dir) {
+        if let (true, true, Some(v)) = (r.kpi.starts_with("uc04."), r.period == "all", r.value) {
+            by.insert((r.kpi, r.dimension_value.unwrap_or_default()), v);
         }
     }
     let mut checked = 0;

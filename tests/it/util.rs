@@ -120,21 +120,33 @@ pub async fn run(dir: &Path, out: &Path, policy: Option<OnInvalid>) -> misura::R
     pipeline::run(s, &opts).await
 }
 
-/// The value of `kpi` for `period` (no breakdown) in a run's kpi_values.csv.
-pub fn kpi(run_dir: &Path, kpi: &str, period: &str) -> Option<f64> {
+/// One row of a run's kpi_values.csv, read by its header.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct KpiRow {
+    pub kpi: String,
+    pub period: String,
+    pub dimension: Option<String>,
+    pub dimension_value: Option<String>,
+    pub value: Option<f64>,
+    pub n: i64,
+}
+
+/// Every row of a run's kpi_values.csv.
+pub fn kpi_rows(run_dir: &Path) -> Vec<KpiRow> {
     let mut rdr =
         csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).expect("kpi_values.csv");
-    for rec in rdr.records() {
-        let rec = rec.expect("csv record");
-        if &rec[1] == kpi && &rec[2] == period && rec[3].is_empty() {
-            return if rec[5].is_empty() {
-                None
-            } else {
-                Some(rec[5].parse().expect("float"))
-            };
-        }
-    }
-    panic!("no row for {kpi} {period} in {}", run_dir.display());
+    rdr.deserialize()
+        .map(|r| r.expect("kpi_values row"))
+        .collect()
+}
+
+/// The value of `kpi` for `period` (no breakdown) in a run's kpi_values.csv.
+pub fn kpi(run_dir: &Path, kpi: &str, period: &str) -> Option<f64> {
+    kpi_rows(run_dir)
+        .into_iter()
+        .find(|r| r.kpi == kpi && r.period == period && r.dimension_value.is_none())
+        .unwrap_or_else(|| panic!("no row for {kpi} {period} in {}", run_dir.display()))
+        .value
 }
 
 /// The sample directory in the repository.
@@ -149,15 +161,14 @@ pub fn close(a: f64, b: f64, tol: f64, what: &str) {
 
 /// The value of `kpi` for `period` and breakdown value `dimension_value`.
 pub fn kpi_by(run_dir: &Path, kpi: &str, period: &str, dimension_value: &str) -> Option<f64> {
-    let mut rdr =
-        csv::Reader::from_path(run_dir.join("tables/kpi_values.csv")).expect("kpi_values.csv");
-    for rec in rdr.records() {
-        let rec = rec.expect("csv record");
-        if &rec[1] == kpi && &rec[2] == period && &rec[4] == dimension_value {
-            return rec[5].parse().ok();
-        }
-    }
-    None
+    kpi_rows(run_dir)
+        .into_iter()
+        .find(|r| {
+            r.kpi == kpi
+                && r.period == period
+                && r.dimension_value.as_deref() == Some(dimension_value)
+        })
+        .and_then(|r| r.value)
 }
 
 /// The real binary.
