@@ -10,7 +10,7 @@ mod common;
 
 use common::env_or;
 use misura::config::{Overrides, Settings};
-use misura::sql::SqlCatalog;
+use misura::sql::SqlSession;
 use misura::sql::server::{self, AuthMethod, ServeOptions};
 use std::io::Write;
 use std::process::Command;
@@ -42,7 +42,7 @@ async fn main() {
         &std::env::vars().collect(),
     )
     .expect("settings");
-    let catalog = SqlCatalog::open(&mut settings, None)
+    let catalog = SqlSession::open(&mut settings, None)
         .await
         .expect("catalog");
     let password = "bench-password";

@@ -8,7 +8,7 @@
 use crate::config::params::Parameters;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
-use crate::stats::tests::{Moments, two_proportions, welch};
+use crate::stats::two_sample::{Moments, two_proportions, welch};
 use datafusion::arrow::array::{
     ArrayRef, AsArray, Float64Array, RecordBatch, StringArray, UInt64Array,
 };

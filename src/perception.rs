@@ -9,7 +9,7 @@ use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::kpi::load::QuerySet;
 use crate::stats::rank::{holm, spearman};
-use crate::stats::tests::two_proportions;
+use crate::stats::two_sample::two_proportions;
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::array::{ArrayRef, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, UInt64Type};

@@ -33,7 +33,7 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
     if let Some(dir) = &args.queries {
         queries.add_dir(dir)?;
     }
-    crate::kpi::catalogue::Catalogue::load(&queries, &settings.use_cases)?;
+    crate::kpi::use_cases::UseCases::load(&queries, &settings.use_cases)?;
     let files = queries
         .staging
         .iter()

@@ -2,7 +2,7 @@
 
 use super::common::DataArgs;
 use crate::error::{Error, Result};
-use crate::sql::SqlCatalog;
+use crate::sql::SqlSession;
 use crate::sql::server::{self, AuthMethod, ServeOptions};
 use clap::Args;
 use std::path::PathBuf;
@@ -64,7 +64,7 @@ pub async fn execute(args: ServeArgs) -> Result<u8> {
         });
     }
     let mut settings = args.data.settings()?;
-    let catalog = SqlCatalog::open(&mut settings, args.run.as_deref()).await?;
+    let catalog = SqlSession::open(&mut settings, args.run.as_deref()).await?;
     let opts = ServeOptions {
         host: args.host.clone(),
         port: args.port,

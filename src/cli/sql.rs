@@ -3,7 +3,7 @@
 
 use super::common::DataArgs;
 use crate::error::{Error, Result};
-use crate::sql::SqlCatalog;
+use crate::sql::SqlSession;
 use crate::sql::format::Format;
 use crate::sql::shell::{self, Next, Shell};
 use clap::Args;
@@ -36,7 +36,7 @@ pub struct SqlArgs {
 /// Runs `misura sql`: 0 when every statement succeeded, 1 when one failed, 2 on usage errors.
 pub async fn execute(args: SqlArgs) -> Result<u8> {
     let mut settings = args.data.settings()?;
-    let catalog = SqlCatalog::open(&mut settings, args.run.as_deref()).await?;
+    let catalog = SqlSession::open(&mut settings, args.run.as_deref()).await?;
     if args.data.show_settings {
         eprintln!("{}", settings.render());
     }

@@ -96,7 +96,7 @@ impl QuerySet {
             file: q.file.clone(),
             source: Box::new(e),
         };
-        let planned = crate::kpi::shared_ctes::plan(ctx, &sql, name)
+        let planned = crate::engine::shared_ctes::plan(ctx, &sql, name)
             .await
             .map_err(fail)?;
         let schema = planned.df.schema().as_arrow().clone();

@@ -3,8 +3,8 @@
 //! every KPI with its unit, breakdown, formula and what computes it, and the output schema of
 //! every model query.
 
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
+use crate::kpi::use_cases::UseCases;
 use std::fmt::Write;
 
 /// Where the reference lives, from the repository root.
@@ -32,7 +32,7 @@ fn list(items: &[String]) -> String {
 }
 
 /// The whole reference.
-pub fn render_markdown(queries: &QuerySet, catalogue: &Catalogue) -> String {
+pub fn render_markdown(queries: &QuerySet, catalogue: &UseCases) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,

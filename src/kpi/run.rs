@@ -3,11 +3,11 @@
 //! collects them as `kpi_values`. One failing use case never stops the others.
 
 use crate::config::params::Parameters;
+use crate::engine::shared_ctes;
 use crate::error::{Error, Result};
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::{KpiQuery, QuerySet};
-use crate::kpi::shared_ctes;
 use crate::kpi::template;
+use crate::kpi::use_cases::UseCases;
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Float64Type, Int64Type};
 use datafusion::prelude::{DataFrame, SessionContext};
@@ -268,7 +268,7 @@ pub async fn run_all(
     queries: &QuerySet,
     params: &Parameters,
     present: &BTreeSet<&'static str>,
-    catalogue: &Catalogue,
+    catalogue: &UseCases,
     remote: Option<&Remote<'_>>,
 ) -> Result<KpiOutcome> {
     let staged = match remote {

@@ -14,8 +14,8 @@ use crate::config::run_params::RunParams;
 use crate::config::{DataSource, Settings};
 use crate::engine::EngineOptions;
 use crate::error::{Error, Result};
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
+use crate::kpi::use_cases::UseCases;
 use crate::ops::lock::RunLock;
 use crate::ops::{atomic, faults, fingerprint, history, retention, run_dirs};
 use crate::report::manifest::{Manifest, OutputFile};
@@ -269,7 +269,7 @@ async fn run_locked(
     let run = RunParams::resolve(&settings.parameters)?;
     attempt.seed = Some(run.seed);
     attempt.stopwatch.start();
-    let catalogue = Catalogue::load(&located.queries, &settings.use_cases)?;
+    let catalogue = UseCases::load(&located.queries, &settings.use_cases)?;
     let cx = RunContext {
         catalog: &catalog,
         queries: &located.queries,

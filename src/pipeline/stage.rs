@@ -13,9 +13,9 @@ use crate::config::Settings;
 use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
 use crate::experiments::ExperimentResult;
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue, QueryFailure};
+use crate::kpi::use_cases::UseCases;
 use crate::maturity::Maturity;
 use crate::perception::Perception;
 use crate::roi::Roi;
@@ -71,7 +71,7 @@ pub struct RunContext<'a> {
     /// The project's settings (SQL parameters, maturity thresholds, currency).
     pub settings: &'a Settings,
     /// Use cases, objectives and value drivers.
-    pub catalogue: &'a Catalogue,
+    pub catalogue: &'a UseCases,
     /// Options of `misura run` (cluster, output root, as-of).
     pub opts: &'a RunOptions,
 }

@@ -9,10 +9,10 @@ use super::format::{in_unit, money, month, number, pct};
 use super::shape::KpiOverview;
 use crate::attribution::AttributionRow;
 use crate::experiments::ExperimentResult;
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue};
 use crate::kpi::sidecar::KpiMeta;
+use crate::kpi::use_cases::UseCases;
 use crate::roi::Evidence;
 use crate::roi::{Roi, RoiRow};
 use serde::Serialize;
@@ -27,7 +27,7 @@ pub struct ReportInput<'a> {
     /// Currency code of amounts.
     pub currency: String,
     /// Use cases and objectives.
-    pub catalogue: &'a Catalogue,
+    pub catalogue: &'a UseCases,
     /// KPI metadata.
     pub queries: &'a QuerySet,
     /// KPI values and what could not be measured.

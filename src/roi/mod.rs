@@ -19,8 +19,8 @@ pub use evidence::{Driver, Evidence};
 use crate::attribution::journeys::Journeys;
 use crate::config::run_params::RunParams;
 use crate::error::Result;
-use crate::kpi::catalogue::Catalogue;
 use crate::kpi::load::QuerySet;
+use crate::kpi::use_cases::UseCases;
 use credited::{Amount, Credited, ModelParams};
 use datafusion::prelude::SessionContext;
 use std::collections::BTreeSet;
@@ -41,7 +41,7 @@ pub async fn run(
     run: &RunParams,
     present: &BTreeSet<&'static str>,
     journeys: Option<&Journeys>,
-    catalogue: &Catalogue,
+    catalogue: &UseCases,
     clv: Option<&crate::clv::Clv>,
 ) -> Result<Roi> {
     let credited = match journeys {

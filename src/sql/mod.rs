@@ -2,10 +2,10 @@
 //! formats, the interactive shell (`misura sql`) and the PostgreSQL-protocol server
 //! (`misura serve`).
 
-pub mod catalog;
 pub mod format;
 pub mod guard;
 pub mod server;
+pub mod session;
 pub mod shell;
 
-pub use catalog::SqlCatalog;
+pub use session::SqlSession;

@@ -2,9 +2,9 @@
 //! `~/.misura_history`, statements over several lines until `;`, Ctrl-C cancels the
 //! running query and keeps the shell), backslash commands, results in the chosen format.
 
-use super::catalog::SqlCatalog;
 use super::format::{Format, render};
 use super::guard;
+use super::session::SqlSession;
 use crate::error::{Error, Result};
 use datafusion::sql::parser::DFParser;
 use std::io::Write;
@@ -33,7 +33,7 @@ pub enum Next {
 
 /// A shell session over a catalog.
 pub struct Shell {
-    catalog: SqlCatalog,
+    catalog: SqlSession,
     /// Output format.
     pub format: Format,
     /// Print timings.
@@ -43,7 +43,7 @@ pub struct Shell {
 
 impl Shell {
     /// A shell; Ctrl-C (SIGINT) cancels the running statement instead of killing the process.
-    pub fn new(catalog: SqlCatalog, format: Format) -> Result<Shell> {
+    pub fn new(catalog: SqlSession, format: Format) -> Result<Shell> {
         let interrupted = Arc::new(AtomicBool::new(false));
         signal_hook::flag::register(signal_hook::consts::SIGINT, interrupted.clone()).map_err(
             |e| Error::Usage {
@@ -59,7 +59,7 @@ impl Shell {
     }
 
     /// The catalog.
-    pub fn catalog(&self) -> &SqlCatalog {
+    pub fn catalog(&self) -> &SqlSession {
         &self.catalog
     }
 

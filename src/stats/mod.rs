@@ -6,4 +6,4 @@
 pub mod bootstrap;
 pub mod rank;
 pub mod tallies;
-pub mod tests;
+pub mod two_sample;

@@ -2,14 +2,14 @@
 //! cases; `misura check` validates queries; statistics are computed with statrs.
 
 use crate::util::{fixture, run};
-use misura::kpi::catalogue::Catalogue;
 use misura::kpi::load::QuerySet;
 use misura::kpi::sidecar::Transform;
+use misura::kpi::use_cases::UseCases;
 use std::collections::BTreeMap;
 
 #[test]
 fn built_in_sidecars_agree_with_the_catalogue() {
-    let cat = Catalogue::load(&QuerySet::builtin().unwrap(), &BTreeMap::new()).unwrap();
+    let cat = UseCases::load(&QuerySet::builtin().unwrap(), &BTreeMap::new()).unwrap();
     assert_eq!(cat.use_cases.len(), 19, "18 use cases and the 5 M's");
     for q in QuerySet::builtin().unwrap().kpis {
         let uc = cat
@@ -40,13 +40,13 @@ async fn a_project_renames_and_hides_use_cases() {
     assert!(!kpis.contains("m.monitoring") && kpis.contains("uc01.mention_volume"));
 
     let settings = crate::util::settings(dir.path(), None, &[]).unwrap();
-    let cat = Catalogue::load(&QuerySet::builtin().unwrap(), &settings.use_cases).unwrap();
+    let cat = UseCases::load(&QuerySet::builtin().unwrap(), &settings.use_cases).unwrap();
     assert_eq!(cat.use_case("UC14").unwrap().name, "Cross-team case work");
     assert!(!cat.use_case("UC14").unwrap().provisional);
 
     std::fs::write(&toml, "[use_cases.UC99]\nhidden = true\n").unwrap();
     let settings = crate::util::settings(dir.path(), None, &[]).unwrap();
-    let err = Catalogue::load(&QuerySet::builtin().unwrap(), &settings.use_cases)
+    let err = UseCases::load(&QuerySet::builtin().unwrap(), &settings.use_cases)
         .unwrap_err()
         .to_string();
     assert!(err.contains("[use_cases.UC99] names no use case"), "{err}");

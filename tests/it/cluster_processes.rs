@@ -203,7 +203,7 @@ async fn kpis_within(counts: Vec<usize>, timeout: Duration) -> misura::kpi::KpiO
     let mut s = crate::util::settings(dir.path(), None, &[]).unwrap();
     let catalog = misura::pipeline::load(&mut s).await.unwrap();
     let queries = misura::kpi::load::QuerySet::builtin().unwrap();
-    let catalogue = misura::kpi::catalogue::Catalogue::load(&queries, &s.use_cases).unwrap();
+    let catalogue = misura::kpi::use_cases::UseCases::load(&queries, &s.use_cases).unwrap();
     let watch = Counts(std::sync::Mutex::new(counts));
     let remote = misura::kpi::run::Remote {
         timeout,

@@ -30,9 +30,9 @@ fn datasets_readme_documents_the_canonical_schemas() {
 #[test]
 fn kpi_reference_documents_every_kpi_of_the_sidecars() {
     // Regenerate with: MISURA_BLESS=1 cargo test kpi_reference
-    use misura::kpi::{catalogue::Catalogue, load::QuerySet, reference};
+    use misura::kpi::{load::QuerySet, reference, use_cases::UseCases};
     let queries = QuerySet::builtin().unwrap();
-    let catalogue = Catalogue::load(&queries, &Default::default()).unwrap();
+    let catalogue = UseCases::load(&queries, &Default::default()).unwrap();
     let expected = reference::render_markdown(&queries, &catalogue);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(reference::PATH);
     if std::env::var_os("MISURA_BLESS").is_some() {

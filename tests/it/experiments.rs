@@ -5,7 +5,7 @@
 use crate::util::{close, run, sample_dir};
 use misura::experiments::{Arm, evaluate};
 use misura::generate::truth::Truth;
-use misura::stats::tests::{Moments, two_proportions, welch};
+use misura::stats::two_sample::{Moments, two_proportions, welch};
 
 #[test]
 fn two_proportion_test_and_wald_interval() {

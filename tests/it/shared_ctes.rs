@@ -1,9 +1,9 @@
-//! CTEs read more than once are computed once (`misura::kpi::shared_ctes`): same rows as
+//! CTEs read more than once are computed once (`misura::engine::shared_ctes`): same rows as
 //! DataFusion's inlined plan, the right CTEs held as tables, the tables removed afterwards.
 
 use datafusion::arrow::util::pretty::pretty_format_batches;
 use datafusion::prelude::SessionContext;
-use misura::kpi::shared_ctes::plan;
+use misura::engine::shared_ctes::plan;
 
 async fn ctx() -> SessionContext {
     let ctx = SessionContext::new();

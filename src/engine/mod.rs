@@ -5,6 +5,10 @@
 //! aggregations and repartitions spill to the spill directory (the system temp dir unless
 //! set) and a query fails only when an operator that cannot spill needs more than the whole
 //! budget (error "Resources exhausted", naming the top consumers).
+//!
+//! [`shared_ctes`] plans a query so that a CTE read more than once is computed once.
+
+pub mod shared_ctes;
 
 use crate::error::{Error, Result};
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};

@@ -51,7 +51,7 @@ pub struct Object {
 }
 
 /// The session and its objects.
-pub struct SqlCatalog {
+pub struct SqlSession {
     /// The session (shared by every query of the shell or the server).
     pub ctx: Arc<SessionContext>,
     /// Objects in `\dt` order.
@@ -116,10 +116,10 @@ pub fn use_case_view(use_case: &str) -> String {
     }
 }
 
-impl SqlCatalog {
+impl SqlSession {
     /// Loads the data of `settings` (validated; invalid rows follow `on_invalid`), registers
     /// the views, and the output tables of `run` when given.
-    pub async fn open(settings: &mut Settings, run: Option<&Path>) -> Result<SqlCatalog> {
+    pub async fn open(settings: &mut Settings, run: Option<&Path>) -> Result<SqlSession> {
         let catalog = crate::pipeline::load(settings).await?;
         if let Some(e) = catalog.failure(settings.on_invalid) {
             return Err(e);
@@ -194,7 +194,7 @@ impl SqlCatalog {
         if let Some(run) = run {
             objects.extend(register_outputs(&ctx, run).await?);
         }
-        Ok(SqlCatalog {
+        Ok(SqlSession {
             ctx: Arc::new(ctx),
             objects,
             unavailable,

@@ -1,7 +1,7 @@
-//! The use-case catalogue: the business objectives in report order (`queries/use_cases.toml`,
-//! their only source) and the use cases, each defined once by its query sidecar (id,
-//! objective, display name, required tables). A project renames or hides use cases with
-//! `[use_cases.<id>]` in `misura.toml`.
+//! The use cases and their business objectives, in report order ([`UseCases`]): the
+//! objectives come from `queries/use_cases.toml` (their only source), each use case from its
+//! query sidecar (id, objective, display name, required tables). A project renames or hides
+//! use cases with `[use_cases.<id>]` in `misura.toml`.
 
 use crate::config::project::UseCaseOverride;
 use crate::error::{Error, Result, did_you_mean};
@@ -45,16 +45,16 @@ struct Objectives {
     objectives: Vec<Objective>,
 }
 
-/// The catalogue.
+/// The use cases and objectives, in report order.
 #[derive(Debug, Clone, Serialize)]
-pub struct Catalogue {
+pub struct UseCases {
     /// Objectives in report order.
     pub objectives: Vec<Objective>,
     /// Use cases in report order: by objective, then by id.
     pub use_cases: Vec<UseCase>,
 }
 
-impl Catalogue {
+impl UseCases {
     /// The objectives and the use cases of `queries`' sidecars, with a project's overrides.
     pub fn load(queries: &QuerySet, overrides: &BTreeMap<String, UseCaseOverride>) -> Result<Self> {
         let file = "queries/use_cases.toml";
@@ -107,7 +107,7 @@ impl Catalogue {
             ));
         }
         use_cases.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.id.cmp(&y.id)));
-        let mut c = Catalogue {
+        let mut c = UseCases {
             objectives,
             use_cases: use_cases.into_iter().map(|(_, u)| u).collect(),
         };
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn every_use_case_comes_from_its_sidecar_in_report_order() {
         let q = QuerySet::builtin().unwrap();
-        let c = Catalogue::load(&q, &BTreeMap::new()).unwrap();
+        let c = UseCases::load(&q, &BTreeMap::new()).unwrap();
         let ids: Vec<&str> = c.use_cases.iter().map(|u| u.id.as_str()).collect();
         let mut want: Vec<String> = (1..=18).map(|i| format!("UC{i:02}")).collect();
         want.push("5M".into());
@@ -182,12 +182,12 @@ mod tests {
                 hidden: Some(true),
             },
         );
-        let c = Catalogue::load(&q, &o).unwrap();
+        let c = UseCases::load(&q, &o).unwrap();
         let u = c.use_case("UC14").unwrap();
         assert_eq!(u.name, "Cross-team case work");
         assert!(u.hidden && !u.provisional);
         o.insert("UC41".to_string(), UseCaseOverride::default());
-        let e = Catalogue::load(&q, &o).unwrap_err().to_string();
+        let e = UseCases::load(&q, &o).unwrap_err().to_string();
         assert!(e.contains("[use_cases.UC41]") && e.contains("UC14"), "{e}");
     }
 }
