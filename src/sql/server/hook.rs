@@ -1,0 +1,117 @@
+//! The statement hook every query passes first: the read-only rule, then the timed
+//! execution of the simple protocol.
+
+use super::bounded::{bounded, timed_out};
+use super::user_error;
+use crate::sql::guard;
+use async_trait::async_trait;
+use datafusion::common::ParamValues;
+use datafusion::logical_expr::LogicalPlan;
+use datafusion::prelude::SessionContext;
+use datafusion::sql::parser::Statement as DfStatement;
+use datafusion::sql::sqlparser::ast::Statement;
+use datafusion_postgres::arrow_pg;
+use datafusion_postgres::hooks::{HookClient, QueryHook};
+use datafusion_postgres::pgwire;
+use pgwire::api::ClientInfo;
+use pgwire::api::results::Response;
+use pgwire::error::{PgWireError, PgWireResult};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The read-only guard and the timed execution of queries.
+pub(super) struct Guard {
+    pub(super) timeout: Duration,
+}
+
+impl Guard {
+    fn reads(s: &Statement) -> bool {
+        matches!(s, Statement::Query(_) | Statement::Explain { .. })
+    }
+
+    /// Plans, refuses a plan that writes (DataFusion's verifier), and streams the result as
+    /// text rows under the deadline (dropping the stream on expiry cancels the execution).
+    async fn run(
+        &self,
+        statement: &Statement,
+        ctx: &SessionContext,
+        client: &mut dyn HookClient,
+    ) -> PgWireResult<Response> {
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let engine = |e: datafusion::error::DataFusionError| match e {
+            datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
+                "53200",
+                format!("out of memory for this query: {m} (misura serve --memory-limit)"),
+            ),
+            other => PgWireError::ApiError(Box::new(other)),
+        };
+        let plan = ctx
+            .state()
+            .statement_to_plan(DfStatement::Statement(Box::new(statement.clone())))
+            .await
+            .map_err(engine)?;
+        guard::verify(&plan).map_err(|m| user_error(guard::REFUSED, m))?;
+        let options = Arc::new(pgwire::types::format::FormatOptions::from_client_metadata(
+            client.metadata(),
+        ));
+        let encoded = tokio::time::timeout_at(deadline, async {
+            let df = ctx.execute_logical_plan(plan).await.map_err(engine)?;
+            arrow_pg::datatypes::df::encode_dataframe(
+                df,
+                &pgwire::api::portal::Format::UnifiedText,
+                Some(options),
+            )
+            .await
+        })
+        .await
+        .map_err(|_| timed_out(self.timeout))??;
+        Ok(bounded(Response::Query(encoded), deadline, self.timeout))
+    }
+}
+
+#[async_trait]
+impl QueryHook for Guard {
+    async fn handle_simple_query(
+        &self,
+        statement: &Statement,
+        ctx: &SessionContext,
+        client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        if let Err(m) = guard::check(statement) {
+            return Some(Err(user_error(guard::REFUSED, m)));
+        }
+        if Self::reads(statement) {
+            return Some(self.run(statement, ctx, client).await);
+        }
+        None // SHOW, allowed SETs, BEGIN/COMMIT: the default hooks
+    }
+
+    async fn handle_extended_parse_query(
+        &self,
+        statement: &Statement,
+        _ctx: &SessionContext,
+        _client: &(dyn ClientInfo + Send + Sync),
+    ) -> Option<PgWireResult<LogicalPlan>> {
+        guard::check(statement)
+            .err()
+            .map(|m| Err(user_error(guard::REFUSED, m)))
+    }
+
+    async fn handle_extended_query(
+        &self,
+        statement: &Statement,
+        plan: &LogicalPlan,
+        _params: &ParamValues,
+        _ctx: &SessionContext,
+        _client: &mut dyn HookClient,
+    ) -> Option<PgWireResult<Response>> {
+        let checked = guard::check(statement).and_then(|()| {
+            if Self::reads(statement) {
+                guard::verify(plan)
+            } else {
+                Ok(())
+            }
+        });
+        checked.err().map(|m| Err(user_error(guard::REFUSED, m)))
+    }
+}
