@@ -11,13 +11,10 @@ social_tickets AS (
     FROM stg_tickets t
     WHERE t.channel = 'social'
 ),
-social_by_period AS (
-    SELECT 'all' AS period, s.* FROM social_tickets s
-    UNION ALL
-    SELECT s.period_month AS period, s.* FROM social_tickets s
-),
 social_stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS tickets,
            count(response_seconds) AS answered,
            median(response_seconds / 60) AS median_response_minutes,
@@ -25,8 +22,8 @@ social_stats AS (
            sum(CASE WHEN response_seconds <= {{ support_sla_minutes }} * 60 THEN 1 ELSE 0 END) AS within_sla,
            count(resolution_seconds) AS resolved,
            median(resolution_seconds / 3600) AS median_resolution_hours
-    FROM social_by_period
-    GROUP BY period
+    FROM social_tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 social_grid AS (
     SELECT p.period,
@@ -39,24 +36,24 @@ social_grid AS (
     FROM periods p
     LEFT JOIN social_stats s ON s.period = p.period
 ),
-csat_rows AS (
-    -- every ticket opened in the window (all channels), once for 'all', once for its month
-    SELECT 'all' AS period, channel, csat FROM stg_tickets
-    UNION ALL
-    SELECT period_month AS period, channel, csat FROM stg_tickets
-),
 csat_channels AS (
     SELECT DISTINCT channel FROM stg_tickets
 ),
 csat_by_channel AS (
-    SELECT period, channel, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
-    FROM csat_rows
-    GROUP BY period, channel
+    -- every ticket opened in the window (all channels), per month and for the whole window
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           channel,
+           avg(CAST(csat AS DOUBLE)) AS csat,
+           count(csat) AS rated
+    FROM stg_tickets
+    GROUP BY GROUPING SETS ((period_month, channel), (channel))
 ),
 csat_total AS (
-    SELECT period, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
-    FROM csat_rows
-    GROUP BY period
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           avg(CAST(csat AS DOUBLE)) AS csat,
+           count(csat) AS rated
+    FROM stg_tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 csat_grid AS (
     -- every period x every channel with tickets in the window; null where none rated
