@@ -39,33 +39,29 @@ social_grid AS (
 csat_channels AS (
     SELECT DISTINCT channel FROM stg_tickets
 ),
-csat_by_channel AS (
-    -- every ticket opened in the window (all channels), per month and for the whole window
+csat_stats AS (
+    -- every ticket opened in the window (all channels), per channel and over all channels
+    -- (all_channels), per month and for the whole window, in one pass
     SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            channel,
+           grouping(channel) = 1 AS all_channels,
            avg(CAST(csat AS DOUBLE)) AS csat,
            count(csat) AS rated
     FROM stg_tickets
-    GROUP BY GROUPING SETS ((period_month, channel), (channel))
-),
-csat_total AS (
-    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
-           avg(CAST(csat AS DOUBLE)) AS csat,
-           count(csat) AS rated
-    FROM stg_tickets
-    GROUP BY GROUPING SETS ((period_month), ())
+    GROUP BY GROUPING SETS ((period_month, channel), (channel), (period_month), ())
 ),
 csat_grid AS (
     -- every period x every channel with tickets in the window; null where none rated
     SELECT p.period, c.channel, s.csat, coalesce(s.rated, 0) AS rated
     FROM periods p
     CROSS JOIN csat_channels c
-    LEFT JOIN csat_by_channel s ON s.period = p.period AND s.channel = c.channel
+    LEFT JOIN csat_stats s
+           ON s.period = p.period AND s.channel = c.channel AND NOT s.all_channels
 ),
 csat_total_grid AS (
     SELECT p.period, s.csat, coalesce(s.rated, 0) AS rated
     FROM periods p
-    LEFT JOIN csat_total s ON s.period = p.period
+    LEFT JOIN csat_stats s ON s.period = p.period AND s.all_channels
 ),
 cost_channels AS (
     SELECT DISTINCT channel FROM channel_costs
