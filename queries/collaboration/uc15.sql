@@ -14,19 +14,16 @@ resolved_tickets AS (
     WHERE c.case_type = 'ticket'
       AND t.resolved_at IS NOT NULL
 ),
-resolved_by_period AS (
-    SELECT 'all' AS period, r.* FROM resolved_tickets r
-    UNION ALL
-    SELECT r.period_month AS period, r.* FROM resolved_tickets r
-),
 stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            median(CASE WHEN with_collab THEN resolution_hours END) AS median_with_hours,
            sum(CASE WHEN with_collab THEN 1 ELSE 0 END) AS with_n,
            median(CASE WHEN NOT with_collab THEN resolution_hours END) AS median_without_hours,
            sum(CASE WHEN NOT with_collab THEN 1 ELSE 0 END) AS without_n
-    FROM resolved_by_period
-    GROUP BY period
+    FROM resolved_tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     SELECT p.period,

@@ -14,18 +14,15 @@ nps_in_window AS (
     WHERE responded_at >= {{ window_start }}
       AND responded_at < {{ window_end }}
 ),
-nps_by_period AS (
-    SELECT 'all' AS period, promoter, detractor FROM nps_in_window
-    UNION ALL
-    SELECT period_month AS period, promoter, detractor FROM nps_in_window
-),
 nps AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS responses,
            sum(promoter) AS promoters,
            sum(detractor) AS detractors
-    FROM nps_by_period
-    GROUP BY period
+    FROM nps_in_window
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 window_tickets AS (
     -- tickets opened in the window; repeat = next ticket within 7 days (604800 s, inclusive)
@@ -42,28 +39,23 @@ window_tickets AS (
     WHERE opened_at >= {{ window_start }}
       AND opened_at < {{ window_end }}
 ),
-tickets_by_period AS (
-    SELECT 'all' AS period, channel, is_repeat, is_switch FROM window_tickets
-    UNION ALL
-    SELECT period_month AS period, channel, is_repeat, is_switch FROM window_tickets
-),
 repeats AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS tickets,
            sum(is_repeat) AS repeats,
            sum(is_switch) AS switches
-    FROM tickets_by_period
-    GROUP BY period
+    FROM window_tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 repeats_by_channel AS (
     -- breakdown by the channel of the first ticket
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            channel,
            count(*) AS tickets,
            sum(is_repeat) AS repeats,
            sum(is_switch) AS switches
-    FROM tickets_by_period
-    GROUP BY period, channel
+    FROM window_tickets
+    GROUP BY GROUPING SETS ((period_month, channel), (channel))
 ),
 by_period AS (
     SELECT p.period,

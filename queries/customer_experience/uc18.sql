@@ -33,17 +33,14 @@ window_orders AS (
     WHERE o.ordered_at >= {{ window_start }}
       AND o.ordered_at < {{ window_end }}
 ),
-orders_by_period AS (
-    SELECT 'all' AS period, revenue, is_advocate FROM window_orders
-    UNION ALL
-    SELECT period_month AS period, revenue, is_advocate FROM window_orders
-),
 revenue AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            CAST(sum(CAST(CASE WHEN is_advocate THEN revenue ELSE 0 END AS DECIMAL(38, 10))) AS DOUBLE) AS advocate_revenue,
            CAST(sum(CAST(CASE WHEN is_advocate THEN 0 ELSE revenue END AS DECIMAL(38, 10))) AS DOUBLE) AS other_revenue
-    FROM orders_by_period
-    GROUP BY period
+    FROM window_orders
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 churn_cohorts AS (
     -- spec: contacts with churned_at in the period / contacts created before the period

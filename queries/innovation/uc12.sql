@@ -11,25 +11,24 @@ listening_ideas AS (
     FROM stg_ideas
     WHERE source IN ('social', 'support', 'community')
 ),
-listening_by_period AS (
-    -- each idea once for 'all' and once for its month
-    SELECT 'all' AS period, idea_id, topic FROM listening_ideas
-    UNION ALL
-    SELECT period_month AS period, idea_id, topic FROM listening_ideas
-),
 volume AS (
-    SELECT period, count(*) AS ideas
-    FROM listening_by_period
-    GROUP BY period
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           count(*) AS ideas
+    FROM listening_ideas
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 topics AS (
     -- every topic met among listening ideas of the window
     SELECT DISTINCT topic FROM listening_ideas
 ),
 topic_volume AS (
-    SELECT period, topic, count(*) AS ideas
-    FROM listening_by_period
-    GROUP BY period, topic
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           topic,
+           count(*) AS ideas
+    FROM listening_ideas
+    GROUP BY GROUPING SETS ((period_month, topic), (topic))
 ),
 by_period AS (
     SELECT p.period, coalesce(v.ideas, 0) AS ideas

@@ -18,14 +18,10 @@ crowd_ideas AS (
     FROM stg_ideas
     WHERE source <> 'employee'
 ),
-crowd_by_period AS (
-    -- each idea once for 'all' and once for the month it was submitted in
-    SELECT 'all' AS period, c.* FROM crowd_ideas c
-    UNION ALL
-    SELECT c.period_month AS period, c.* FROM crowd_ideas c
-),
 stats AS (
-    SELECT period,
+    -- per month (of submission) and for the whole window in one pass (GROUPING SETS;
+    -- grouping(x) = 1 marks the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS ideas,
            avg(CAST(votes AS DOUBLE)) AS mean_votes,
            sum(CASE WHEN is_implemented THEN 1 ELSE 0 END) AS implemented,
@@ -33,8 +29,8 @@ stats AS (
            count(days_to_implement) AS timed,
            CAST(sum(CAST(implemented_value AS DECIMAL(38, 10))) AS DOUBLE) AS realized_value,
            count(implemented_value) AS valued
-    FROM crowd_by_period
-    GROUP BY period
+    FROM crowd_ideas
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     SELECT p.period,

@@ -7,44 +7,35 @@ WITH periods AS (
 
 -- Mentions tagged with a campaign ---------------------------------------------------------
 -- every mention posted in the window with a campaign_id (brand posts and other authors alike:
--- the tag says the post belongs to the campaign), once for 'all' and once for its month
-tagged_mentions AS (
-    SELECT 'all' AS period, campaign_id, reach, likes + shares + comments AS engagements
-    FROM stg_mentions
-    WHERE campaign_id IS NOT NULL
-    UNION ALL
-    SELECT period_month AS period, campaign_id, reach, likes + shares + comments AS engagements
-    FROM stg_mentions
-    WHERE campaign_id IS NOT NULL
-),
+-- the tag says the post belongs to the campaign), per campaign, per month and for the whole
+-- window in one pass (GROUPING SETS; grouping(x) = 1 marks the row of the whole window)
 mention_stats AS (
-    SELECT period, campaign_id,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           campaign_id,
            count(*) AS mentions,
            sum(reach) AS reach,
-           sum(engagements) AS engagements
-    FROM tagged_mentions
-    GROUP BY period, campaign_id
+           sum(likes + shares + comments) AS engagements
+    FROM stg_mentions
+    WHERE campaign_id IS NOT NULL
+    GROUP BY GROUPING SETS ((period_month, campaign_id), (campaign_id))
 ),
 
 -- Touchpoint costs (used for campaigns without a budget) ------------------------------------
--- touchpoints of a campaign that occurred in the window, once for 'all' and once for their month
+-- touchpoints of a campaign that occurred in the window, per campaign, per month and for the
+-- whole window
 campaign_touchpoints AS (
-    SELECT 'all' AS period, campaign_id, cost
-    FROM touchpoints
-    WHERE campaign_id IS NOT NULL
-      AND occurred_at >= {{ window_start }} AND occurred_at < {{ window_end }}
-    UNION ALL
-    SELECT to_char(occurred_at, '%Y-%m') AS period, campaign_id, cost
+    SELECT to_char(occurred_at, '%Y-%m') AS period_month, campaign_id, cost
     FROM touchpoints
     WHERE campaign_id IS NOT NULL
       AND occurred_at >= {{ window_start }} AND occurred_at < {{ window_end }}
 ),
 touchpoint_stats AS (
-    SELECT period, campaign_id,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           campaign_id,
            count(cost) AS costed_touchpoints,
            coalesce(CAST(sum(CAST(cost AS DECIMAL(38, 10))) AS DOUBLE), 0) AS touchpoint_cost
     FROM campaign_touchpoints
-    GROUP BY period, campaign_id
+    GROUP BY GROUPING SETS ((period_month, campaign_id), (campaign_id))
 ),
 
 -- Campaign runs ---------------------------------------------------------------------------------

@@ -24,26 +24,29 @@ event_buzz AS (
     WHERE event_id IS NOT NULL
     GROUP BY event_id
 ),
--- each event once for 'all' and once for its start month
-events_by_period AS (
-    SELECT 'all' AS period, w.*, coalesce(b.mentions, 0) AS mentions
-    FROM window_events w
-    LEFT JOIN event_buzz b ON b.event_id = w.event_id
-    UNION ALL
-    SELECT w.period_month AS period, w.*, coalesce(b.mentions, 0) AS mentions
+-- each event with the mentions tagged with it
+tagged_events AS (
+    SELECT w.*, coalesce(b.mentions, 0) AS mentions
     FROM window_events w
     LEFT JOIN event_buzz b ON b.event_id = w.event_id
 ),
--- all events of a period pooled (sums, not a mean of per-event ratios)
+-- each event in the whole window and in its start month (both rows of the period grid)
+events_by_period AS (
+    SELECT p.period, e.*
+    FROM tagged_events e
+    JOIN stg_periods p ON p.period = 'all' OR p.period = e.period_month
+),
+-- all events of a period pooled (sums, not a mean of per-event ratios), per month and for the
+-- whole window in one pass (GROUPING SETS; grouping(x) = 1 marks the row of the whole window)
 event_totals AS (
-    SELECT period,
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            sum(registrations) AS registrations,
            sum(attendees) AS attendees,
            sum(attendees_online) AS attendees_online,
            CAST(sum(CAST(cost AS DECIMAL(38, 10))) AS DOUBLE) AS cost,
            sum(mentions) AS mentions
-    FROM events_by_period
-    GROUP BY period
+    FROM tagged_events
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 rows AS (
     SELECT p.period, CAST(NULL AS VARCHAR) AS event_id,

@@ -9,15 +9,14 @@ WITH contacts AS (
     UNION ALL
     SELECT 'community' AS channel, period_month FROM stg_threads
 ),
-by_period AS (
-    SELECT 'all' AS period, channel FROM contacts
-    UNION ALL
-    SELECT period_month AS period, channel FROM contacts
-),
 counts AS (
-    SELECT period, channel, count(*) AS contacts
-    FROM by_period
-    GROUP BY period, channel
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           channel,
+           count(*) AS contacts
+    FROM contacts
+    GROUP BY GROUPING SETS ((period_month, channel), (channel))
 ),
 totals AS (
     SELECT period, sum(contacts) AS period_contacts FROM counts GROUP BY period

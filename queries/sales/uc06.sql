@@ -45,22 +45,18 @@ flagged AS (
     LEFT JOIN mention_signals ms ON ms.opportunity_id = o.opportunity_id
     LEFT JOIN touch_signals ts ON ts.opportunity_id = o.opportunity_id
 ),
-flagged_by_period AS (
-    -- every opportunity once for 'all' and once for its month
-    SELECT 'all' AS period, f.* FROM flagged f
-    UNION ALL
-    SELECT f.period_month AS period, f.* FROM flagged f
-),
 counts AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS opportunities,
            sum(CASE WHEN has_signal THEN 1 ELSE 0 END) AS with_signal,
            sum(CASE WHEN has_signal AND is_closed THEN 1 ELSE 0 END) AS closed_with,
            sum(CASE WHEN has_signal AND is_won THEN 1 ELSE 0 END) AS won_with,
            sum(CASE WHEN NOT has_signal AND is_closed THEN 1 ELSE 0 END) AS closed_without,
            sum(CASE WHEN NOT has_signal AND is_won THEN 1 ELSE 0 END) AS won_without
-    FROM flagged_by_period
-    GROUP BY period
+    FROM flagged
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     -- every reporting period, with zero counts where no opportunity was created

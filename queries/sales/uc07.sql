@@ -30,14 +30,10 @@ classified AS (
     FROM social_leads s
     LEFT JOIN converted_leads c ON c.lead_id = s.lead_id
 ),
-classified_by_period AS (
-    -- every social lead once for 'all' and once for its month
-    SELECT 'all' AS period, c.* FROM classified c
-    UNION ALL
-    SELECT c.period_month AS period, c.* FROM classified c
-),
 stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS leads,
            count(response_minutes) AS contacted,
            median(response_minutes) AS median_response_minutes,
@@ -45,8 +41,8 @@ stats AS (
            sum(CASE WHEN is_fast AND converted THEN 1 ELSE 0 END) AS fast_converted,
            sum(CASE WHEN NOT is_fast THEN 1 ELSE 0 END) AS slow,
            sum(CASE WHEN NOT is_fast AND converted THEN 1 ELSE 0 END) AS slow_converted
-    FROM classified_by_period
-    GROUP BY period
+    FROM classified
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     -- every reporting period, zero counts where no social lead was created

@@ -21,19 +21,16 @@ lead_outcomes AS (
     LEFT JOIN opportunities o ON o.lead_id = s.lead_id
     GROUP BY s.lead_id, s.period_month
 ),
-outcomes_by_period AS (
-    SELECT 'all' AS period, l.* FROM lead_outcomes l
-    UNION ALL
-    SELECT l.period_month AS period, l.* FROM lead_outcomes l
-),
 lead_stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS leads,
            sum(CASE WHEN opportunities > 0 THEN 1 ELSE 0 END) AS converted,
            sum(won_deals) AS won_deals,
            CAST(sum(CAST(won_amount AS DECIMAL(38, 10))) AS DOUBLE) AS won_amount
-    FROM outcomes_by_period
-    GROUP BY period
+    FROM lead_outcomes
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 cost_overlap AS (
     -- UC08 cost rows prorated by the days of [period_start, period_end] (both inclusive)

@@ -1,5 +1,10 @@
 -- Periods every KPI is reported for: 'all' (the whole analysis window) and each calendar
 -- month that overlaps the window, with the part of the window it covers [start, end).
+-- The grid itself: its 'all' row is one literal row, the window (not the months' rows again;
+-- allow-listed in tests/it/sql_lint.rs). As the GROUPING SETS total of the months it came back
+-- from an empty input: DataFusion 55 pushes a constant-false filter (a branch of a use case's
+-- UNION ALL ruled out by `WHERE kpi = …` in `misura sql`) below the aggregate, and the empty
+-- grouping set still yields its row, so every KPI's 'all' row matched (tests/it/sql.rs).
 SELECT 'all' AS period,
        {{ window_start }} AS period_start,
        {{ window_end }} AS period_end

@@ -3,29 +3,31 @@
 WITH periods AS (
     SELECT period FROM stg_periods
 ),
-tickets_by_period AS (
-    -- tickets opened in the window, once for 'all' and once for their month
-    SELECT 'all' AS period, t.channel, coalesce(t.topic, 'unknown') AS topic FROM stg_tickets t
-    UNION ALL
-    SELECT t.period_month AS period, t.channel, coalesce(t.topic, 'unknown') AS topic FROM stg_tickets t
+tickets AS (
+    -- tickets opened in the window (null topic -> 'unknown')
+    SELECT t.period_month, t.channel, coalesce(t.topic, 'unknown') AS topic FROM stg_tickets t
 ),
 ticket_stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS tickets,
            sum(CASE WHEN channel IN ('social', 'community') THEN 1 ELSE 0 END) AS social_or_community,
            sum(CASE WHEN channel = 'social' THEN 1 ELSE 0 END) AS social
-    FROM tickets_by_period
-    GROUP BY period
+    FROM tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 social_topics AS (
-    -- topics of social tickets in the window (null topic -> 'unknown')
-    SELECT DISTINCT topic FROM tickets_by_period WHERE channel = 'social'
+    -- topics of social tickets in the window
+    SELECT DISTINCT topic FROM tickets WHERE channel = 'social'
 ),
 topic_counts AS (
-    SELECT period, topic, count(*) AS tickets
-    FROM tickets_by_period
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           topic,
+           count(*) AS tickets
+    FROM tickets
     WHERE channel = 'social'
-    GROUP BY period, topic
+    GROUP BY GROUPING SETS ((period_month, topic), (topic))
 ),
 topic_grid AS (
     -- every period x every topic seen in the window, 0 where the month has none

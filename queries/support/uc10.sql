@@ -11,13 +11,10 @@ social_tickets AS (
     FROM stg_tickets t
     WHERE t.channel = 'social'
 ),
-social_by_period AS (
-    SELECT 'all' AS period, s.* FROM social_tickets s
-    UNION ALL
-    SELECT s.period_month AS period, s.* FROM social_tickets s
-),
 social_stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS tickets,
            count(response_seconds) AS answered,
            median(response_seconds / 60) AS median_response_minutes,
@@ -25,8 +22,8 @@ social_stats AS (
            sum(CASE WHEN response_seconds <= {{ support_sla_minutes }} * 60 THEN 1 ELSE 0 END) AS within_sla,
            count(resolution_seconds) AS resolved,
            median(resolution_seconds / 3600) AS median_resolution_hours
-    FROM social_by_period
-    GROUP BY period
+    FROM social_tickets
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 social_grid AS (
     SELECT p.period,
@@ -39,36 +36,32 @@ social_grid AS (
     FROM periods p
     LEFT JOIN social_stats s ON s.period = p.period
 ),
-csat_rows AS (
-    -- every ticket opened in the window (all channels), once for 'all', once for its month
-    SELECT 'all' AS period, channel, csat FROM stg_tickets
-    UNION ALL
-    SELECT period_month AS period, channel, csat FROM stg_tickets
-),
 csat_channels AS (
     SELECT DISTINCT channel FROM stg_tickets
 ),
-csat_by_channel AS (
-    SELECT period, channel, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
-    FROM csat_rows
-    GROUP BY period, channel
-),
-csat_total AS (
-    SELECT period, avg(CAST(csat AS DOUBLE)) AS csat, count(csat) AS rated
-    FROM csat_rows
-    GROUP BY period
+csat_stats AS (
+    -- every ticket opened in the window (all channels), per channel and over all channels
+    -- (all_channels), per month and for the whole window, in one pass
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
+           channel,
+           grouping(channel) = 1 AS all_channels,
+           avg(CAST(csat AS DOUBLE)) AS csat,
+           count(csat) AS rated
+    FROM stg_tickets
+    GROUP BY GROUPING SETS ((period_month, channel), (channel), (period_month), ())
 ),
 csat_grid AS (
     -- every period x every channel with tickets in the window; null where none rated
     SELECT p.period, c.channel, s.csat, coalesce(s.rated, 0) AS rated
     FROM periods p
     CROSS JOIN csat_channels c
-    LEFT JOIN csat_by_channel s ON s.period = p.period AND s.channel = c.channel
+    LEFT JOIN csat_stats s
+           ON s.period = p.period AND s.channel = c.channel AND NOT s.all_channels
 ),
 csat_total_grid AS (
     SELECT p.period, s.csat, coalesce(s.rated, 0) AS rated
     FROM periods p
-    LEFT JOIN csat_total s ON s.period = p.period
+    LEFT JOIN csat_stats s ON s.period = p.period AND s.all_channels
 ),
 cost_channels AS (
     SELECT DISTINCT channel FROM channel_costs

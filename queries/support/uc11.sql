@@ -22,20 +22,17 @@ flagged AS (
     FROM threads th
     LEFT JOIN thread_savings s ON s.thread_id = th.thread_id
 ),
-flagged_by_period AS (
-    SELECT 'all' AS period, f.* FROM flagged f
-    UNION ALL
-    SELECT f.period_month AS period, f.* FROM flagged f
-),
 stats AS (
-    SELECT period,
+    -- per month and for the whole window in one pass (GROUPING SETS; grouping(x) = 1 marks
+    -- the row of the whole window)
+    SELECT CASE WHEN grouping(period_month) = 1 THEN 'all' ELSE period_month END AS period,
            count(*) AS threads,
            sum(CASE WHEN peer_answered THEN 1 ELSE 0 END) AS peer_answered,
            sum(CASE WHEN peer_accepted THEN 1 ELSE 0 END) AS peer_accepted,
            sum(CASE WHEN is_deflected THEN 1 ELSE 0 END) AS deflected,
            CAST(sum(CAST(saving AS DECIMAL(38, 10))) AS DOUBLE) AS savings
-    FROM flagged_by_period
-    GROUP BY period
+    FROM flagged
+    GROUP BY GROUPING SETS ((period_month), ())
 ),
 by_period AS (
     SELECT p.period,

@@ -37,6 +37,7 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
     let files = queries
         .staging
         .iter()
+        .chain(&queries.intermediate)
         .map(|s| (&s.file, &s.sql))
         .chain(queries.kpis.iter().map(|k| (&k.file, &k.sql)));
     let mut checked = 0;
@@ -111,7 +112,8 @@ pub async fn execute(args: CheckArgs) -> Result<u8> {
     }
 }
 
-/// Writes every staging view and use-case query, parameters filled in, under `dir`.
+/// Writes every staging and intermediate view and use-case query, parameters filled in, under
+/// `dir`.
 fn render_sql(
     queries: &QuerySet,
     params: &crate::config::params::Parameters,
@@ -126,6 +128,12 @@ fn render_sql(
         .staging
         .iter()
         .map(|s| ("staging", s.name.clone(), &s.file, &s.sql))
+        .chain(
+            queries
+                .intermediate
+                .iter()
+                .map(|s| ("intermediate", s.name.clone(), &s.file, &s.sql)),
+        )
         .chain(
             queries
                 .kpis

@@ -1,6 +1,8 @@
 //! Loads the KPI SQL: the built-in `queries/` compiled into the binary, plus a project's
-//! own `queries/` directory. Staging files (`queries/staging/<view>.sql`) become views;
-//! every other `<name>.sql` needs a `<name>.toml` sidecar and produces KPI rows.
+//! own `queries/` directory. Staging files (`queries/staging/<view>.sql`) and intermediate
+//! files (`queries/intermediate/<view>.sql`, shapes two or more queries share, built on the
+//! staging views) become views; every other `<name>.sql` needs a `<name>.toml` sidecar and
+//! produces KPI rows.
 
 use crate::arrow_io::{Named, OutputSchema};
 use crate::error::{Error, Result};
@@ -11,7 +13,8 @@ use std::path::Path;
 
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/queries");
 
-/// A staging view: a SELECT registered under the file's name.
+/// A staging or intermediate view (or a model query): a SELECT registered under the file's
+/// name.
 #[derive(Debug, Clone)]
 pub struct StagingQuery {
     /// View name (file stem).
@@ -66,6 +69,8 @@ pub struct QuerySet {
     /// Cluster forms of staging views (`staging/cluster/<view>.sql`), used instead of the
     /// view of the same name when the KPI SQL runs on a Ballista cluster.
     pub cluster_staging: Vec<StagingQuery>,
+    /// Intermediate views (`intermediate/<view>.sql`), registered after the staging views.
+    pub intermediate: Vec<StagingQuery>,
     /// Use-case queries, in file order.
     pub kpis: Vec<KpiQuery>,
     /// Model queries (`models/<name>.sql`): inputs of the statistics, not KPIs.
@@ -212,6 +217,8 @@ impl QuerySet {
             Some(&mut self.cluster_staging)
         } else if parent.ends_with("staging") {
             Some(&mut self.staging)
+        } else if parent.ends_with("intermediate") {
+            Some(&mut self.intermediate)
         } else {
             None
         };
@@ -263,7 +270,8 @@ impl QuerySet {
         Ok(set)
     }
 
-    /// Adds (or, for the same staging name, replaces) the queries of a project directory.
+    /// Adds (or, for the same staging, intermediate or model name, replaces) the queries of a
+    /// project directory.
     pub fn add_dir(&mut self, dir: &Path) -> Result<()> {
         let mut paths = Vec::new();
         walk(dir, &mut paths)?;

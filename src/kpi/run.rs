@@ -54,7 +54,7 @@ pub struct NotMeasurable {
 /// A query that failed.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct QueryFailure {
-    /// Use case (or `staging`).
+    /// Use case (or `staging`, `intermediate`).
     pub use_case: String,
     /// The query file.
     pub file: String,
@@ -189,15 +189,18 @@ fn sort_key(v: &KpiValue) -> (String, String, bool, String, Option<String>, Opti
     )
 }
 
-/// Registers the staging views (they may build on each other: registered in passes until
-/// none is left or a pass makes no progress; the remaining ones are returned with their
-/// error).
+/// Registers the staging views, then the intermediate views built on them (each layer in
+/// passes until none is left or a pass makes no progress, so a view may build on another of
+/// its layer; the remaining ones are returned with their error).
 pub async fn register_staging(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
 ) -> Result<Vec<QueryFailure>> {
-    register_views(ctx, queries.staging.iter().collect(), params).await
+    let mut failures =
+        register_views(ctx, queries.staging.iter().collect(), params, "staging").await?;
+    failures.extend(register_intermediate(ctx, queries, params).await?);
+    Ok(failures)
 }
 
 /// [`register_staging`] on a Ballista cluster: a view with a cluster form
@@ -218,13 +221,31 @@ pub async fn register_cluster_staging(
                 .unwrap_or(s)
         })
         .collect();
-    register_views(ctx, views, params).await
+    let mut failures = register_views(ctx, views, params, "staging").await?;
+    failures.extend(register_intermediate(ctx, queries, params).await?);
+    Ok(failures)
+}
+
+/// The intermediate views (`intermediate/<view>.sql`), after the staging views they read.
+async fn register_intermediate(
+    ctx: &SessionContext,
+    queries: &QuerySet,
+    params: &Parameters,
+) -> Result<Vec<QueryFailure>> {
+    register_views(
+        ctx,
+        queries.intermediate.iter().collect(),
+        params,
+        "intermediate",
+    )
+    .await
 }
 
 async fn register_views(
     ctx: &SessionContext,
     views: Vec<&crate::kpi::load::StagingQuery>,
     params: &Parameters,
+    layer: &str,
 ) -> Result<Vec<QueryFailure>> {
     let mut failures = Vec::new();
     let mut pending = views;
@@ -245,7 +266,7 @@ async fn register_views(
         if failed.len() == pending.len() {
             for (s, e) in failed {
                 failures.push(QueryFailure {
-                    use_case: "staging".into(),
+                    use_case: layer.into(),
                     file: s.file.clone(),
                     error: e.to_string(),
                 });

@@ -39,6 +39,7 @@ pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) 
         .staging
         .iter()
         .chain(&queries.cluster_staging)
+        .chain(&queries.intermediate)
         .chain(queries.models.iter().map(|m| &m.query))
     {
         h.update(s.file.as_bytes());

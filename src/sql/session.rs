@@ -1,9 +1,9 @@
 //! What an analyst can query: one DataFusion session holding, for a data directory, the
-//! canonical tables (validated exactly as `misura run` reads them), the staging views, one
-//! view per use case (its KPI query: `kpi, period, dimension, dimension_value, value, n`)
-//! and, with a run folder, that run's output tables (`kpi_values`, `attribution`, `roi`, …).
-//! Every object carries a description, and canonical columns their documented meaning, for
-//! `\d` and `\dt`.
+//! canonical tables (validated exactly as `misura run` reads them), the staging and
+//! intermediate views, one view per use case (its KPI query: `kpi, period, dimension,
+//! dimension_value, value, n`) and, with a run folder, that run's output tables (`kpi_values`,
+//! `attribution`, `roi`, …). Every object carries a description, and canonical columns their
+//! documented meaning, for `\d` and `\dt`.
 
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -21,6 +21,8 @@ pub enum Kind {
     Table,
     /// A staging view (`queries/staging`).
     Staging,
+    /// An intermediate view (`queries/intermediate`): a shape several queries share.
+    Intermediate,
     /// A use case's KPI query as a view.
     UseCase,
     /// An output table of a run.
@@ -33,6 +35,7 @@ impl Kind {
         match self {
             Kind::Table => "table",
             Kind::Staging => "staging view",
+            Kind::Intermediate => "intermediate view",
             Kind::UseCase => "use-case view",
             Kind::Output => "run output",
         }
@@ -144,11 +147,16 @@ impl SqlSession {
         for f in &failed {
             unavailable.push((f.file.clone(), f.error.clone()));
         }
-        for s in &queries.staging {
+        let views = queries
+            .staging
+            .iter()
+            .map(|s| (s, Kind::Staging))
+            .chain(queries.intermediate.iter().map(|s| (s, Kind::Intermediate)));
+        for (s, kind) in views {
             if failed.iter().all(|f| f.file != s.file) {
                 objects.push(Object {
                     name: s.name.clone(),
-                    kind: Kind::Staging,
+                    kind,
                     doc: first_comment(&s.sql),
                 });
             }

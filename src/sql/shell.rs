@@ -14,7 +14,7 @@ use std::time::Instant;
 
 /// Help of the backslash commands.
 pub const HELP: &str = "\
-  \\dt             list tables and views (canonical tables, staging views, use-case views, run outputs)
+  \\dt             list tables and views (canonical tables, staging, intermediate and use-case views, run outputs)
   \\d [NAME]       columns of NAME with their meaning (without NAME: as \\dt)
   \\timing [on|off] show how long each statement took
   \\format table|csv|json|markdown

@@ -25,5 +25,6 @@ mod run_integrity;
 mod scale;
 mod shared_ctes;
 mod sql;
+mod sql_lint;
 mod trust;
 mod util;
