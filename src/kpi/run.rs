@@ -12,6 +12,7 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{Float64Type, Int64Type};
 use datafusion::prelude::{DataFrame, SessionContext};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::collections::{BTreeSet, HashSet};
 use std::time::Instant;
 
@@ -538,32 +539,29 @@ async fn evaluate(
 /// The data tests of KPI rows an engine computed (`computed_by` in the sidecar), by the
 /// sidecar that declares them: the same tests as the SQL's rows, before they are merged.
 pub fn check_engine_rows(queries: &QuerySet, rows: &[KpiValue]) -> Result<()> {
-    for q in &queries.kpis {
-        let declared = |id: &str| {
+    let declaring = |id: &str| {
+        queries.kpis.iter().position(|q| {
             q.meta
                 .kpis
                 .iter()
                 .any(|k| k.id == id && k.computed_by.is_some())
+        })
+    };
+    let mut by_query: BTreeMap<usize, Vec<KpiValue>> = BTreeMap::new();
+    for r in rows {
+        let Some(q) = declaring(&r.kpi) else {
+            return Err(Error::QueryDefinition {
+                file: format!("queries/ (use case {})", r.use_case),
+                problem: format!(
+                    "the engine computed KPI `{}`, which no sidecar declares with computed_by",
+                    r.kpi
+                ),
+            });
         };
-        let mine: Vec<KpiValue> = rows.iter().filter(|r| declared(&r.kpi)).cloned().collect();
-        if !mine.is_empty() {
-            data_tests(q, &mine)?;
-        }
+        by_query.entry(q).or_default().push(r.clone());
     }
-    if let Some(r) = rows.iter().find(|r| {
-        !queries
-            .kpis
-            .iter()
-            .flat_map(|q| &q.meta.kpis)
-            .any(|k| k.id == r.kpi && k.computed_by.is_some())
-    }) {
-        return Err(Error::QueryDefinition {
-            file: format!("queries/ (use case {})", r.use_case),
-            problem: format!(
-                "the engine computed KPI `{}`, which no sidecar declares with computed_by",
-                r.kpi
-            ),
-        });
+    for (q, mine) in &by_query {
+        data_tests(&queries.kpis[*q], mine)?;
     }
     Ok(())
 }

@@ -77,17 +77,25 @@ fn fixture_dirs() -> Vec<PathBuf> {
 }
 
 /// Runs fixture `name` and compares its KPI values with `expected.toml`; returns the problems.
-async fn check(name: &str) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The folder of fixture `name`.
+fn fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/kpi")
-        .join(name);
+        .join(name)
+}
+
+/// The hand-computed expectations of fixture `name`.
+fn expected(name: &str) -> Expected {
+    let text = std::fs::read_to_string(fixture_dir(name).join("expected.toml")).unwrap();
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"))
+}
+
+async fn check(name: &str) -> Vec<String> {
+    let dir = fixture_dir(name);
     let out = tempfile::tempdir().unwrap();
     let result = run(&dir, out.path(), None).await;
     let mut failures = Vec::new();
-    let name = dir.file_name().unwrap().to_string_lossy().to_string();
-    let expected: Expected =
-        toml::from_str(&std::fs::read_to_string(dir.join("expected.toml")).unwrap())
-            .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
+    let expected = expected(name);
     let summary = match result {
         Ok(s) => s,
         Err(e) => panic!("{name}: run failed: {e}"),
@@ -207,17 +215,7 @@ fn every_fixture_folder_has_its_test() {
 fn every_kpi_is_pinned_by_a_fixture() {
     let mut pinned = BTreeSet::new();
     for name in FIXTURES {
-        let expected: Expected = toml::from_str(
-            &std::fs::read_to_string(
-                Path::new(env!("CARGO_MANIFEST_DIR"))
-                    .join("tests/fixtures/kpi")
-                    .join(name)
-                    .join("expected.toml"),
-            )
-            .unwrap(),
-        )
-        .unwrap_or_else(|e| panic!("{name}/expected.toml: {e}"));
-        pinned.extend(expected.expect.into_iter().map(|e| e.kpi));
+        pinned.extend(expected(name).expect.into_iter().map(|e| e.kpi));
     }
     let mut failures = Vec::new();
     let all: BTreeSet<String> = QuerySet::builtin()
