@@ -10,12 +10,12 @@
 mod common;
 
 use common::{env_or, time};
-use misura::attribution::{attribute, models};
+use misura::analyses::attribution::{attribute, models};
+use misura::analyses::roi::credited::{Amount, Credited};
+use misura::analyses::roi::{Allocation, RoiInput, compute, model_params};
 use misura::config::params::{Parameters, Source};
 use misura::config::run_params::RunParams;
 use misura::kpi::load::QuerySet;
-use misura::roi::credited::{Amount, Credited};
-use misura::roi::{Allocation, RoiInput, compute, model_params};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -69,7 +69,7 @@ async fn main() -> misura::Result<()> {
     }
 
     let t = Instant::now();
-    let journeys = misura::attribution::journeys::load(&ctx, &queries, &params).await?;
+    let journeys = misura::analyses::attribution::journeys::load(&ctx, &queries, &params).await?;
     let touches: usize = journeys.converting.iter().map(|j| j.touches.len()).sum();
     let path_touches: usize = journeys.non_converting.iter().map(Vec::len).sum();
     println!(

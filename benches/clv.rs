@@ -10,10 +10,10 @@
 mod common;
 
 use common::{env_or, time};
-use misura::clv::bgnbd::{self, History};
-use misura::clv::gamma_gamma::{self, Spend};
-use misura::clv::simulate::{self, Observation};
-use misura::clv::value;
+use misura::analyses::clv::bgnbd::{self, History};
+use misura::analyses::clv::gamma_gamma::{self, Spend};
+use misura::analyses::clv::simulate::{self, Observation};
+use misura::analyses::clv::value;
 use std::time::Instant;
 
 fn main() {

@@ -78,7 +78,7 @@ pub async fn execute(args: RunArgs) -> Result<u8> {
         keep: args.keep,
         pseudonymize: if args.pseudonymize {
             let env = std::env::vars().collect();
-            Some(crate::ops::pseudonym::Pseudonymizer::from_env(&env)?)
+            Some(crate::report::pseudonym::Pseudonymizer::from_env(&env)?)
         } else {
             None
         },

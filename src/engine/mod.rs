@@ -8,6 +8,7 @@
 //!
 //! [`shared_ctes`] plans a query so that a CTE read more than once is computed once.
 
+pub mod memory;
 pub mod shared_ctes;
 
 use crate::error::{Error, Result};

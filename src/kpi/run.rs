@@ -337,7 +337,7 @@ pub async fn run_all(
             continue;
         }
         let started = Instant::now();
-        crate::ops::memory::reset_peak();
+        crate::engine::memory::reset_peak();
         let result = match (remote, &unresponsive) {
             (None, _) => run_one(ctx, q, params, present, &mut out, true).await,
             // After one query timed out, the others would wait as long: they fail at once.
@@ -376,9 +376,9 @@ pub async fn run_all(
             q.meta.use_case.clone(),
             started.elapsed().as_secs_f64() * 1e3,
         ));
-        if let Some(bytes) = crate::ops::memory::peak_rss() {
+        if let Some(bytes) = crate::engine::memory::peak_rss() {
             out.peaks_mb
-                .push((q.meta.use_case.clone(), crate::ops::memory::mib(bytes)));
+                .push((q.meta.use_case.clone(), crate::engine::memory::mib(bytes)));
         }
     }
     out.values.sort_by_key(sort_key);

@@ -7,8 +7,6 @@ pub mod faults;
 pub mod fingerprint;
 pub mod history;
 pub mod lock;
-pub mod memory;
-pub mod pseudonym;
 pub mod retention;
 pub mod run_dirs;
 pub mod stopwatch;

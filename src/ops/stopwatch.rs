@@ -1,7 +1,7 @@
 //! The stopwatch of a run: wall time and peak resident memory of each stage, for the
 //! manifest (`timings_ms`, `peak_rss_mb`) and the bench runner.
 
-use super::memory;
+use crate::engine::memory;
 use std::collections::BTreeMap;
 use std::time::Instant;
 

@@ -5,6 +5,7 @@
 
 mod derive;
 mod manifest;
+pub mod notes;
 pub mod stage;
 pub mod stages;
 mod write;
@@ -40,7 +41,7 @@ pub struct RunOptions {
     /// Keep only this many run folders (history is never pruned).
     pub keep: Option<usize>,
     /// Pseudonymise contact ids in contact-level tables.
-    pub pseudonymize: Option<crate::ops::pseudonym::Pseudonymizer>,
+    pub pseudonymize: Option<crate::report::pseudonym::Pseudonymizer>,
     /// Memory budget and spilling of the run's queries.
     pub engine: EngineOptions,
     /// Run the KPI SQL on this Ballista cluster instead of in process.

@@ -4,21 +4,21 @@
 //! is absent, as its tables are), and a stage that fails is recorded and the next one runs.
 
 use super::RunOptions;
-use crate::attribution::AttributionRow;
-use crate::attribution::journeys::Journeys;
+use crate::analyses::attribution::AttributionRow;
+use crate::analyses::attribution::journeys::Journeys;
+use crate::analyses::channel_mix::MixRow;
+use crate::analyses::clv::Clv;
+use crate::analyses::experiments::ExperimentResult;
+use crate::analyses::maturity::Maturity;
+use crate::analyses::perception::Perception;
+use crate::analyses::roi::Roi;
 use crate::catalog::Catalog;
-use crate::channel_mix::MixRow;
-use crate::clv::Clv;
 use crate::config::Settings;
 use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
-use crate::experiments::ExperimentResult;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue, QueryFailure};
 use crate::kpi::use_cases::UseCases;
-use crate::maturity::Maturity;
-use crate::perception::Perception;
-use crate::roi::Roi;
 use async_trait::async_trait;
 use tracing::error;
 

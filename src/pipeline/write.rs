@@ -4,8 +4,8 @@
 use super::stage::Results;
 use crate::catalog::Catalog;
 use crate::error::Result;
-use crate::ops::pseudonym::Pseudonymizer;
 use crate::report::manifest::OutputFile;
+use crate::report::pseudonym::Pseudonymizer;
 use crate::report::writer;
 use datafusion::arrow::array::RecordBatch;
 use std::path::Path;
@@ -14,31 +14,40 @@ use std::path::Path;
 fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
     let mut out: Vec<(&'static str, RecordBatch)> = Vec::new();
     if let Some(rows) = &done.attribution {
-        out.push(("attribution", crate::attribution::to_batch(rows)?));
+        out.push(("attribution", crate::analyses::attribution::to_batch(rows)?));
     }
     if let Some(roi) = &done.roi {
-        out.push(("roi", crate::roi::table::roi_batch(&roi.rows)?));
+        out.push(("roi", crate::analyses::roi::table::roi_batch(&roi.rows)?));
         out.push((
             "roi_drivers",
-            crate::roi::table::drivers_batch(&roi.drivers)?,
+            crate::analyses::roi::table::drivers_batch(&roi.drivers)?,
         ));
     }
     if let Some(c) = &done.clv {
-        out.push(("clv_model", crate::clv::model_batch(c)?));
-        out.push(("clv", crate::clv::clv_batch(c)?));
+        out.push(("clv_model", crate::analyses::clv::model_batch(c)?));
+        out.push(("clv", crate::analyses::clv::clv_batch(c)?));
     }
     if let Some(m) = &done.maturity {
-        out.push(("maturity", crate::maturity::to_batch(&m.rows)?));
+        out.push(("maturity", crate::analyses::maturity::to_batch(&m.rows)?));
     }
     if let Some(rows) = &done.channel_mix {
-        out.push(("channel_mix", crate::channel_mix::to_batch(rows)?));
+        out.push(("channel_mix", crate::analyses::channel_mix::to_batch(rows)?));
     }
     if let Some(p) = &done.perception {
-        out.push(("perception_gap", crate::perception::gaps_batch(&p.gaps)?));
-        out.push(("perception_rank", crate::perception::ranks_batch(&p.ranks)?));
+        out.push((
+            "perception_gap",
+            crate::analyses::perception::gaps_batch(&p.gaps)?,
+        ));
+        out.push((
+            "perception_rank",
+            crate::analyses::perception::ranks_batch(&p.ranks)?,
+        ));
     }
     if let Some(r) = &done.experiments {
-        out.push(("experiments_result", crate::experiments::to_batch(r)?));
+        out.push((
+            "experiments_result",
+            crate::analyses::experiments::to_batch(r)?,
+        ));
     }
     Ok(out)
 }

@@ -8,8 +8,8 @@ use super::charts::lines::Trend;
 use super::charts::{Axis, ChartFile, PALETTE, evidence_colour, render};
 use super::format::{month, number};
 use super::page::ReportInput;
+use crate::analyses::roi::{Evidence, RoiRow};
 use crate::error::Result;
-use crate::roi::{Evidence, RoiRow};
 use std::path::Path;
 
 fn evidence_legend(rows: &[&RoiRow]) -> Vec<(String, plotters::style::RGBColor)> {
@@ -146,7 +146,7 @@ pub fn attribution(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>>
     let totals = |model: &str| -> Vec<(String, f64)> {
         rows.iter()
             .filter(|r| r.model == model && r.use_case.is_none())
-            .filter(|r| r.channel != crate::attribution::NO_TOUCH)
+            .filter(|r| r.channel != crate::analyses::attribution::NO_TOUCH)
             .map(|r| (r.channel.clone(), r.conversions))
             .collect()
     };

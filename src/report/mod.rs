@@ -9,12 +9,13 @@ pub mod html;
 pub mod kpi_values;
 pub mod manifest;
 pub mod page;
+pub mod pseudonym;
 pub mod shape;
 pub mod writer;
 pub mod xlsx;
 
+use crate::analyses::roi::RoiRow;
 use crate::error::Result;
-use crate::roi::RoiRow;
 use page::{Page, ReportInput, Section, UseCaseView};
 use std::path::Path;
 

@@ -16,7 +16,7 @@ pub fn write_tables(
     dir: &Path,
     kpi_values: &RecordBatch,
     catalog: &Catalog,
-    pseudonymize: Option<&crate::ops::pseudonym::Pseudonymizer>,
+    pseudonymize: Option<&crate::report::pseudonym::Pseudonymizer>,
 ) -> Result<Vec<OutputFile>> {
     let mut outputs = write_table(dir, "kpi_values", kpi_values)?;
     if !catalog.rejected.is_empty() {

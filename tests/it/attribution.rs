@@ -5,9 +5,9 @@
 //! Non-converting paths: [A], [C].
 
 use crate::util::close;
-use misura::attribution::journeys::{Journey, Journeys, Touch};
-use misura::attribution::rules::Rule;
-use misura::attribution::{Markov, Model, NO_TOUCH, Shapley, attribute};
+use misura::analyses::attribution::journeys::{Journey, Journeys, Touch};
+use misura::analyses::attribution::rules::Rule;
+use misura::analyses::attribution::{Markov, Model, NO_TOUCH, Shapley, attribute};
 
 fn touch(channel: &str, days: f64) -> Touch {
     Touch {
@@ -182,7 +182,7 @@ fn markov_is_exact_and_order_changes_the_states() {
         .sum();
     close(total, 4.0, 1e-9, "order 2 credits sum to the conversions");
     assert!(
-        misura::attribution::models(7.0, 4, 15).is_err(),
+        misura::analyses::attribution::models(7.0, 4, 15).is_err(),
         "order 4 is refused"
     );
 }

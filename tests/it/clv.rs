@@ -4,10 +4,10 @@
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::datatypes::Float64Type;
-use misura::clv::bgnbd::{self, History};
-use misura::clv::gamma_gamma::{self, Spend};
-use misura::clv::simulate::{self, Observation};
-use misura::clv::{Clv, ClvRow, value};
+use misura::analyses::clv::bgnbd::{self, History};
+use misura::analyses::clv::gamma_gamma::{self, Spend};
+use misura::analyses::clv::simulate::{self, Observation};
+use misura::analyses::clv::{Clv, ClvRow, value};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -238,7 +238,7 @@ fn a_window_without_repeat_purchases_is_reported_not_fitted() {
     clv.fit_and_value(0.3);
     let e = clv.fit.clone().unwrap_err();
     assert!(e.contains("no customer bought twice"), "{e}");
-    let model = misura::clv::model_batch(&clv).unwrap();
+    let model = misura::analyses::clv::model_batch(&clv).unwrap();
     let converged = model.column(5).as_boolean();
     assert_eq!(model.num_rows(), 7, "4 BG/NBD + 3 Gamma-Gamma parameters");
     assert!((0..7).all(|i| !converged.value(i)));
@@ -247,7 +247,7 @@ fn a_window_without_repeat_purchases_is_reported_not_fitted() {
     let messages = misura::arrow_io::text(model.column(6));
     assert!(messages.value(4).contains("too few to fit the spend model"));
     assert!(clv.rows.iter().all(|r| r.expected_value.is_none()));
-    let kpis = misura::clv::uc18::kpis(&clv, 50, 1).unwrap();
+    let kpis = misura::analyses::clv::uc18::kpis(&clv, 50, 1).unwrap();
     assert!(kpis.iter().all(|k| k.value.is_none() && k.n == 0));
 }
 
@@ -335,7 +335,7 @@ fn clv_kpis_are_group_means_with_intervals() {
         unit_days: 7.0,
         discount_rate: 0.1,
     };
-    let kpis = misura::clv::uc18::kpis(&clv, 400, 42).unwrap();
+    let kpis = misura::analyses::clv::uc18::kpis(&clv, 400, 42).unwrap();
     let adv = kpis.iter().find(|k| k.kpi == "uc18.clv_advocates").unwrap();
     let oth = kpis.iter().find(|k| k.kpi == "uc18.clv_others").unwrap();
     assert_eq!((adv.value, adv.n), (Some(200.0), 2));
@@ -348,14 +348,14 @@ fn clv_kpis_are_group_means_with_intervals() {
     assert!(adv.ci_low.unwrap() >= 100.0 && adv.ci_high.unwrap() <= 300.0);
     assert_eq!(
         kpis,
-        misura::clv::uc18::kpis(&clv, 400, 42).unwrap(),
+        misura::analyses::clv::uc18::kpis(&clv, 400, 42).unwrap(),
         "same seed"
     );
 }
 
 #[test]
 fn retention_value_by_hand() {
-    use misura::roi::inputs::RescueUnits;
+    use misura::analyses::roi::inputs::RescueUnits;
     // Exposed: 4 contacts, 1 churned (25 %); kept: CLV 100, 200 and one without a CLV.
     // Comparison: 4 contacts, 2 churned (50 %). Value = (0.5 − 0.25) × 4 × 150 = 150.
     let r = RescueUnits {
@@ -389,7 +389,7 @@ fn retention_value_by_hand() {
 
 #[test]
 fn grouped_retention_replicates_centre_on_the_value_and_spread_like_per_contact_weights() {
-    use misura::roi::inputs::RescueUnits;
+    use misura::analyses::roi::inputs::RescueUnits;
     use misura::stats::bootstrap;
     // Exposed: 2,000 contacts, 200 churned (10 %), 1,600 kept with a CLV of 90 or 110, 200
     // kept without one. Comparison: 4,000, 800 churned (20 %).

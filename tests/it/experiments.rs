@@ -3,7 +3,7 @@
 //! that must come out not significant, and the planted experiment of the sample.
 
 use crate::util::{close, run, sample_dir};
-use misura::experiments::{Arm, evaluate};
+use misura::analyses::experiments::{Arm, evaluate};
 use misura::generate::truth::Truth;
 use misura::stats::two_sample::{Moments, two_proportions, welch};
 

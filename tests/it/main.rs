@@ -1,4 +1,4 @@
-//! The integration test binary: one binary, one module per area (see STYLE.md).
+//! The integration test binary: one binary (one link, one process), one module per area.
 
 mod attribution;
 mod bad_input;
@@ -13,6 +13,7 @@ mod fuzz;
 mod generator;
 mod kpi_fixtures;
 mod kpis;
+mod layers;
 mod maturity;
 mod messy_exports;
 mod nightly;

@@ -3,9 +3,9 @@
 //! missing indicator is "not assessable" (never a wrong stage), thresholds are configurable,
 //! and the sample run writes the table with the self-assessment beside it.
 
+use misura::analyses::maturity::rules::{Condition, Model};
+use misura::analyses::maturity::{Indicators, assess};
 use misura::kpi::run::KpiValue;
-use misura::maturity::rules::{Condition, Model};
-use misura::maturity::{Indicators, assess};
 use std::collections::BTreeMap;
 
 fn passing(c: &Condition) -> Option<f64> {

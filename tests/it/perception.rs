@@ -3,7 +3,7 @@
 //! where the planted per-industry gaps must be recovered.
 
 use crate::util::close;
-use misura::perception::{ReasonCounts, compute};
+use misura::analyses::perception::{ReasonCounts, compute};
 
 fn counts(reason: &str, customer: (u64, u64), business: (u64, u64)) -> ReasonCounts {
     ReasonCounts {

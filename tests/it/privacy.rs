@@ -3,8 +3,8 @@
 //! rejects) by keyed pseudonyms, stable for one key and unrelated across keys; the key never reaches the
 //! manifest.
 
-use misura::ops::pseudonym::Pseudonymizer;
 use misura::pipeline::{self, RunOptions};
+use misura::report::pseudonym::Pseudonymizer;
 use std::collections::BTreeSet;
 use std::io::Read;
 use std::path::Path;

@@ -2,8 +2,8 @@
 //! sum to the conversions and their revenue, the order of the input rows changes nothing,
 //! and a channel that never appears in a converting journey gets no credit.
 
-use misura::attribution::journeys::{Journey, Journeys, Touch};
-use misura::attribution::{Markov, Model, attribute, models};
+use misura::analyses::attribution::journeys::{Journey, Journeys, Touch};
+use misura::analyses::attribution::{Markov, Model, attribute, models};
 use proptest::prelude::*;
 
 const CHANNELS: &[&str] = &["email", "search", "social_paid", "community"];
@@ -189,8 +189,8 @@ async fn results_do_not_depend_on_row_order_or_file_splits() {
 }
 
 mod roi_properties {
-    use misura::roi::inputs::{Costs, RescueUnits, UnitValues};
-    use misura::roi::{Allocation, RoiInput, compute};
+    use misura::analyses::roi::inputs::{Costs, RescueUnits, UnitValues};
+    use misura::analyses::roi::{Allocation, RoiInput, compute};
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 

@@ -122,24 +122,13 @@ async fn the_sample_run_writes_the_cmo_report() {
 
 #[tokio::test]
 async fn golden_roi_tables_of_the_sample() {
-    // Regenerate after an intended change with: MISURA_BLESS=1 cargo test golden_roi
+    // Regenerate after an intended change with: MISURA_BLESS=1 cargo test (util::snapshot)
     let out = tempfile::tempdir().unwrap();
     let s = run_with_config(None, out.path()).await;
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/golden");
     for table in ["roi.csv", "roi_drivers.csv"] {
         let got = std::fs::read_to_string(s.run_dir.join("tables").join(table)).unwrap();
-        let path = golden.join(table);
-        if std::env::var_os("MISURA_BLESS").is_some() {
-            std::fs::create_dir_all(&golden).unwrap();
-            std::fs::write(&path, &got).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&path).unwrap();
-        assert!(
-            got == want,
-            "{table} of the sample run differs from {}; review, then MISURA_BLESS=1 cargo test golden_roi\n--- got\n{got}",
-            path.display()
-        );
+        crate::util::snapshot(&golden.join(table), &got, "the sample run's ROI");
     }
 }
 

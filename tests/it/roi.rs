@@ -6,10 +6,10 @@ use crate::attribution::journeys as fixture_journeys;
 use crate::util::close;
 use datafusion::arrow::array::AsArray;
 use datafusion::arrow::datatypes::Float64Type;
-use misura::attribution::{Model, attribute, models};
-use misura::roi::credited::{Amount, Credited, ModelParams};
-use misura::roi::inputs::{Costs, ExperimentUnits, UnitValues};
-use misura::roi::{Allocation, Roi, RoiInput, RoiRow, UNALLOCATED, compute};
+use misura::analyses::attribution::{Model, attribute, models};
+use misura::analyses::roi::credited::{Amount, Credited, ModelParams};
+use misura::analyses::roi::inputs::{Costs, ExperimentUnits, UnitValues};
+use misura::analyses::roi::{Allocation, Roi, RoiInput, RoiRow, UNALLOCATED, compute};
 use std::collections::BTreeMap;
 
 const PARAMS: ModelParams = ModelParams {
@@ -366,7 +366,7 @@ async fn the_planted_strongest_channel_ranks_first() {
     let mut rdr = csv::Reader::from_path(s.run_dir.join("tables/attribution.csv")).unwrap();
     let mut credit: BTreeMap<(String, String), f64> = BTreeMap::new();
     for r in rdr.records().map(Result::unwrap) {
-        if r[2].is_empty() && r[1] != *misura::attribution::NO_TOUCH {
+        if r[2].is_empty() && r[1] != *misura::analyses::attribution::NO_TOUCH {
             credit.insert((r[0].to_string(), r[1].to_string()), r[3].parse().unwrap());
         }
     }

@@ -206,3 +206,24 @@ pub fn broken_queries() -> tempfile::TempDir {
     .expect("write");
     q
 }
+
+/// The one bless workflow for every file the tests keep as a snapshot (the generated
+/// references in `docs/` and `datasets/README.md`, the golden ROI tables): passes when
+/// `path` holds exactly `actual`; with `MISURA_BLESS=1` in the environment it writes
+/// `actual` there instead. `from` names what the file is derived from, for the message.
+/// After an intended change: `MISURA_BLESS=1 cargo test`, then review `git diff`.
+pub fn snapshot(path: &Path, actual: &str, from: &str) {
+    if std::env::var_os("MISURA_BLESS").is_some() {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        kept == actual,
+        "{} disagrees with {from}; if the change is intended, run MISURA_BLESS=1 cargo test and review git diff\n--- actual\n{actual}",
+        path.display()
+    );
+}

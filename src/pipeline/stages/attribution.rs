@@ -28,12 +28,17 @@ impl Stage for Attribution {
 
     async fn run(&self, cx: &RunContext<'_>, _: &Results) -> Result<Output> {
         let journeys =
-            crate::attribution::journeys::load(&cx.catalog.ctx, cx.queries, cx.run.sql()).await?;
-        let m = crate::roi::model_params(cx.run);
-        let models =
-            crate::attribution::models(m.half_life_days, m.markov_order, m.shapley_max_channels)?;
-        let refs: Vec<&dyn crate::attribution::Model> = models.iter().map(|m| m.as_ref()).collect();
-        let rows = crate::attribution::attribute(&journeys, &refs)?;
+            crate::analyses::attribution::journeys::load(&cx.catalog.ctx, cx.queries, cx.run.sql())
+                .await?;
+        let m = crate::analyses::roi::model_params(cx.run);
+        let models = crate::analyses::attribution::models(
+            m.half_life_days,
+            m.markov_order,
+            m.shapley_max_channels,
+        )?;
+        let refs: Vec<&dyn crate::analyses::attribution::Model> =
+            models.iter().map(|m| m.as_ref()).collect();
+        let rows = crate::analyses::attribution::attribute(&journeys, &refs)?;
         info!(
             stage = "attribution",
             conversions = journeys.converting.len(),

@@ -26,8 +26,13 @@ impl Stage for ChannelMix {
     }
 
     async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
-        let rows =
-            crate::channel_mix::run(&cx.catalog.ctx, cx.queries, cx.run, &done.kpis.values).await?;
+        let rows = crate::analyses::channel_mix::run(
+            &cx.catalog.ctx,
+            cx.queries,
+            cx.run,
+            &done.kpis.values,
+        )
+        .await?;
         Ok(Product::ChannelMix(rows).into())
     }
 }

@@ -23,7 +23,7 @@ impl Stage for Clv {
     }
 
     async fn run(&self, cx: &RunContext<'_>, _: &Results) -> Result<Output> {
-        let c = crate::clv::run(&cx.catalog.ctx, cx.queries, cx.run).await?;
+        let c = crate::analyses::clv::run(&cx.catalog.ctx, cx.queries, cx.run).await?;
         let mut warnings = Vec::new();
         if let Err(e) = &c.fit {
             warnings.push(format!("CLV: the BG/NBD model could not be fitted: {e}"));

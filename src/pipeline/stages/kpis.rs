@@ -70,7 +70,7 @@ impl Stage for Kpis {
             error!(stage = "kpis", use_case = %f.use_case, file = %f.file, "{}", f.error);
         }
         let mut notes = kpis.notes.clone();
-        notes.extend(crate::notes::absent_tables(
+        notes.extend(crate::pipeline::notes::absent_tables(
             &catalog.present,
             &kpis.not_measurable,
             cx.run.conversion_table,

@@ -23,7 +23,7 @@ impl Stage for Maturity {
     }
 
     async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
-        let m = crate::maturity::run(
+        let m = crate::analyses::maturity::run(
             &cx.catalog.ctx,
             cx.queries,
             &cx.settings.parameters,

@@ -26,7 +26,7 @@ impl Stage for Perception {
     }
 
     async fn run(&self, cx: &RunContext<'_>, _: &Results) -> Result<Output> {
-        let p = crate::perception::run(&cx.catalog.ctx, cx.queries, cx.run).await?;
+        let p = crate::analyses::perception::run(&cx.catalog.ctx, cx.queries, cx.run).await?;
         Ok(Product::Perception(p).into())
     }
 }

@@ -24,7 +24,7 @@ impl Stage for Roi {
     }
 
     async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
-        let roi = crate::roi::run(
+        let roi = crate::analyses::roi::run(
             &cx.catalog.ctx,
             cx.queries,
             cx.run,
@@ -37,7 +37,7 @@ impl Stage for Roi {
         for r in &roi.rows {
             info!(stage = "roi", use_case = %r.use_case, cost = r.cost, value = r.value, evidence = r.evidence.map_or("none", |e| e.as_str()), "use case valued");
         }
-        let notes = crate::notes::unmeasured_drivers(&roi.unmeasured);
+        let notes = crate::pipeline::notes::unmeasured_drivers(&roi.unmeasured);
         Ok(Output {
             notes,
             ..Output::from(Product::Roi(roi))

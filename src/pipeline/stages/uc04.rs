@@ -31,10 +31,10 @@ impl Stage for Uc04 {
 
     async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
         let journeys = done.journeys.as_ref().expect("needs Result(Journeys)");
-        let rows = crate::roi::uc04::kpis(
+        let rows = crate::analyses::roi::uc04::kpis(
             journeys,
             &cx.run.default_attribution_model,
-            &crate::roi::model_params(cx.run),
+            &crate::analyses::roi::model_params(cx.run),
             &done.kpis.values,
         )?;
         Ok(Product::KpiRows(rows).into())

@@ -30,7 +30,7 @@ impl Stage for Uc18 {
 
     async fn run(&self, cx: &RunContext<'_>, done: &Results) -> Result<Output> {
         let clv = done.clv.as_ref().expect("needs Result(Clv)");
-        let rows = crate::clv::uc18::kpis(clv, cx.run.bootstrap_samples, cx.run.seed)?;
+        let rows = crate::analyses::clv::uc18::kpis(clv, cx.run.bootstrap_samples, cx.run.seed)?;
         Ok(Product::KpiRows(rows).into())
     }
 }

@@ -8,8 +8,8 @@ pub mod dumbbell;
 pub mod lines;
 pub mod radar;
 
+use crate::analyses::roi::Evidence;
 use crate::error::{Error, Result};
-use crate::roi::Evidence;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use std::path::Path;

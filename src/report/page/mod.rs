@@ -16,13 +16,13 @@ pub use section::{KpiLine, Missing, Section, UseCaseView, kpi_lines, missing};
 pub use summary::{Mix, RoiLine, Summary, evidence_legend, roi_line, summary};
 
 use super::charts::ChartFile;
-use crate::attribution::AttributionRow;
-use crate::experiments::ExperimentResult;
+use crate::analyses::attribution::AttributionRow;
+use crate::analyses::experiments::ExperimentResult;
+use crate::analyses::roi::Roi;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue};
 use crate::kpi::sidecar::KpiMeta;
 use crate::kpi::use_cases::UseCases;
-use crate::roi::Roi;
 use serde::Serialize;
 
 /// Everything the report is made from.
@@ -46,11 +46,11 @@ pub struct ReportInput<'a> {
     /// Experiments, when any.
     pub experiments: Option<&'a [ExperimentResult]>,
     /// The perception gap, when surveyed.
-    pub perception: Option<&'a crate::perception::Perception>,
+    pub perception: Option<&'a crate::analyses::perception::Perception>,
     /// Contacts per channel and month.
-    pub channel_mix: Option<&'a [crate::channel_mix::MixRow]>,
+    pub channel_mix: Option<&'a [crate::analyses::channel_mix::MixRow]>,
     /// The maturity assessment.
-    pub maturity: Option<&'a crate::maturity::Maturity>,
+    pub maturity: Option<&'a crate::analyses::maturity::Maturity>,
     /// Rows rejected at ingestion.
     pub rejected: u64,
     /// Rows read.

@@ -2,10 +2,10 @@
 //! payback, strongest and weakest use cases, and the evidence legend.
 
 use super::ReportInput;
+use crate::analyses::roi::Evidence;
+use crate::analyses::roi::RoiRow;
 use crate::report::charts::{evidence_colour, hex};
 use crate::report::format::{money, number, pct};
-use crate::roi::Evidence;
-use crate::roi::RoiRow;
 use serde::Serialize;
 
 /// The executive summary.
@@ -99,7 +99,9 @@ pub fn summary(input: &ReportInput) -> Summary {
         let unmeasured: Vec<String> = roi
             .rows
             .iter()
-            .filter(|r| r.value.is_none() && r.cost > 0.0 && r.use_case != crate::roi::UNALLOCATED)
+            .filter(|r| {
+                r.value.is_none() && r.cost > 0.0 && r.use_case != crate::analyses::roi::UNALLOCATED
+            })
             .map(|r| format!("{} ({})", input.use_case_name(&r.use_case), r.use_case))
             .collect();
         if !unmeasured.is_empty() {

@@ -7,7 +7,7 @@
 //! whose data tests the rows pass before they are merged.
 
 use super::credited::{Amount, Credited, ModelParams};
-use crate::attribution::journeys::Journeys;
+use crate::analyses::attribution::journeys::Journeys;
 use crate::error::Result;
 use crate::kpi::run::KpiValue;
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-const BUILTIN: &str = include_str!("../../queries/maturity.toml");
+const BUILTIN: &str = include_str!("../../../queries/maturity.toml");
 
 /// One stage of a dimension.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]

@@ -16,7 +16,7 @@ pub mod uc04;
 pub use compute::{Allocation, DriverRow, Roi, RoiInput, RoiRow, RoiTotal, UNALLOCATED, compute};
 pub use evidence::{Driver, Evidence};
 
-use crate::attribution::journeys::Journeys;
+use crate::analyses::attribution::journeys::Journeys;
 use crate::config::run_params::RunParams;
 use crate::error::Result;
 use crate::kpi::load::QuerySet;
@@ -42,7 +42,7 @@ pub async fn run(
     present: &BTreeSet<&'static str>,
     journeys: Option<&Journeys>,
     catalogue: &UseCases,
-    clv: Option<&crate::clv::Clv>,
+    clv: Option<&crate::analyses::clv::Clv>,
 ) -> Result<Roi> {
     let credited = match journeys {
         Some(j) => Some(Credited::prepare(

@@ -6,10 +6,10 @@
 //! they count (transitions, channel sets, touches per channel and key) is a per-contact
 //! tally ([`Tallies`]), summed per replicate over groups of contacts with the same counts.
 
-use crate::attribution::journeys::{Journey, Journeys, Touch};
-use crate::attribution::markov::{self, Chain, Step};
-use crate::attribution::rules::Rule;
-use crate::attribution::shapley;
+use crate::analyses::attribution::journeys::{Journey, Journeys, Touch};
+use crate::analyses::attribution::markov::{self, Chain, Step};
+use crate::analyses::attribution::rules::Rule;
+use crate::analyses::attribution::shapley;
 use crate::error::{Error, Result};
 use crate::stats::tallies::Tallies;
 use std::collections::{BTreeMap, HashMap};
@@ -128,7 +128,7 @@ impl Credited {
                 problem: "non-converting paths without their contact".into(),
             });
         }
-        let amount_of = |j: &crate::attribution::journeys::Journey| match amount {
+        let amount_of = |j: &crate::analyses::attribution::journeys::Journey| match amount {
             Amount::Margin => j.margin,
             Amount::Revenue => j.value,
         };

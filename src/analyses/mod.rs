@@ -1,0 +1,14 @@
+//! The analyses a run makes of the KPI results and the joined tables, one module each:
+//! [`attribution`] (journeys and the seven models), [`experiments`] (holdout tests),
+//! [`clv`] (BG/NBD, Gamma-Gamma and customer value), [`perception`] (the perception gap by
+//! segment), [`channel_mix`], [`maturity`] (the Social Business maturity stage) and [`roi`]
+//! (costs, value drivers, evidence, the bootstrap). They read `kpi` and the canonical model
+//! and never the report; each is run by one stage of `pipeline::stages`.
+
+pub mod attribution;
+pub mod channel_mix;
+pub mod clv;
+pub mod experiments;
+pub mod maturity;
+pub mod perception;
+pub mod roi;
