@@ -345,7 +345,7 @@ impl Error {
 }
 
 /// ", did you mean `x`?" when a close match exists among `known`, else "".
-pub fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+pub(crate) fn did_you_mean<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> String {
     known
         .into_iter()
         .map(|k| (strsim::levenshtein(given, k), k))

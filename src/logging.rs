@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 
 /// Log line format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum LogFormat {
+pub(crate) enum LogFormat {
     /// `2026-11-22T03:00:01Z  INFO stage=ingest table=contacts rows=1000 table read`
     #[default]
     Text,
@@ -15,7 +15,7 @@ pub enum LogFormat {
 }
 
 /// Installs the global subscriber (once; later calls are ignored, as in tests).
-pub fn init(format: LogFormat) {
+pub(crate) fn init(format: LogFormat) {
     let builder = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)

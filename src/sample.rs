@@ -8,10 +8,10 @@ use std::path::Path;
 static SAMPLE: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/datasets/sample");
 
 /// How the embedded sample is shown in messages and the manifest.
-pub const DISPLAY: &str = "<embedded sample>";
+pub(crate) const DISPLAY: &str = "<embedded sample>";
 
 /// The sample's project file (`datasets/sample/misura.toml`), or an empty one.
-pub fn project_file() -> &'static str {
+pub(crate) fn project_file() -> &'static str {
     SAMPLE
         .get_file("misura.toml")
         .and_then(|f| f.contents_utf8())
@@ -19,7 +19,7 @@ pub fn project_file() -> &'static str {
 }
 
 /// Writes the sample's data files into `dir` (which must exist).
-pub fn extract_to(dir: &Path) -> Result<()> {
+pub(crate) fn extract_to(dir: &Path) -> Result<()> {
     for file in SAMPLE.files() {
         let target = dir.join(file.path());
         std::fs::write(&target, file.contents()).map_err(|e| Error::io(&target, e))?;

@@ -98,7 +98,7 @@ pub async fn run(
 }
 
 /// The `channel_mix` table.
-pub fn to_batch(rows: &[MixRow]) -> Result<RecordBatch> {
+pub(crate) fn to_batch(rows: &[MixRow]) -> Result<RecordBatch> {
     let schema = Schema::new(vec![
         Field::new("period", DataType::Utf8, false),
         Field::new("channel", DataType::Utf8, false),

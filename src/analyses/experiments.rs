@@ -187,7 +187,7 @@ pub async fn run(
 }
 
 /// Schema of the `experiments_result` table.
-pub fn schema() -> SchemaRef {
+pub(crate) fn schema() -> SchemaRef {
     let s = |n: &str| Field::new(n, DataType::Utf8, false);
     let u = |n: &str| Field::new(n, DataType::UInt64, false);
     let f = |n: &str| Field::new(n, DataType::Float64, true);
@@ -220,7 +220,7 @@ pub fn schema() -> SchemaRef {
 }
 
 /// The results as one batch of `experiments_result`.
-pub fn to_batch(results: &[ExperimentResult]) -> Result<RecordBatch> {
+pub(crate) fn to_batch(results: &[ExperimentResult]) -> Result<RecordBatch> {
     let s = |f: &dyn Fn(&ExperimentResult) -> &str| {
         Arc::new(results.iter().map(|r| Some(f(r))).collect::<StringArray>()) as ArrayRef
     };

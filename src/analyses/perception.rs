@@ -170,7 +170,7 @@ fn text<'a>(v: impl Iterator<Item = &'a str>) -> ArrayRef {
 }
 
 /// The `perception_gap` table.
-pub fn gaps_batch(rows: &[GapRow]) -> Result<RecordBatch> {
+pub(crate) fn gaps_batch(rows: &[GapRow]) -> Result<RecordBatch> {
     let f = |n: &str, t: DataType| {
         Field::new(
             n,
@@ -211,7 +211,7 @@ pub fn gaps_batch(rows: &[GapRow]) -> Result<RecordBatch> {
 }
 
 /// The `perception_rank` table.
-pub fn ranks_batch(rows: &[RankRow]) -> Result<RecordBatch> {
+pub(crate) fn ranks_batch(rows: &[RankRow]) -> Result<RecordBatch> {
     let schema = Schema::new(vec![
         Field::new("segment_by", DataType::Utf8, false),
         Field::new("segment_value", DataType::Utf8, false),

@@ -37,7 +37,7 @@ pub struct Lines {
 }
 
 /// The bytes of a file, decompressed; an error names what is wrong with the file itself.
-pub fn file_bytes(path: &Path, gzip: bool) -> std::io::Result<Vec<u8>> {
+pub(crate) fn file_bytes(path: &Path, gzip: bool) -> std::io::Result<Vec<u8>> {
     let f = std::fs::File::open(path)?;
     let mut bytes = Vec::new();
     if gzip {
@@ -50,7 +50,7 @@ pub fn file_bytes(path: &Path, gzip: bool) -> std::io::Result<Vec<u8>> {
 
 /// The text of `bytes` as UTF-8: unchanged without an `encoding` (UTF-8, checked per record
 /// later), decoded from it otherwise.
-pub fn to_utf8(bytes: Vec<u8>, encoding: Option<&'static encoding_rs::Encoding>) -> Vec<u8> {
+pub(crate) fn to_utf8(bytes: Vec<u8>, encoding: Option<&'static encoding_rs::Encoding>) -> Vec<u8> {
     match encoding {
         None => bytes,
         Some(e) => {
@@ -60,7 +60,7 @@ pub fn to_utf8(bytes: Vec<u8>, encoding: Option<&'static encoding_rs::Encoding>)
     }
 }
 
-/// Reads `bytes` (UTF-8 after [`to_utf8`]) as CSV with `delimiter`; `table` names the
+/// Reads `bytes` (UTF-8 after `to_utf8`) as CSV with `delimiter`; `table` names the
 /// dataset in the fixes.
 pub fn read(bytes: &[u8], delimiter: u8, table: &str) -> Result<Lines, csv::Error> {
     let mut rdr = csv::ReaderBuilder::new()

@@ -138,7 +138,7 @@ fn files_in_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Discovers the tables under `root`; `shown_root` prefixes displayed paths.
-pub fn discover(
+pub(crate) fn discover(
     root: &Path,
     shown_root: &str,
     datasets: &BTreeMap<String, DatasetConfig>,

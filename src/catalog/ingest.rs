@@ -27,9 +27,9 @@ use std::io::Read;
 use std::sync::Arc;
 
 /// Name of the column holding the index of the source file of each row.
-pub const FILE_COL: &str = "__file";
+pub(crate) const FILE_COL: &str = "__file";
 /// Name of the column holding the 1-based record number of each row within its file.
-pub const ROW_COL: &str = "__row";
+pub(crate) const ROW_COL: &str = "__row";
 
 /// What was read from one file.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

@@ -100,7 +100,8 @@ impl Inputs {
 }
 
 /// The tables whose time column is the programme's activity (the default window).
-pub const ACTIVITY_TABLES: &[&str] = &["social_mentions", "tickets", "touchpoints", "orders"];
+pub(crate) const ACTIVITY_TABLES: &[&str] =
+    &["social_mentions", "tickets", "touchpoints", "orders"];
 
 /// The loaded data.
 pub struct Catalog {
@@ -596,6 +597,6 @@ fn rejects_batch(
 }
 
 /// Sorted map of table name to report, for the manifest.
-pub fn reports_by_table(reports: &[TableReport]) -> BTreeMap<&str, &TableReport> {
+pub(crate) fn reports_by_table(reports: &[TableReport]) -> BTreeMap<&str, &TableReport> {
     reports.iter().map(|r| (r.table.as_str(), r)).collect()
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 /// Formats for text timestamps and dates (from `[datasets.<table>]`).
 #[derive(Debug, Clone, Default)]
-pub struct TextFormats {
+pub(crate) struct TextFormats {
     /// chrono format for timestamps; `None` = ISO 8601 (naive = UTC).
     pub timestamp: Option<String>,
     /// chrono format for dates; `None` = `%Y-%m-%d`.
@@ -105,7 +105,7 @@ mod decimal_comma_tests {
 
 /// A value that could not be taken: its index in the batch, the raw text and what was wrong.
 #[derive(Debug, Clone)]
-pub struct BadValue {
+pub(crate) struct BadValue {
     /// Index within the batch.
     pub index: usize,
     /// The raw value (empty for a missing value).
@@ -209,7 +209,7 @@ fn from_text<'a>(
 
 /// Converts `input` to the canonical type of `column`. Empty or blank text is null.
 /// Returns the typed array; unparseable values are null in it and listed in `bad`.
-pub fn to_canonical(
+pub(crate) fn to_canonical(
     input: &ArrayRef,
     column: &Column,
     formats: &TextFormats,

@@ -177,7 +177,7 @@ pub struct LeftOutKeys {
 /// A reference to a row that was rejected is an orphan because its parent was rejected (said
 /// so, not "export it"); a reference to a row after the as-of puts the referring row after
 /// the as-of too (`after_as_of_by_reference`): as the data stood then, neither existed.
-pub async fn validate(
+pub(crate) async fn validate(
     ctx: &SessionContext,
     ingested: &mut IngestedTable,
     typed_name: &str,
@@ -268,7 +268,7 @@ pub async fn validate(
 }
 
 /// Renders one violation for people: `file row N (line M), column `c`: value "v" problem`.
-pub fn describe(v: &Violation, ingested: &IngestedTable) -> String {
+pub(crate) fn describe(v: &Violation, ingested: &IngestedTable) -> String {
     let file = &ingested.files[v.file];
     let place = match file.format {
         crate::config::Format::Csv => format!("row {} (line {})", v.row, v.row + 1),

@@ -14,7 +14,7 @@ const LIST_PER_TABLE: usize = 50;
 
 /// Arguments of `misura check`.
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Extra query directory to check with the built-in queries
@@ -27,7 +27,7 @@ pub struct CheckArgs {
 }
 
 /// Runs `misura check`: 0 when the data is valid, 1 when it has problems.
-pub async fn execute(args: CheckArgs) -> Result<u8> {
+pub(crate) async fn execute(args: CheckArgs) -> Result<u8> {
     let mut settings = args.data.settings()?;
     let mut queries = QuerySet::builtin()?;
     if let Some(dir) = &args.queries {

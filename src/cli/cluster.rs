@@ -8,7 +8,7 @@ use tracing::info;
 
 /// Arguments of `misura cluster`.
 #[derive(Debug, Args)]
-pub struct ClusterArgs {
+pub(crate) struct ClusterArgs {
     #[command(subcommand)]
     command: ClusterCommand,
 }
@@ -29,7 +29,7 @@ enum ClusterCommand {
 }
 
 /// Runs `misura cluster …`; returns only when the process is stopped or fails.
-pub async fn execute(args: ClusterArgs) -> Result<u8> {
+pub(crate) async fn execute(args: ClusterArgs) -> Result<u8> {
     match args.command {
         ClusterCommand::Scheduler {
             bind,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Where the data and the project file are, and parameter overrides.
 #[derive(Debug, Clone, Args)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     /// Data directory with one file (or folder) per canonical table [default: the embedded sample]
     #[arg(long, env = "MISURA_DATA", value_name = "DIR")]
     pub data: Option<PathBuf>,

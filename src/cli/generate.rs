@@ -8,7 +8,7 @@ use std::time::Instant;
 
 /// Arguments of `misura generate`.
 #[derive(Debug, Args)]
-pub struct GenerateArgs {
+pub(crate) struct GenerateArgs {
     /// Size relative to scale 1.0 (≈ 1 M contacts, 10 M mentions, 5 M touchpoints, 2 M tickets)
     #[arg(long, default_value_t = 0.01)]
     scale: f64,
@@ -24,7 +24,7 @@ pub struct GenerateArgs {
 }
 
 /// Runs `misura generate`.
-pub fn execute(args: GenerateArgs) -> Result<u8> {
+pub(crate) fn execute(args: GenerateArgs) -> Result<u8> {
     let started = Instant::now();
     let truth = generate(GenerateOptions {
         scale: args.scale,

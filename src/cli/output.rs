@@ -12,7 +12,7 @@ pub fn line(text: impl std::fmt::Display) -> Result<()> {
 }
 
 /// Whether `e` is the reader of stdout having gone away.
-pub fn is_closed_pipe(e: &Error) -> bool {
+pub(crate) fn is_closed_pipe(e: &Error) -> bool {
     match e {
         Error::Io { source, .. } => source.kind() == std::io::ErrorKind::BrokenPipe,
         _ => false,

@@ -11,7 +11,7 @@ use tracing::{info, warn};
 
 /// Arguments of `misura run`.
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Output root; the run writes <out>/<as-of>/ and points <out>/latest at it
@@ -60,7 +60,7 @@ pub struct RunArgs {
 }
 
 /// Runs `misura run`.
-pub async fn execute(args: RunArgs) -> Result<u8> {
+pub(crate) async fn execute(args: RunArgs) -> Result<u8> {
     let settings = args.data.settings()?;
     if args.data.show_settings {
         // The settings are a courtesy: a reader that closed the pipe does not stop the run.

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 /// Arguments of `misura serve`.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Also serve the output tables of this run folder (e.g. reports/latest)
@@ -57,7 +57,7 @@ fn password(args: &ServeArgs) -> Result<Option<String>> {
 }
 
 /// Runs `misura serve` until the process is stopped.
-pub async fn execute(args: ServeArgs) -> Result<u8> {
+pub(crate) async fn execute(args: ServeArgs) -> Result<u8> {
     if args.query_timeout.is_nan() || args.query_timeout <= 0.0 {
         return Err(Error::Usage {
             problem: "--query-timeout must be a positive number of seconds".into(),

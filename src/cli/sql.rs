@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 /// Arguments of `misura sql`.
 #[derive(Debug, Args)]
-pub struct SqlArgs {
+pub(crate) struct SqlArgs {
     #[command(flatten)]
     data: DataArgs,
     /// Also register the output tables of this run folder (e.g. reports/latest)
@@ -34,7 +34,7 @@ pub struct SqlArgs {
 }
 
 /// Runs `misura sql`: 0 when every statement succeeded, 1 when one failed, 2 on usage errors.
-pub async fn execute(args: SqlArgs) -> Result<u8> {
+pub(crate) async fn execute(args: SqlArgs) -> Result<u8> {
     let mut settings = args.data.settings()?;
     let catalog = SqlSession::open(&mut settings, args.run.as_deref()).await?;
     if args.data.show_settings {

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 /// Arguments of `misura status`.
 #[derive(Debug, Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Output root to inspect
     #[arg(
         long,
@@ -34,7 +34,7 @@ pub struct StatusArgs {
 
 /// How `misura status` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusFormat {
+pub(crate) enum StatusFormat {
     /// Aligned columns.
     Table,
     /// One JSON document: `{"running_now": pid|null, "latest": name|null, "runs": [...]}`.
@@ -127,7 +127,7 @@ fn describe(f: &RunFolder, latest: Option<&str>) -> RunLine {
 
 /// Runs `misura status`: exit 0 when the newest run succeeded, 1 when it failed or none
 /// exists.
-pub fn execute(args: StatusArgs, log_format: LogFormat) -> Result<u8> {
+pub(crate) fn execute(args: StatusArgs, log_format: LogFormat) -> Result<u8> {
     let format = args.format.unwrap_or(match log_format {
         LogFormat::Json => StatusFormat::Json,
         LogFormat::Text => StatusFormat::Table,

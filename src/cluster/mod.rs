@@ -111,7 +111,7 @@ pub async fn connect(url: &str) -> Result<SessionContext> {
 
 /// The scheduler's count of alive executors, read from its `/readyz` endpoint (served on the
 /// scheduler's port beside gRPC): what the KPI step compares before and after each query.
-pub struct ExecutorWatch {
+pub(crate) struct ExecutorWatch {
     /// `host:port` of the scheduler.
     addr: String,
 }

@@ -16,11 +16,11 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// Seconds between an executor's heartbeats to its scheduler (Ballista's default is 60).
-pub const HEARTBEAT_SECS: u64 = 3;
+pub(crate) const HEARTBEAT_SECS: u64 = 3;
 /// Seconds without a heartbeat after which the scheduler declares an executor lost, re-runs
 /// its tasks on the others and re-computes the shuffle output it held (Ballista's default is
 /// 180, during which a run whose executor died waits in silence).
-pub const EXECUTOR_TIMEOUT_SECS: u64 = 15;
+pub(crate) const EXECUTOR_TIMEOUT_SECS: u64 = 15;
 
 /// A scheduler's settings.
 #[derive(Debug, Clone)]

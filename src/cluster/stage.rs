@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 /// [`DefaultExecutionEngine`] whose stages report no operator metrics.
 #[derive(Default)]
-pub struct WithoutOperatorMetrics(DefaultExecutionEngine);
+pub(crate) struct WithoutOperatorMetrics(DefaultExecutionEngine);
 
 impl ExecutionEngine for WithoutOperatorMetrics {
     fn create_query_stage_exec(

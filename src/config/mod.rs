@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Prefix of environment variables that set parameters, e.g. `MISURA_PARAM_BRAND=acme`.
-pub const ENV_PARAM_PREFIX: &str = "MISURA_PARAM_";
+pub(crate) const ENV_PARAM_PREFIX: &str = "MISURA_PARAM_";
 
 /// Where the input data comes from.
 #[derive(Debug, Clone, Serialize)]

@@ -247,7 +247,7 @@ impl fmt::Display for Source {
 }
 
 /// The definition called `name`, or an error that lists the known names.
-pub fn def(name: &str, origin: &str) -> Result<&'static ParamDef> {
+pub(crate) fn def(name: &str, origin: &str) -> Result<&'static ParamDef> {
     PARAMS
         .iter()
         .find(|p| p.name == name)
@@ -376,7 +376,7 @@ impl Parameters {
 }
 
 /// Turns a TOML value into the text `ParamDef::parse` accepts.
-pub fn toml_to_raw(v: &toml::Value) -> String {
+pub(crate) fn toml_to_raw(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),

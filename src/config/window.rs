@@ -6,7 +6,7 @@ use chrono::{Datelike, Months, NaiveDate};
 
 /// A derived window `[start, end)` and, when it could not be whole months, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     /// First day.
     pub start: NaiveDate,
     /// Day after the last (exclusive).
@@ -27,7 +27,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
 /// from the first day of `first`'s month to the end of the last month that both holds
 /// activity and has ended by the as-of day. With less than one whole month of data the
 /// window ends the day after the last activity (or the as-of), and says its month is partial.
-pub fn default_window(first: NaiveDate, last: NaiveDate, as_of: NaiveDate) -> Window {
+pub(crate) fn default_window(first: NaiveDate, last: NaiveDate, as_of: NaiveDate) -> Window {
     let start = month_start(first);
     let ended_by_as_of = month_start(as_of + chrono::Days::new(1));
     let end = next_month(last).min(ended_by_as_of);
@@ -50,7 +50,10 @@ pub fn default_window(first: NaiveDate, last: NaiveDate, as_of: NaiveDate) -> Wi
 
 /// A note when the window's first month is not whole: it starts after the 1st, or its data
 /// (`first_activity`) begins later in that month.
-pub fn partial_first_month(start: NaiveDate, first_activity: Option<NaiveDate>) -> Option<String> {
+pub(crate) fn partial_first_month(
+    start: NaiveDate,
+    first_activity: Option<NaiveDate>,
+) -> Option<String> {
     if start.day() != 1 {
         return Some(format!(
             "the window starts {start}, inside {}: that month is partial, so its figures and the change of the month after it are not like for like",
@@ -66,7 +69,7 @@ pub fn partial_first_month(start: NaiveDate, first_activity: Option<NaiveDate>) 
 
 /// A note when the window `[start, end)` ends inside a month: its last month is partial and
 /// compares unlike with the month before it.
-pub fn partial_last_month(start: NaiveDate, end: NaiveDate) -> Option<String> {
+pub(crate) fn partial_last_month(start: NaiveDate, end: NaiveDate) -> Option<String> {
     if end.day() == 1 {
         return None;
     }

@@ -3,12 +3,12 @@
 //! Elsewhere both report nothing, and the manifest simply has no peaks.
 
 /// Peak resident set size in bytes since start or since the last [`reset_peak`].
-pub fn peak_rss() -> Option<u64> {
+pub(crate) fn peak_rss() -> Option<u64> {
     status_kb("VmHWM:").map(|kb| kb * 1024)
 }
 
 /// Bytes as MiB, to one decimal.
-pub fn mib(bytes: u64) -> f64 {
+pub(crate) fn mib(bytes: u64) -> f64 {
     (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
 }
 
@@ -19,7 +19,7 @@ pub fn rss() -> Option<u64> {
 
 /// Starts a new peak from the current resident size; false where the system cannot.
 /// The peak is the whole process's: concurrent work in the same process counts too.
-pub fn reset_peak() -> bool {
+pub(crate) fn reset_peak() -> bool {
     std::fs::write("/proc/self/clear_refs", "5").is_ok()
 }
 

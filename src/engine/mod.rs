@@ -73,7 +73,7 @@ impl EngineOptions {
 }
 
 /// Parses a size: `2GB`, `512MB`, `64KB` (powers of 1024) or bytes.
-pub fn parse_size(s: &str) -> std::result::Result<usize, String> {
+pub(crate) fn parse_size(s: &str) -> std::result::Result<usize, String> {
     let t = s.trim().to_uppercase();
     let (number, unit) = match t.find(|c: char| c.is_ascii_alphabetic()) {
         Some(i) => (&t[..i], &t[i..]),

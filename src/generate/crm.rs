@@ -130,11 +130,7 @@ pub fn generate(w: &mut World) -> Result<()> {
             D(day_of(end)),
             if rng.p(0.2) { N } else { F(cents(budget)) },
         ]);
-        w.campaigns.push(Campaign {
-            start,
-            end,
-            use_case: uc,
-        });
+        w.campaigns.push(Campaign { start, end });
     }
     w.done(campaigns)?;
     events(w, &mut rng)

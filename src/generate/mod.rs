@@ -23,15 +23,15 @@ use std::path::{Path, PathBuf};
 use truth::Truth;
 
 /// The generated company's own brand.
-pub const BRAND: &str = "aurora";
+pub(crate) const BRAND: &str = "aurora";
 /// Tracked competitors.
-pub const COMPETITORS: &[&str] = &["borealis", "cometa"];
+pub(crate) const COMPETITORS: &[&str] = &["borealis", "cometa"];
 /// Industries of contacts and survey respondents.
-pub const INDUSTRIES: &[&str] = &["retail", "automotive", "consumer_electronics", "travel"];
+pub(crate) const INDUSTRIES: &[&str] = &["retail", "automotive", "consumer_electronics", "travel"];
 /// First day of the generated data.
-pub const START: (i32, u32, u32) = (2025, 11, 1);
+pub(crate) const START: (i32, u32, u32) = (2025, 11, 1);
 /// Days of generated data.
-pub const DAYS: i64 = 365;
+pub(crate) const DAYS: i64 = 365;
 const DAY: i64 = 86_400;
 
 /// Options of one generation.
@@ -56,23 +56,21 @@ pub struct Contact {
     pub advocate: bool,
     /// Has bought or may buy (customer, prospect).
     pub buyer: bool,
-    /// Industry index in [`INDUSTRIES`].
+    /// Industry index in `INDUSTRIES`.
     pub industry: usize,
 }
 
 /// A campaign as the other stages need it.
 #[derive(Debug, Clone)]
-pub struct Campaign {
+pub(crate) struct Campaign {
     /// First day, seconds.
     pub start: i64,
     /// Last day (inclusive), seconds.
     pub end: i64,
-    /// Its use case.
-    pub use_case: &'static str,
 }
 
 /// State shared by the generation stages.
-pub struct World {
+pub(crate) struct World {
     /// Options.
     pub opts: GenerateOptions,
     /// Start of the data, seconds since the epoch.
@@ -155,7 +153,7 @@ pub fn employee_id(i: usize) -> String {
 }
 
 /// Days since the epoch of a time in seconds.
-pub fn day_of(t: i64) -> i32 {
+pub(crate) fn day_of(t: i64) -> i32 {
     t.div_euclid(DAY) as i32
 }
 

@@ -5,7 +5,7 @@ use rand::{Rng as _, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// A seeded random stream with the few distributions the generator needs.
-pub struct Rng(ChaCha8Rng);
+pub(crate) struct Rng(ChaCha8Rng);
 
 impl Rng {
     /// The stream of `stage` for `seed`.
@@ -88,6 +88,6 @@ impl Rng {
 }
 
 /// Rounds money to cents.
-pub fn cents(x: f64) -> f64 {
+pub(crate) fn cents(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }

@@ -26,7 +26,7 @@ pub enum OutFormat {
 
 /// One value of a generated row. Times are seconds since the Unix epoch (UTC), dates days.
 #[derive(Debug, Clone, Copy)]
-pub enum V<'a> {
+pub(crate) enum V<'a> {
     /// Text (or enum value).
     S(&'a str),
     /// Whole number.
@@ -55,7 +55,7 @@ enum Col {
 const BATCH: usize = 65_536;
 
 /// Buffers rows of one table and writes them when finished.
-pub struct Sink {
+pub(crate) struct Sink {
     table: &'static Table,
     schema: SchemaRef,
     cols: Vec<Col>,

@@ -40,7 +40,7 @@ const TOPICS: &[&str] = &[
 ];
 
 /// A ticket opened by a social response, written by the service stage.
-pub struct SocialTicket {
+pub(crate) struct SocialTicket {
     /// Opening time.
     pub opened: i64,
     /// Contact index, when the author is matched.
@@ -50,7 +50,7 @@ pub struct SocialTicket {
 }
 
 /// A lead captured from a social post, written by the commerce stage.
-pub struct SocialLead {
+pub(crate) struct SocialLead {
     /// Capture time (the response).
     pub created: i64,
     /// Contact index.
@@ -64,7 +64,7 @@ pub struct SocialLead {
 }
 
 /// What later stages need from this one.
-pub struct Social {
+pub(crate) struct Social {
     /// Tickets to write.
     pub tickets: Vec<SocialTicket>,
     /// Social leads to write.

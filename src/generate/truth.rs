@@ -7,11 +7,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Own-brand sentiment mix (positive, neutral, negative).
-pub const OWN_SENTIMENT: [f64; 3] = [0.45, 0.30, 0.25];
+pub(crate) const OWN_SENTIMENT: [f64; 3] = [0.45, 0.30, 0.25];
 /// Probability that an author of mentions is linked to a CRM contact.
-pub const IDENTITY_MATCH: f64 = 0.40;
+pub(crate) const IDENTITY_MATCH: f64 = 0.40;
 /// Probability that an actionable own-brand mention (question, complaint, purchase intent) gets a response.
-pub const RESPONSE_PROBABILITY: f64 = 0.55;
+pub(crate) const RESPONSE_PROBABILITY: f64 = 0.55;
 /// Conversion (order within 14 days) probability added by one touch, per channel.
 pub const CHANNEL_EFFECTS: &[(&str, f64)] = &[
     ("social_organic", 0.03),
@@ -26,29 +26,29 @@ pub const CHANNEL_EFFECTS: &[(&str, f64)] = &[
     ("sales_call", 0.20),
 ];
 /// Opportunity rate of social leads contacted within FAST_MINUTES.
-pub const LEAD_CONVERSION_FAST: f64 = 0.35;
+pub(crate) const LEAD_CONVERSION_FAST: f64 = 0.35;
 /// Opportunity rate of the other social leads.
-pub const LEAD_CONVERSION_SLOW: f64 = 0.12;
+pub(crate) const LEAD_CONVERSION_SLOW: f64 = 0.12;
 /// Threshold of a fast response to a social lead, minutes (= docs/spec/kpis.md default).
-pub const FAST_MINUTES: i64 = 60;
+pub(crate) const FAST_MINUTES: i64 = 60;
 /// Probability that an asker whose thread got a peer's accepted answer opens a ticket within the window.
-pub const TICKET_AFTER_PEER_ACCEPTED: f64 = 0.05;
+pub(crate) const TICKET_AFTER_PEER_ACCEPTED: f64 = 0.05;
 /// The same probability for other threads.
-pub const TICKET_OTHERWISE: f64 = 0.40;
+pub(crate) const TICKET_OTHERWISE: f64 = 0.40;
 /// Days of the deflection window (= docs/spec/kpis.md default).
-pub const DEFLECTION_DAYS: i64 = 7;
+pub(crate) const DEFLECTION_DAYS: i64 = 7;
 /// Order-rate multiplier of advocates.
-pub const ADVOCATE_MULTIPLIER: f64 = 2.5;
+pub(crate) const ADVOCATE_MULTIPLIER: f64 = 2.5;
 /// Conversion probability of the experiment's control arm during the experiment.
-pub const EXPERIMENT_P_CONTROL: f64 = 0.06;
+pub(crate) const EXPERIMENT_P_CONTROL: f64 = 0.06;
 /// Conversion probability of the treatment arm.
-pub const EXPERIMENT_P_TREATMENT: f64 = 0.11;
+pub(crate) const EXPERIMENT_P_TREATMENT: f64 = 0.11;
 /// Day of the planted PR crisis (negative own-brand mentions × 12).
-pub const CRISIS_DAY: &str = "2026-03-17";
+pub(crate) const CRISIS_DAY: &str = "2026-03-17";
 /// Share of ideas (non-employee) that end implemented.
-pub const IDEA_IMPLEMENTATION: f64 = 0.12;
+pub(crate) const IDEA_IMPLEMENTATION: f64 = 0.12;
 /// Share of collaborated cases with a partner contributor (IDG 2012: 7 %).
-pub const PARTNER_CASE_SHARE: f64 = 0.07;
+pub(crate) const PARTNER_CASE_SHARE: f64 = 0.07;
 
 /// The planted holdout experiment.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -175,7 +175,7 @@ pub fn find<'a>(
 }
 
 /// Sorts values by use case, KPI, period (`all` first), dimension.
-pub fn sort_values(values: &mut [KpiValue]) {
+pub(crate) fn sort_values(values: &mut [KpiValue]) {
     values.sort_by_key(sort_key);
 }
 
@@ -206,7 +206,7 @@ pub async fn register_staging(
 
 /// [`register_staging`] on a Ballista cluster: a view with a cluster form
 /// (`staging/cluster/<view>.sql`) is registered in that form.
-pub async fn register_cluster_staging(
+pub(crate) async fn register_cluster_staging(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
@@ -538,7 +538,7 @@ async fn evaluate(
 
 /// The data tests of KPI rows an engine computed (`computed_by` in the sidecar), by the
 /// sidecar that declares them: the same tests as the SQL's rows, before they are merged.
-pub fn check_engine_rows(queries: &QuerySet, rows: &[KpiValue]) -> Result<()> {
+pub(crate) fn check_engine_rows(queries: &QuerySet, rows: &[KpiValue]) -> Result<()> {
     let declaring = |id: &str| {
         queries.kpis.iter().position(|q| {
             q.meta

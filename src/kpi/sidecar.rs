@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 /// Units a KPI value may have (docs/spec/kpis.md, output contract).
-pub const UNITS: &[&str] = &[
+pub(crate) const UNITS: &[&str] = &[
     "count", "ratio", "minutes", "hours", "days", "currency", "score", "p_value",
 ];
 
@@ -38,7 +38,7 @@ pub struct KpiMeta {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// Unit (one of [`UNITS`]).
+    /// Unit (one of `UNITS`).
     pub unit: String,
     /// Definition in words.
     pub formula: String,

@@ -6,7 +6,7 @@ use crate::config::params::{PARAMS, ParamValue, Parameters};
 use crate::error::{Error, Result, did_you_mean};
 
 /// The placeholder names used in `sql`, in order of appearance.
-pub fn placeholders(sql: &str) -> Vec<String> {
+pub(crate) fn placeholders(sql: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = sql;
     while let Some(start) = rest.find("{{") {
@@ -23,7 +23,7 @@ pub fn placeholders(sql: &str) -> Vec<String> {
 }
 
 /// Checks that every placeholder of `sql` names a parameter (without needing values).
-pub fn check_placeholders(sql: &str, file: &str) -> Result<()> {
+pub(crate) fn check_placeholders(sql: &str, file: &str) -> Result<()> {
     for name in placeholders(sql) {
         if !PARAMS.iter().any(|p| p.name == name) {
             return Err(unknown(&name, file));

@@ -6,15 +6,15 @@ use crate::model::schema::col::{opt, req, with};
 use crate::model::schema::{Check, ColType::*, Column, ForeignKey, Rule::*, Table};
 
 /// Lifecycle stages of a contact.
-pub const LIFECYCLE: &[&str] = &["lead", "prospect", "customer", "churned"];
+pub(crate) const LIFECYCLE: &[&str] = &["lead", "prospect", "customer", "churned"];
 /// Sources of leads and opportunities.
-pub const SOURCES: &[&str] = &[
+pub(crate) const SOURCES: &[&str] = &[
     "social", "web", "email", "event", "referral", "outbound", "partner", "other",
 ];
 /// Opportunity stages.
-pub const OPP_STAGES: &[&str] = &["open", "won", "lost"];
+pub(crate) const OPP_STAGES: &[&str] = &["open", "won", "lost"];
 /// Social networks.
-pub const NETWORKS: &[&str] = &[
+pub(crate) const NETWORKS: &[&str] = &[
     "x",
     "facebook",
     "instagram",
@@ -27,9 +27,9 @@ pub const NETWORKS: &[&str] = &[
     "other",
 ];
 /// Sentiment labels.
-pub const SENTIMENTS: &[&str] = &["positive", "neutral", "negative"];
+pub(crate) const SENTIMENTS: &[&str] = &["positive", "neutral", "negative"];
 /// Intent labels of a mention.
-pub const INTENTS: &[&str] = &[
+pub(crate) const INTENTS: &[&str] = &[
     "question",
     "complaint",
     "praise",
@@ -38,11 +38,11 @@ pub const INTENTS: &[&str] = &[
     "other",
 ];
 /// How a social handle was linked to a contact.
-pub const MATCH_METHODS: &[&str] = &["email", "loyalty", "login", "manual", "fuzzy"];
+pub(crate) const MATCH_METHODS: &[&str] = &["email", "loyalty", "login", "manual", "fuzzy"];
 /// Teams that answer mentions.
-pub const TEAMS: &[&str] = &["marketing", "sales", "support", "product", "other"];
+pub(crate) const TEAMS: &[&str] = &["marketing", "sales", "support", "product", "other"];
 /// Outcomes of a response.
-pub const OUTCOMES: &[&str] = &[
+pub(crate) const OUTCOMES: &[&str] = &[
     "answered",
     "ticket_created",
     "lead_created",
@@ -50,11 +50,11 @@ pub const OUTCOMES: &[&str] = &[
     "none",
 ];
 /// Event formats.
-pub const EVENT_FORMATS: &[&str] = &["physical", "virtual", "hybrid"];
+pub(crate) const EVENT_FORMATS: &[&str] = &["physical", "virtual", "hybrid"];
 /// Attendance of an event participation.
-pub const ATTENDED: &[&str] = &["onsite", "online", "no_show"];
+pub(crate) const ATTENDED: &[&str] = &["onsite", "online", "no_show"];
 /// Support channels (tickets and channel costs).
-pub const TICKET_CHANNELS: &[&str] = &[
+pub(crate) const TICKET_CHANNELS: &[&str] = &[
     "phone",
     "ivr",
     "email",
@@ -65,13 +65,13 @@ pub const TICKET_CHANNELS: &[&str] = &[
     "community",
 ];
 /// Ticket priorities.
-pub const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
+pub(crate) const PRIORITIES: &[&str] = &["low", "normal", "high", "urgent"];
 /// Who answered a community thread.
-pub const ANSWERED_BY: &[&str] = &["peer", "employee", "none"];
+pub(crate) const ANSWERED_BY: &[&str] = &["peer", "employee", "none"];
 /// Sources of ideas.
-pub const IDEA_SOURCES: &[&str] = &["community", "social", "support", "employee", "partner"];
+pub(crate) const IDEA_SOURCES: &[&str] = &["community", "social", "support", "employee", "partner"];
 /// Idea statuses.
-pub const IDEA_STATUSES: &[&str] = &[
+pub(crate) const IDEA_STATUSES: &[&str] = &[
     "submitted",
     "under_review",
     "accepted",
@@ -79,7 +79,7 @@ pub const IDEA_STATUSES: &[&str] = &[
     "rejected",
 ];
 /// Departments of employees.
-pub const DEPARTMENTS: &[&str] = &[
+pub(crate) const DEPARTMENTS: &[&str] = &[
     "marketing",
     "sales",
     "support",
@@ -90,9 +90,9 @@ pub const DEPARTMENTS: &[&str] = &[
     "other",
 ];
 /// Kinds of customer case a collaboration refers to.
-pub const CASE_TYPES: &[&str] = &["ticket", "opportunity", "idea", "mention"];
+pub(crate) const CASE_TYPES: &[&str] = &["ticket", "opportunity", "idea", "mention"];
 /// Cost categories.
-pub const COST_CATEGORIES: &[&str] = &[
+pub(crate) const COST_CATEGORIES: &[&str] = &[
     "staff",
     "technology",
     "media",
@@ -102,13 +102,13 @@ pub const COST_CATEGORIES: &[&str] = &[
     "other",
 ];
 /// Experiment metrics.
-pub const EXPERIMENT_METRICS: &[&str] = &["conversion", "revenue", "churn"];
+pub(crate) const EXPERIMENT_METRICS: &[&str] = &["conversion", "revenue", "churn"];
 /// Experiment arms.
-pub const ARMS: &[&str] = &["treatment", "control"];
+pub(crate) const ARMS: &[&str] = &["treatment", "control"];
 /// Survey respondent types.
-pub const RESPONDENT_TYPES: &[&str] = &["customer", "business"];
+pub(crate) const RESPONDENT_TYPES: &[&str] = &["customer", "business"];
 /// Reasons to engage with a brand online (IBM IBV 2011).
-pub const REASONS: &[&str] = &[
+pub(crate) const REASONS: &[&str] = &[
     "discounts",
     "purchase",
     "reviews",
@@ -123,14 +123,14 @@ pub const REASONS: &[&str] = &[
     "community",
 ];
 /// Maturity dimensions.
-pub const DIMENSIONS: &[&str] = &[
+pub(crate) const DIMENSIONS: &[&str] = &[
     "culture",
     "organization",
     "customer_involvement",
     "technology",
 ];
 /// The 18 Altimeter use-case ids.
-pub const USE_CASES: &[&str] = &[
+pub(crate) const USE_CASES: &[&str] = &[
     "UC01", "UC02", "UC03", "UC04", "UC05", "UC06", "UC07", "UC08", "UC09", "UC10", "UC11", "UC12",
     "UC13", "UC14", "UC15", "UC16", "UC17", "UC18",
 ];

@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The hidden staging sibling of `target` for this process.
-pub fn staging_for(target: &Path) -> PathBuf {
+pub(crate) fn staging_for(target: &Path) -> PathBuf {
     sibling(target, "partial")
 }
 
@@ -20,7 +20,7 @@ fn sibling(target: &Path, what: &str) -> PathBuf {
 }
 
 /// Moves the complete folder `staging` to `target`, replacing an earlier one.
-pub fn replace_dir(staging: &Path, target: &Path) -> Result<()> {
+pub(crate) fn replace_dir(staging: &Path, target: &Path) -> Result<()> {
     if target.exists() {
         let old = sibling(target, "old");
         std::fs::rename(target, &old).map_err(|e| Error::io(target, e))?;
@@ -33,7 +33,7 @@ pub fn replace_dir(staging: &Path, target: &Path) -> Result<()> {
 }
 
 /// Points `<dir>/latest` at `name` (a sibling folder), atomically.
-pub fn point_latest(dir: &Path, name: &str) -> Result<()> {
+pub(crate) fn point_latest(dir: &Path, name: &str) -> Result<()> {
     let link = dir.join("latest");
     let tmp = dir.join(format!(".latest.tmp-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
@@ -42,7 +42,7 @@ pub fn point_latest(dir: &Path, name: &str) -> Result<()> {
 }
 
 /// Removes hidden work folders left by runs that were killed (their process is gone).
-pub fn clean_leftovers(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn clean_leftovers(dir: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return removed;

@@ -6,7 +6,7 @@
 pub const PAUSE_VAR: &str = "MISURA_FAULT_PAUSE";
 
 /// Pauses for a minute at `stage` when asked to.
-pub fn pause_point(stage: &str) {
+pub(crate) fn pause_point(stage: &str) {
     if std::env::var(PAUSE_VAR).is_ok_and(|s| s == stage) {
         eprintln!("misura: paused at {stage} (pid {})", std::process::id());
         std::thread::sleep(std::time::Duration::from_secs(60));

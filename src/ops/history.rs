@@ -11,12 +11,12 @@ use datafusion::arrow::datatypes::SchemaRef;
 use std::path::{Path, PathBuf};
 
 /// The history folder of `table` under `out`.
-pub fn table_dir(out: &Path, table: &str) -> PathBuf {
+pub(crate) fn table_dir(out: &Path, table: &str) -> PathBuf {
     out.join("history").join(table)
 }
 
 /// Writes (or replaces) the `as_of` partition of `table`; returns the partition folder.
-pub fn write_partition(
+pub(crate) fn write_partition(
     out: &Path,
     table: &str,
     as_of: NaiveDate,

@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// The held lock; released on drop.
 #[derive(Debug)]
-pub struct RunLock {
+pub(crate) struct RunLock {
     file: File,
     /// Pid recorded by a previous owner that died holding the lock, if any.
     pub taken_over_from: Option<u32>,

@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// Removes the run folders of all but the `keep` newest as-of days; returns what was removed.
-pub fn prune(out: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+pub(crate) fn prune(out: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     let latest = std::fs::read_link(out.join("latest"))
         .ok()
         .map(|p| out.join(p));

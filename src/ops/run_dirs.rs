@@ -76,13 +76,13 @@ pub fn successful(out: &Path) -> Vec<RunFolder> {
 }
 
 /// Where a successful run for `as_of` is published.
-pub fn ok_folder(out: &Path, as_of: NaiveDate) -> PathBuf {
+pub(crate) fn ok_folder(out: &Path, as_of: NaiveDate) -> PathBuf {
     out.join(name(as_of, None))
 }
 
 /// Where the next failed attempt for `as_of` is published: one past the highest attempt
 /// number present.
-pub fn next_failed_folder(out: &Path, as_of: NaiveDate) -> PathBuf {
+pub(crate) fn next_failed_folder(out: &Path, as_of: NaiveDate) -> PathBuf {
     let last = list(out)
         .iter()
         .filter(|f| f.as_of == as_of)

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 /// Per-stage wall time and peak memory, in the order stages end.
 #[derive(Debug)]
-pub struct Stopwatch {
+pub(crate) struct Stopwatch {
     started: Instant,
     /// Milliseconds per stage (and per use case, `kpis.<uc>`).
     pub timings_ms: BTreeMap<String, f64>,

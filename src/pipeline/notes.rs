@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// One sentence per absent canonical table that a use case, a model or the ROI needs.
 /// `conversions` is the table conversions come from (`orders` or `opportunities`).
-pub fn absent_tables(
+pub(crate) fn absent_tables(
     present: &BTreeSet<&'static str>,
     not_measurable: &[NotMeasurable],
     conversions: &str,
@@ -57,7 +57,7 @@ pub fn absent_tables(
 }
 
 /// One sentence per value driver left out of the ROI: `(use case, driver, why)`.
-pub fn unmeasured_drivers(unmeasured: &[(String, String, String)]) -> Vec<String> {
+pub(crate) fn unmeasured_drivers(unmeasured: &[(String, String, String)]) -> Vec<String> {
     unmeasured
         .iter()
         .map(|(uc, driver, why)| {

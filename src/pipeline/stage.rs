@@ -248,7 +248,7 @@ impl Results {
 }
 
 /// Whether the stage's needs are met by the data and the results so far.
-pub fn needs_met(stage: &dyn Stage, cx: &RunContext<'_>, done: &Results) -> bool {
+pub(crate) fn needs_met(stage: &dyn Stage, cx: &RunContext<'_>, done: &Results) -> bool {
     let has = |t: &str| cx.catalog.present.contains(t);
     stage.needs().iter().all(|n| match n {
         Need::Table(t) => has(t),

@@ -23,7 +23,7 @@ fn evidence_legend(rows: &[&RoiRow]) -> Vec<(String, plotters::style::RGBColor)>
 }
 
 /// ROI bars of `rows` (those with a defined ROI), largest first.
-pub fn roi_chart(
+pub(crate) fn roi_chart(
     input: &ReportInput,
     rows: &[&RoiRow],
     dir: &Path,
@@ -54,7 +54,7 @@ pub fn roi_chart(
 }
 
 /// Monthly trends of the first `per_use_case` line KPIs of each use case of `objective`.
-pub fn trends(
+pub(crate) fn trends(
     input: &ReportInput,
     objective: &str,
     dir: &Path,

@@ -8,7 +8,7 @@ use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use std::sync::Arc;
 
 /// Schema of the `kpi_values` table.
-pub fn kpi_values_schema() -> SchemaRef {
+pub(crate) fn kpi_values_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("use_case", DataType::Utf8, false),
         Field::new("kpi", DataType::Utf8, false),
@@ -24,7 +24,7 @@ pub fn kpi_values_schema() -> SchemaRef {
 }
 
 /// The KPI values as one Arrow batch.
-pub fn kpi_values_batch(values: &[KpiValue]) -> Result<RecordBatch> {
+pub(crate) fn kpi_values_batch(values: &[KpiValue]) -> Result<RecordBatch> {
     let s = |f: fn(&KpiValue) -> Option<&str>| {
         Arc::new(values.iter().map(f).collect::<StringArray>()) as ArrayRef
     };

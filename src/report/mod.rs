@@ -20,7 +20,7 @@ use page::{Page, ReportInput, Section, UseCaseView};
 use std::path::Path;
 
 /// Writes `index.html`, the charts and `report.xlsx` into `run_dir`; returns the files.
-pub fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<String>> {
     let overview = shape::overview(&input.kpis.values)?;
     let mut files = Vec::new();
     let roi_rows: Vec<&RoiRow> = input

@@ -13,13 +13,13 @@ use sha2::Sha256;
 use std::sync::Arc;
 
 /// The environment variable holding the key.
-pub const KEY_VAR: &str = "MISURA_PSEUDONYMIZE_KEY";
+pub(crate) const KEY_VAR: &str = "MISURA_PSEUDONYMIZE_KEY";
 
 /// Columns that identify a person in the tables misura writes (results and rejects).
-pub const PERSONAL_COLUMNS: &[&str] = &["contact_id", "author_contact_id", "author_handle"];
+pub(crate) const PERSONAL_COLUMNS: &[&str] = &["contact_id", "author_contact_id", "author_handle"];
 
 /// Shortest accepted key, in bytes.
-pub const MIN_KEY_BYTES: usize = 16;
+pub(crate) const MIN_KEY_BYTES: usize = 16;
 
 /// A keyed pseudonymiser.
 #[derive(Clone)]
@@ -34,7 +34,7 @@ impl std::fmt::Debug for Pseudonymizer {
 }
 
 impl Pseudonymizer {
-    /// A pseudonymiser with `key` (at least [`MIN_KEY_BYTES`] bytes).
+    /// A pseudonymiser with `key` (at least `MIN_KEY_BYTES` bytes).
     pub fn new(key: &[u8]) -> Result<Self> {
         if key.len() < MIN_KEY_BYTES {
             return Err(Error::Usage {
@@ -50,7 +50,7 @@ impl Pseudonymizer {
         Ok(Pseudonymizer { mac })
     }
 
-    /// From [`KEY_VAR`] in `env`.
+    /// From `KEY_VAR` in `env`.
     pub fn from_env(env: &std::collections::BTreeMap<String, String>) -> Result<Self> {
         match env.get(KEY_VAR) {
             Some(key) => Self::new(key.as_bytes()),
@@ -70,7 +70,7 @@ impl Pseudonymizer {
         format!("p_{}", hex::encode(&digest[..16]))
     }
 
-    /// `batch` with every column of [`PERSONAL_COLUMNS`] it has pseudonymised.
+    /// `batch` with every column of `PERSONAL_COLUMNS` it has pseudonymised.
     pub fn apply_all(&self, batch: &RecordBatch) -> Result<RecordBatch> {
         let mut out = batch.clone();
         for column in PERSONAL_COLUMNS {

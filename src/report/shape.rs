@@ -39,7 +39,7 @@ fn long_frame(values: &[KpiValue]) -> Result<DataFrame> {
 
 /// Window value, last month, previous month and change of every KPI (dimension null),
 /// in the order of `values`.
-pub fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
+pub(crate) fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
     let long = long_frame(values)?.lazy();
     let window = long
         .clone()
@@ -88,7 +88,7 @@ pub fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
 }
 
 /// Monthly values of `kpis` (dimension null), one row per KPI, one column per month.
-pub fn monthly_wide(values: &[KpiValue], kpis: &[&str]) -> Result<DataFrame> {
+pub(crate) fn monthly_wide(values: &[KpiValue], kpis: &[&str]) -> Result<DataFrame> {
     let rows: Vec<&KpiValue> = values
         .iter()
         .filter(|v| v.dimension.is_none() && v.period != "all" && kpis.contains(&v.kpi.as_str()))
@@ -122,7 +122,7 @@ pub fn monthly_wide(values: &[KpiValue], kpis: &[&str]) -> Result<DataFrame> {
 }
 
 /// The `n` largest `(label, value)` pairs, the rest summed as "other" (last), largest first.
-pub fn top_n_other(pairs: &[(String, f64)], n: usize) -> Result<Vec<(String, f64)>> {
+pub(crate) fn top_n_other(pairs: &[(String, f64)], n: usize) -> Result<Vec<(String, f64)>> {
     let df = df!(
         "label" => pairs.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
         "value" => pairs.iter().map(|p| p.1).collect::<Vec<_>>(),

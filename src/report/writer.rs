@@ -12,7 +12,7 @@ use std::path::Path;
 /// Writes `tables/kpi_values.{csv,parquet}` (from `kpi_values`, the batch of
 /// `kpi_values::kpi_values_batch`) and `rejects/<table>.csv` under `dir`; returns the files written.
 /// With `pseudonymize`, the rejected rows' person-identifying columns are pseudonymised.
-pub fn write_tables(
+pub(crate) fn write_tables(
     dir: &Path,
     kpi_values: &RecordBatch,
     catalog: &Catalog,
@@ -45,7 +45,7 @@ pub fn write_tables(
 }
 
 /// Writes `tables/<name>.{csv,parquet}` under `dir`; returns the files written.
-pub fn write_table(
+pub(crate) fn write_table(
     dir: &Path,
     name: &str,
     batch: &datafusion::arrow::array::RecordBatch,
@@ -73,14 +73,17 @@ pub fn write_table(
 }
 
 /// Writes `manifest.json` under `dir`.
-pub fn write_manifest(dir: &Path, manifest: &crate::report::manifest::Manifest) -> Result<()> {
+pub(crate) fn write_manifest(
+    dir: &Path,
+    manifest: &crate::report::manifest::Manifest,
+) -> Result<()> {
     let path = dir.join("manifest.json");
     let json = serde_json::to_string_pretty(manifest).expect("manifest serialises");
     std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))
 }
 
 /// Reads the manifest of a run folder, if it has a readable one.
-pub fn read_manifest(run_dir: &Path) -> Option<serde_json::Value> {
+pub(crate) fn read_manifest(run_dir: &Path) -> Option<serde_json::Value> {
     let text = std::fs::read_to_string(run_dir.join("manifest.json")).ok()?;
     serde_json::from_str(&text).ok()
 }

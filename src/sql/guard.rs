@@ -12,7 +12,7 @@ use datafusion::sql::parser::Statement as DfStatement;
 use datafusion::sql::sqlparser::ast::{Set, Statement};
 
 /// Session variables a client may set (harmless, per connection in meaning).
-pub const ALLOWED_SET: &[&str] = &[
+pub(crate) const ALLOWED_SET: &[&str] = &[
     "application_name",
     "client_encoding",
     "datestyle",
@@ -27,7 +27,7 @@ pub const ALLOWED_SET: &[&str] = &[
 ];
 
 /// SQLSTATE of a refused statement (read_only_sql_transaction).
-pub const REFUSED: &str = "25006";
+pub(crate) const REFUSED: &str = "25006";
 
 fn refuse(what: &str) -> String {
     format!(
@@ -111,7 +111,7 @@ pub fn check_df(s: &DfStatement) -> Result<(), String> {
 }
 
 /// DataFusion's own verifier: no DDL, no DML, no statements.
-pub fn verify(plan: &LogicalPlan) -> Result<(), String> {
+pub(crate) fn verify(plan: &LogicalPlan) -> Result<(), String> {
     SQLOptions::new()
         .with_allow_ddl(false)
         .with_allow_dml(false)

@@ -64,7 +64,7 @@ pub struct SqlSession {
 }
 
 /// What each output table of a run holds.
-pub const OUTPUTS: &[(&str, &str)] = &[
+pub(crate) const OUTPUTS: &[(&str, &str)] = &[
     (
         "kpi_values",
         "one row per KPI value: use case, KPI, period, dimension, value, unit, n, interval",
@@ -112,7 +112,7 @@ pub const OUTPUTS: &[(&str, &str)] = &[
 ];
 
 /// The SQL name of a use case's view: `uc03`, `five_ms` for the 5 M's.
-pub fn use_case_view(use_case: &str) -> String {
+pub(crate) fn use_case_view(use_case: &str) -> String {
     match use_case {
         "5M" => "five_ms".to_string(),
         other => other.to_lowercase(),

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Help of the backslash commands.
-pub const HELP: &str = "\
+pub(crate) const HELP: &str = "\
   \\dt             list tables and views (canonical tables, staging, intermediate and use-case views, run outputs)
   \\d [NAME]       columns of NAME with their meaning (without NAME: as \\dt)
   \\timing [on|off] show how long each statement took
@@ -24,7 +24,7 @@ Statements end with `;`. Read-only: SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIB
 
 /// What the shell does after a line.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Next {
+pub(crate) enum Next {
     /// Read the next statement.
     Continue,
     /// Quit.
@@ -32,7 +32,7 @@ pub enum Next {
 }
 
 /// A shell session over a catalog.
-pub struct Shell {
+pub(crate) struct Shell {
     catalog: SqlSession,
     /// Output format.
     pub format: Format,
@@ -56,11 +56,6 @@ impl Shell {
             timing: false,
             interrupted,
         })
-    }
-
-    /// The catalog.
-    pub fn catalog(&self) -> &SqlSession {
-        &self.catalog
     }
 
     /// Runs a backslash command or the SQL statements of `text`, printing to `out`.
@@ -185,7 +180,7 @@ impl Shell {
 /// Reads statements interactively (or from piped stdin) until `\q` or end of input; an
 /// error is printed and the shell goes on. Returns 1 when a statement failed and stdin is
 /// not a terminal (so scripts see the failure), else 0.
-pub async fn interactive(shell: &mut Shell) -> Result<u8> {
+pub(crate) async fn interactive(shell: &mut Shell) -> Result<u8> {
     use rustyline::error::ReadlineError;
     let config = rustyline::Config::builder()
         .max_history_size(1000)

@@ -102,7 +102,7 @@ impl rand_core_010::TryRng for Source<'_> {
 /// Fills `out` with the total weight of each group of `sizes[g]` units: units that enter a
 /// statistic alike need only their group's total, and a sum of n independent Poisson(1)
 /// weights is exactly Poisson(n) — one draw instead of n, with the same distribution.
-pub fn group_weights(rng: &mut ChaCha8Rng, sizes: &[u64], out: &mut Vec<f64>) {
+pub(crate) fn group_weights(rng: &mut ChaCha8Rng, sizes: &[u64], out: &mut Vec<f64>) {
     out.clear();
     for &n in sizes {
         out.push(match Poisson::new(n as f64) {
@@ -115,7 +115,7 @@ pub fn group_weights(rng: &mut ChaCha8Rng, sizes: &[u64], out: &mut Vec<f64>) {
 /// Units grouped by their value, for a weighted sum Σ value × weight: each distinct value
 /// with the number of units that have it.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ValueGroups {
+pub(crate) struct ValueGroups {
     values: Vec<f64>,
     sizes: Vec<u64>,
 }
@@ -176,7 +176,7 @@ pub fn replicates<T: Send>(
 
 /// The percentile interval of `level` (e.g. 0.95) over the finite values, by linear
 /// interpolation between order statistics (numpy's default); `None` when there are none.
-pub fn percentile_interval(values: &[f64], level: f64) -> Option<(f64, f64)> {
+pub(crate) fn percentile_interval(values: &[f64], level: f64) -> Option<(f64, f64)> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     if v.is_empty() {
         return None;

@@ -15,7 +15,7 @@ const NONE: u32 = u32::MAX;
 
 /// Per-unit counts over `len` tallies, grouped by units with identical counts.
 #[derive(Debug, Clone)]
-pub struct Tallies {
+pub(crate) struct Tallies {
     /// Group of each unit, or `NONE`.
     group: Vec<u32>,
     /// Counts of each group (CSR: `offsets[g]..offsets[g + 1]` into `counts`).

@@ -11,18 +11,18 @@ use nalgebra::{DMatrix, DVector};
 use std::collections::{BTreeMap, HashMap};
 
 /// An interned channel.
-pub type ChannelId = u16;
+pub(crate) type ChannelId = u16;
 
 /// A state: up to 3 channel ids (16 bits each) and their number (bits 48–49); 0 is `start`.
-pub type State = u64;
+pub(crate) type State = u64;
 
 /// The absorbing `conversion` state.
-pub const CONVERSION: State = u64::MAX;
+pub(crate) const CONVERSION: State = u64::MAX;
 /// The absorbing `null` state.
 pub const NULL: State = u64::MAX - 1;
 
 /// One transition of the chain: (from, to).
-pub type Step = (State, State);
+pub(crate) type Step = (State, State);
 
 fn pack(ids: &[ChannelId]) -> State {
     ids.iter()
@@ -40,7 +40,7 @@ fn last(s: State) -> Option<ChannelId> {
 
 /// Transition counts of the chain.
 #[derive(Debug, Default)]
-pub struct Chain {
+pub(crate) struct Chain {
     /// (from, to) → count of transitions between transient states.
     to_state: HashMap<Step, f64>,
     /// from → count of transitions into `conversion`.
@@ -75,7 +75,7 @@ impl Chain {
 
 /// Appends the transitions of one walk over interned channels to `out`:
 /// start → c1 → … → cn → conversion (or null). Empty walks have none.
-pub fn steps(channels: &[ChannelId], converts: bool, order: usize, out: &mut Vec<Step>) {
+pub(crate) fn steps(channels: &[ChannelId], converts: bool, order: usize, out: &mut Vec<Step>) {
     if channels.is_empty() {
         return;
     }
@@ -88,7 +88,7 @@ pub fn steps(channels: &[ChannelId], converts: bool, order: usize, out: &mut Vec
     out.push((from, if converts { CONVERSION } else { NULL }));
 }
 
-/// The channels of `j`, sorted: index = [`ChannelId`].
+/// The channels of `j`, sorted: index = `ChannelId`.
 pub fn channels(j: &Journeys) -> Vec<String> {
     let mut c: Vec<String> = j
         .converting
@@ -102,7 +102,7 @@ pub fn channels(j: &Journeys) -> Vec<String> {
 }
 
 /// The id of `channel` in the sorted `channels`.
-pub fn intern(channels: &[String], channel: &str) -> ChannelId {
+pub(crate) fn intern(channels: &[String], channel: &str) -> ChannelId {
     channels
         .binary_search_by(|c| c.as_str().cmp(channel))
         .expect("known channel") as ChannelId
@@ -170,7 +170,7 @@ fn p_conversion(chain: &Chain, removed: Option<ChannelId>) -> Result<f64> {
 }
 
 /// Removal-effect shares of each channel (they sum to 1), or `None` when nothing converts.
-pub fn removal_shares(j: &Journeys, order: usize) -> Result<Option<BTreeMap<String, f64>>> {
+pub(crate) fn removal_shares(j: &Journeys, order: usize) -> Result<Option<BTreeMap<String, f64>>> {
     let channels = channels(j);
     if channels.len() > usize::from(ChannelId::MAX) {
         return Err(Error::Model {
@@ -183,7 +183,10 @@ pub fn removal_shares(j: &Journeys, order: usize) -> Result<Option<BTreeMap<Stri
 
 /// Removal-effect shares of `channels` (index = [`ChannelId`]) in `chain`, or `None` when
 /// nothing converts.
-pub fn chain_shares(chain: &Chain, channels: &[String]) -> Result<Option<BTreeMap<String, f64>>> {
+pub(crate) fn chain_shares(
+    chain: &Chain,
+    channels: &[String],
+) -> Result<Option<BTreeMap<String, f64>>> {
     let base = p_conversion(chain, None)?;
     if base <= 0.0 {
         return Ok(None);

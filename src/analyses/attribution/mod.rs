@@ -204,7 +204,7 @@ pub fn models(
 }
 
 /// Schema of the `attribution` table.
-pub fn schema() -> SchemaRef {
+pub(crate) fn schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("model", DataType::Utf8, false),
         Field::new("channel", DataType::Utf8, false),
@@ -216,7 +216,7 @@ pub fn schema() -> SchemaRef {
 }
 
 /// The rows as one batch of `attribution`.
-pub fn to_batch(rows: &[AttributionRow]) -> Result<RecordBatch> {
+pub(crate) fn to_batch(rows: &[AttributionRow]) -> Result<RecordBatch> {
     let cols: Vec<ArrayRef> = vec![
         Arc::new(
             rows.iter()

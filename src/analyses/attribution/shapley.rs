@@ -48,7 +48,7 @@ pub fn shares(j: &Journeys, max_channels: usize) -> Result<Option<BTreeMap<Strin
 /// Shares from the (weighted) counts of converting journeys and of all journeys and paths
 /// per channel set (a bit mask over `channels`, which are sorted). `None` when no Shapley
 /// value is positive.
-pub fn shares_of_sets(
+pub(crate) fn shares_of_sets(
     channels: &[&str],
     mut conv: Vec<f64>,
     mut all: Vec<f64>,

@@ -178,7 +178,7 @@ pub fn p_alive(p: &Params, h: &History) -> f64 {
 }
 
 /// Gauss's hypergeometric ₂F₁(a, b; c; z) for |z| < 1, by its series.
-pub fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
+pub(crate) fn hyp2f1(a: f64, b: f64, c: f64, z: f64) -> f64 {
     let (mut term, mut sum) = (1.0, 1.0);
     for k in 0..100_000 {
         let k = k as f64;

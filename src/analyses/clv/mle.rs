@@ -10,7 +10,7 @@ use nalgebra::DMatrix;
 
 /// The result of a fit.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Estimate {
+pub(crate) struct Estimate {
     /// Estimates in the natural (positive) parameters.
     pub params: Vec<f64>,
     /// Standard errors from the inverse Hessian; `None` when it is not positive definite.
@@ -47,7 +47,7 @@ impl<F: Fn(&[f64]) -> f64> CostFunction for Problem<'_, F> {
 /// `start`. The optimiser sees the mean log-likelihood per observation, so that its
 /// tolerance means the same on 2,000 customers as on a million (a total's rounding noise
 /// grows with n and would otherwise never let the simplex settle).
-pub fn maximise(
+pub(crate) fn maximise(
     model: &str,
     ll: impl Fn(&[f64]) -> f64,
     start: &[f64],
@@ -132,7 +132,7 @@ const CHUNK: usize = 16_384;
 
 /// Σ f(item) over `items`: chunks summed on every core (the bootstrap's fan-out) and added
 /// in chunk order.
-pub fn par_sum<T: Sync>(items: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
+pub(crate) fn par_sum<T: Sync>(items: &[T], f: impl Fn(&T) -> f64 + Sync) -> f64 {
     let chunks: Vec<&[T]> = items.chunks(CHUNK).collect();
     if chunks.len() < 2 {
         return items.iter().map(&f).sum();

@@ -271,7 +271,7 @@ pub fn model_batch(clv: &Clv) -> Result<RecordBatch> {
 }
 
 /// The `clv` table (contact ids only: no personal data).
-pub fn clv_batch(clv: &Clv) -> Result<RecordBatch> {
+pub(crate) fn clv_batch(clv: &Clv) -> Result<RecordBatch> {
     let rows = &clv.rows;
     let schema = Schema::new(vec![
         Field::new("contact_id", DataType::Utf8, false),

@@ -254,7 +254,7 @@ pub async fn run(
 }
 
 /// The `maturity` table: period, dimension, stage, rule, indicator, value, threshold, met.
-pub fn to_batch(rows: &[MaturityRow]) -> Result<RecordBatch> {
+pub(crate) fn to_batch(rows: &[MaturityRow]) -> Result<RecordBatch> {
     let schema = Schema::new(vec![
         Field::new("period", DataType::Utf8, false),
         Field::new("dimension", DataType::Utf8, false),

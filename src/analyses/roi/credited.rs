@@ -4,7 +4,7 @@
 //! Shapley re-estimate their channel shares from the weighted data on every replicate, so the
 //! interval carries the model's own uncertainty, not only the sampling of revenue. Everything
 //! they count (transitions, channel sets, touches per channel and key) is a per-contact
-//! tally ([`Tallies`]), summed per replicate over groups of contacts with the same counts.
+//! tally (`Tallies`), summed per replicate over groups of contacts with the same counts.
 
 use crate::analyses::attribution::journeys::{Journey, Journeys, Touch};
 use crate::analyses::attribution::markov::{self, Chain, Step};

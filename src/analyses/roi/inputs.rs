@@ -137,7 +137,7 @@ impl RescueSums {
 
 /// A retention comparison grouped for the bootstrap: every contact but the kept exposed ones
 /// with a CLV enters the value only through its group's count, so a replicate draws one
-/// Poisson total per group ([`bootstrap::group_weights`]) and a weight per kept exposed contact
+/// Poisson total per group (`bootstrap::group_weights`) and a weight per kept exposed contact
 /// with a CLV.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RescueGroups {

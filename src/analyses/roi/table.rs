@@ -10,7 +10,7 @@ use crate::arrow_io::{float_column as float, text_column as text};
 
 /// The `roi` table: use_case, objective, cost, value, net, roi, roi_ci_low, roi_ci_high,
 /// payback_months, evidence, coverage, n.
-pub fn roi_batch(rows: &[RoiRow]) -> Result<RecordBatch> {
+pub(crate) fn roi_batch(rows: &[RoiRow]) -> Result<RecordBatch> {
     let f = |name: &str, t: DataType, null: bool| Field::new(name, t, null);
     let schema = Schema::new(vec![
         f("use_case", DataType::Utf8, false),
@@ -46,7 +46,7 @@ pub fn roi_batch(rows: &[RoiRow]) -> Result<RecordBatch> {
 
 /// The `roi_drivers` table: use_case, driver, evidence, value, value_ci_low, value_ci_high,
 /// n, coverage, used (false: an attributed margin replaced by an experiment's incremental one).
-pub fn drivers_batch(rows: &[DriverRow]) -> Result<RecordBatch> {
+pub(crate) fn drivers_batch(rows: &[DriverRow]) -> Result<RecordBatch> {
     let f = |name: &str, t: DataType, null: bool| Field::new(name, t, null);
     let schema = Schema::new(vec![
         f("use_case", DataType::Utf8, false),

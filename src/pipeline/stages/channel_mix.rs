@@ -5,7 +5,7 @@ use crate::pipeline::stage::{Need, Output, Product, Results, RunContext, Slot, S
 use async_trait::async_trait;
 
 /// Computes `channel_mix` from the tickets and UC17's repeat-contact rate.
-pub struct ChannelMix;
+pub(crate) struct ChannelMix;
 
 #[async_trait]
 impl Stage for ChannelMix {

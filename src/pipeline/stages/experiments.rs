@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tracing::info;
 
 /// Reads every experiment into `experiments_result`.
-pub struct Experiments;
+pub(crate) struct Experiments;
 
 #[async_trait]
 impl Stage for Experiments {

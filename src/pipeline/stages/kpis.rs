@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use tracing::{error, info};
 
 /// Runs the queries of `queries/` into `kpi_values` rows.
-pub struct Kpis;
+pub(crate) struct Kpis;
 
 #[async_trait]
 impl Stage for Kpis {

@@ -6,7 +6,7 @@ use crate::pipeline::stage::{Need, Output, Product, Results, RunContext, Slot, S
 use async_trait::async_trait;
 
 /// Adds `uc04.attributed_revenue` and `uc04.roas` to the KPI rows.
-pub struct Uc04;
+pub(crate) struct Uc04;
 
 #[async_trait]
 impl Stage for Uc04 {

@@ -5,7 +5,7 @@ use crate::pipeline::stage::{Need, Output, Product, Results, RunContext, Slot, S
 use async_trait::async_trait;
 
 /// Adds `uc18.clv_advocates` and `uc18.clv_others` to the KPI rows.
-pub struct Uc18;
+pub(crate) struct Uc18;
 
 #[async_trait]
 impl Stage for Uc18 {

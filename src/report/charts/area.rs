@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 /// Monthly values per series, stacked.
 #[derive(Debug, Clone)]
-pub struct Stacked {
+pub(crate) struct Stacked {
     /// Title.
     pub title: String,
     /// The value axis, with unit.

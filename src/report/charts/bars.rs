@@ -10,7 +10,7 @@ use plotters::prelude::*;
 
 /// One horizontal bar.
 #[derive(Debug, Clone)]
-pub struct HBar {
+pub(crate) struct HBar {
     /// Category label (left axis).
     pub label: String,
     /// Bar length.
@@ -23,7 +23,7 @@ pub struct HBar {
 
 /// Horizontal bars with whiskers and a legend of colours.
 #[derive(Debug, Clone)]
-pub struct HBars {
+pub(crate) struct HBars {
     /// Title.
     pub title: String,
     /// The value axis, with unit.
@@ -116,7 +116,7 @@ impl Plot for HBars {
 
 /// Vertical bars of one series.
 #[derive(Debug, Clone)]
-pub struct VBars {
+pub(crate) struct VBars {
     /// Title.
     pub title: String,
     /// The value axis, with unit.

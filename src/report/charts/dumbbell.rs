@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 /// Two shares per category.
 #[derive(Debug, Clone)]
-pub struct Dumbbell {
+pub(crate) struct Dumbbell {
     /// Title.
     pub title: String,
     /// (category, left share, right share), top to bottom.

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 /// A KPI's monthly values.
 #[derive(Debug, Clone)]
-pub struct Trend {
+pub(crate) struct Trend {
     /// Title (the KPI's name).
     pub title: String,
     /// The value axis, with unit.

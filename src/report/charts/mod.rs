@@ -16,7 +16,7 @@ use std::path::Path;
 use std::sync::Once;
 
 /// Okabe–Ito colours: blue, orange, green, vermillion, sky blue, reddish purple, yellow, grey.
-pub const PALETTE: [RGBColor; 8] = [
+pub(crate) const PALETTE: [RGBColor; 8] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),
@@ -28,24 +28,24 @@ pub const PALETTE: [RGBColor; 8] = [
 ];
 
 /// Dark grey for text and axes.
-pub const INK: RGBColor = RGBColor(51, 51, 51);
+pub(crate) const INK: RGBColor = RGBColor(51, 51, 51);
 
 /// The colour of an evidence class (grey for none), the same in every chart and on the page.
-pub fn evidence_colour(evidence: Option<Evidence>) -> RGBColor {
+pub(crate) fn evidence_colour(evidence: Option<Evidence>) -> RGBColor {
     let (r, g, b) = evidence.map_or(Evidence::NONE_RGB, Evidence::rgb);
     RGBColor(r, g, b)
 }
 
 /// `#rrggbb` of a colour (for the page's legend).
-pub fn hex(c: RGBColor) -> String {
+pub(crate) fn hex(c: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
 /// The font family every chart uses.
-pub const FONT: &str = "sans-serif";
+pub(crate) const FONT: &str = "sans-serif";
 
 /// Registers the embedded DejaVu Sans as the charts' font (once per process).
-pub fn fonts() {
+pub(crate) fn fonts() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The embedded font files are valid; a failure would only mean a blank label.
@@ -123,18 +123,18 @@ pub fn e<E: std::fmt::Debug>(err: E) -> String {
 }
 
 /// Title style.
-pub fn title_font() -> TextStyle<'static> {
+pub(crate) fn title_font() -> TextStyle<'static> {
     (FONT, 20).into_font().style(FontStyle::Bold).color(&INK)
 }
 
 /// Axis label and tick style.
-pub fn label_font(size: u32) -> TextStyle<'static> {
+pub(crate) fn label_font(size: u32) -> TextStyle<'static> {
     (FONT, size).into_font().color(&INK)
 }
 
 /// How a value axis reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Axis {
+pub(crate) enum Axis {
     /// Plain numbers (counts, amounts, minutes).
     Number,
     /// Ratios shown as percentages.
@@ -145,7 +145,7 @@ pub enum Axis {
 
 /// Draws `mesh` in the house style: one light line between bold ones, pale grey grid lines,
 /// tick labels of `label` px and axis titles of `desc` px.
-pub fn draw_grid<X, Y, XT, YT, DB>(
+pub(crate) fn draw_grid<X, Y, XT, YT, DB>(
     mesh: &mut plotters::chart::MeshStyle<'_, '_, X, Y, DB>,
     label: u32,
     desc: u32,
@@ -168,7 +168,7 @@ where
 
 /// A tick label for `v` on an axis spanning `span` (decimals follow the span, so one axis
 /// never mixes `50.0` with `500`).
-pub fn tick(axis: Axis, v: f64, span: f64) -> String {
+pub(crate) fn tick(axis: Axis, v: f64, span: f64) -> String {
     let decimals = |scale: f64| {
         let s = span.abs() * scale;
         if s >= 10.0 {
@@ -187,7 +187,7 @@ pub fn tick(axis: Axis, v: f64, span: f64) -> String {
 }
 
 /// A legend drawn as one row of swatches in its own band (never over the data).
-pub fn legend_band<DB: DrawingBackend>(
+pub(crate) fn legend_band<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[(String, RGBColor)],
 ) -> std::result::Result<(), String> {
@@ -203,7 +203,7 @@ pub fn legend_band<DB: DrawingBackend>(
 }
 
 /// "(no data)" in the middle of an empty chart.
-pub fn no_data<DB: DrawingBackend>(
+pub(crate) fn no_data<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> std::result::Result<(), String> {

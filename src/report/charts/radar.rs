@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 /// Stages per dimension.
 #[derive(Debug, Clone)]
-pub struct Radar {
+pub(crate) struct Radar {
     /// Title.
     pub title: String,
     /// (dimension, stage from data, self-assessed stage).

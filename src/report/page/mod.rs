@@ -138,7 +138,7 @@ pub struct Banner {
 
 /// The page's banners: a failed run says what failed and that its figures are incomplete;
 /// the embedded sample says it is demo data.
-pub fn banners(input: &ReportInput) -> Vec<Banner> {
+pub(crate) fn banners(input: &ReportInput) -> Vec<Banner> {
     let mut out = Vec::new();
     if !input.failures.is_empty() {
         out.push(Banner {
