@@ -13,12 +13,12 @@ For each scale it
      same Parquet files into DuckDB (from PyPI, in a virtualenv this script creates),
      applies the dialect translations listed in TRANSLATIONS, runs every use-case query
      and times it next to misura's own per-use-case time,
-and writes bench/results/scale-<s>.json, then regenerates bench/RESULTS.md from every
+and writes perf/results/scale-<s>.json, then regenerates perf/RESULTS.md from every
 JSON file there (command, versions, machine, tables).
 
 Not part of CI. Usage (docs/development.md, "Benchmarks"):
-  python3 bench/runner.py --scales 0.1 --profile dev          # quick end-to-end check
-  python3 bench/runner.py --scales 0.25,0.5,1,2 --memory-limit 2GB
+  python3 perf/runner.py --scales 0.1 --profile dev          # quick end-to-end check
+  python3 perf/runner.py --scales 0.25,0.5,1,2 --memory-limit 2GB
 """
 
 from __future__ import annotations
@@ -304,7 +304,7 @@ def main() -> None:
     ap.add_argument("--no-duckdb", action="store_true", help="skip the DuckDB comparison")
     ap.add_argument("--limited-only", action="store_true",
                     help="with --memory-limit: add only the budgeted run to the scales' existing results")
-    ap.add_argument("--results", type=Path, default=REPO / "bench" / "results",
+    ap.add_argument("--results", type=Path, default=REPO / "perf" / "results",
                     help="where scale-<s>.json go; RESULTS.md is written next to them")
     args = ap.parse_args()
 
@@ -353,7 +353,7 @@ def main() -> None:
 
 
 def write_markdown(results: Path) -> None:
-    from report import render  # bench/report.py: the tables
+    from report import render  # perf/report.py: the tables
 
     runs = sorted((json.loads(p.read_text()) for p in results.glob("scale-*.json")),
                   key=lambda r: r["scale"])

@@ -1,4 +1,4 @@
-"""Renders bench/RESULTS.md from the bench runner's per-scale JSON files."""
+"""Renders perf/RESULTS.md from the bench runner's per-scale JSON files."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ def fmt_s(ms: float | None) -> str:
 
 def render(runs: list[dict]) -> str:
     if not runs:
-        return "# Benchmark results\n\nNo results yet: run `python3 bench/runner.py`.\n"
+        return "# Benchmark results\n\nNo results yet: run `python3 perf/runner.py`.\n"
     first = runs[0]
     m, v = first["machine"], first["versions"]
     out = [
         "# Benchmark results",
         "",
-        "Written by `bench/runner.py` (see docs/development.md, \"Benchmarks\"); regenerate, do not edit. Hand-written: bench/MEASUREMENTS.md.",
+        "Written by `perf/runner.py` (see docs/development.md, \"Benchmarks\"); regenerate, do not edit. Hand-written: perf/MEASUREMENTS.md.",
         "",
         f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB, {m['os']}",
         f"- {v['misura']} (commit {v['commit']}), DataFusion {v['datafusion']}, "
