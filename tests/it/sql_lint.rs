@@ -4,8 +4,8 @@
 //! (a) No `'all' AS period` fan-out: a query that builds the whole-window row by repeating
 //!     its rows under a literal `'all' AS period` and a `UNION ALL` of the month rows. The
 //!     whole window and the months come from one `GROUP BY GROUPING SETS ((period_month), ())`
-//!     (or a join with the period grid `stg_periods`). [`FAN_OUT_ALLOWED`] lists the two that
-//!     stay, with the reason.
+//!     (or a join with the period grid `stg_periods`). [`FAN_OUT_ALLOWED`] lists the one that
+//!     stays (the grid itself), with the reason.
 //! (b) No bare float sum of money: `sum(x)` / `avg(x)` over an amount (revenue, margin, cost,
 //!     budget, amount, value, saving, prorated …) must be the exact form
 //!     `sum(CAST(x AS DECIMAL(p, s)))` (converted back with `CAST(… AS DOUBLE)`), so that the
@@ -25,25 +25,15 @@ const MONEY_WORDS: &[&str] = &[
 const NOT_MONEY_SUFFIXES: &[&str] = &["rows", "n", "count", "rate", "share", "days"];
 
 /// Fan-outs that stay, with the reason: (file under `queries/`, why).
-const FAN_OUT_ALLOWED: &[(&str, &str)] = &[
-    (
-        // The period grid itself: its 'all' row is one literal row (the window), not rows
-        // repeated. Its GROUPING SETS form (the months' total row) yields that row from an
-        // empty input too: DataFusion 55 pushes a constant-false filter below the aggregate
-        // (`WHERE kpi = …` on a use-case view in `misura sql` rules out the other branches of
-        // its UNION ALL), and every KPI's 'all' row came back (tests/it/sql.rs).
-        "staging/stg_periods.sql",
-        "the grid's own 'all' row; GROUPING SETS here answers filtered views wrongly",
-    ),
-    (
-        // One DISTINCT over every own-brand mention once as 'all' and once with its month is the
-        // fastest form of the distinct authors per period, measured (the file's comment has the
-        // numbers): GROUPING SETS, a join with the period grid or a month map, and unnest are
-        // 15-75 % slower on the heaviest staging view, read by UC01 and the 5 M's.
-        "staging/stg_own_authors.sql",
-        "measured faster than GROUPING SETS or a join with the period grid",
-    ),
-];
+const FAN_OUT_ALLOWED: &[(&str, &str)] = &[(
+    // The period grid itself: its 'all' row is one literal row (the window), not rows
+    // repeated. Its GROUPING SETS form (the months' total row) yields that row from an
+    // empty input too: DataFusion 55 pushes a constant-false filter below the aggregate
+    // (`WHERE kpi = …` on a use-case view in `misura sql` rules out the other branches of
+    // its UNION ALL), and every KPI's 'all' row came back (tests/it/sql.rs).
+    "staging/stg_periods.sql",
+    "the grid's own 'all' row; GROUPING SETS here answers filtered views wrongly",
+)];
 
 /// Float sums of money that stay float, with the reason: (file under `queries/`, the sum
 /// as written (case and spaces as in the file), why).
