@@ -69,7 +69,9 @@ async fn main() -> misura::Result<()> {
     }
 
     let t = Instant::now();
-    let journeys = misura::analyses::attribution::journeys::load(&ctx, &queries, &params).await?;
+    let lookback = RunParams::resolve(&params)?.attribution_lookback_days;
+    let journeys =
+        misura::analyses::attribution::journeys::load(&ctx, &queries, &params, lookback).await?;
     let touches: usize = journeys.converting.iter().map(|j| j.touches.len()).sum();
     let path_touches: usize = journeys.non_converting.iter().map(Vec::len).sum();
     println!(

@@ -77,6 +77,8 @@ pub struct Inputs {
     _unpacked: Option<tempfile::TempDir>,
     /// What discovery found, with each file's checksum.
     pub discovery: discover::Discovery,
+    /// The folder the files are in (the unpacked sample for the embedded one).
+    pub root: std::path::PathBuf,
 }
 
 impl Inputs {
@@ -95,6 +97,7 @@ impl Inputs {
         Ok(Inputs {
             _unpacked: unpacked,
             discovery,
+            root,
         })
     }
 }

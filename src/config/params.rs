@@ -109,6 +109,7 @@ pub const PARAMS: &[ParamDef] = &[
             "position_based",
             "markov",
             "shapley",
+            "shapley_incremental",
         ]),
         default: Some("markov"),
         doc: "model used for ROI and campaign revenue",

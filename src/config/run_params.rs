@@ -24,6 +24,9 @@ pub struct RunParams {
     pub conversion_table: &'static str,
     /// `default_attribution_model`.
     pub default_attribution_model: String,
+    /// `attribution_lookback_days`: a journey's horizon, and the longest span of a
+    /// non-converting path.
+    pub attribution_lookback_days: f64,
     /// `half_life_days` of the time_decay model.
     pub half_life_days: f64,
     /// `markov_order`.
@@ -74,6 +77,7 @@ impl RunParams {
                 _ => "orders",
             },
             default_attribution_model: text("default_attribution_model")?.to_string(),
+            attribution_lookback_days: int("attribution_lookback_days")? as f64,
             half_life_days: float("half_life_days")?,
             markov_order: count("markov_order")?,
             shapley_max_channels: count("shapley_max_channels")?,

@@ -278,6 +278,7 @@ async fn run_locked(
         settings,
         catalogue: &catalogue,
         opts,
+        data_root: &located.inputs.root,
     };
     let mut done = run_stages(&cx, derived, attempt).await?;
 

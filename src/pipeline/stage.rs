@@ -6,6 +6,7 @@
 use super::RunOptions;
 use crate::analyses::attribution::AttributionRow;
 use crate::analyses::attribution::journeys::Journeys;
+use crate::analyses::attribution::recovery::RecoveryRow;
 use crate::analyses::channel_mix::MixRow;
 use crate::analyses::clv::Clv;
 use crate::analyses::experiments::ExperimentResult;
@@ -35,6 +36,8 @@ pub enum Slot {
     Attribution,
     /// The journeys the attribution models were fitted on.
     Journeys,
+    /// `attribution_recovery`: each model's recovery of planted effects and agreement.
+    AttributionRecovery,
     /// `perception_gap` and `perception_rank`.
     Perception,
     /// `channel_mix`.
@@ -74,6 +77,8 @@ pub struct RunContext<'a> {
     pub catalogue: &'a UseCases,
     /// Options of `misura run` (cluster, output root, as-of).
     pub opts: &'a RunOptions,
+    /// The folder the tables were read from (the unpacked sample for the embedded one).
+    pub data_root: &'a std::path::Path,
 }
 
 /// One analysis of a run.
@@ -116,6 +121,8 @@ pub enum Product {
     Experiments(Vec<ExperimentResult>),
     /// Attribution rows and the journeys behind them.
     Attribution(Vec<AttributionRow>, Journeys),
+    /// How well each attribution model recovers planted effects, and agrees with the others.
+    AttributionRecovery(Vec<RecoveryRow>),
     /// Perception gaps and ranks.
     Perception(Perception),
     /// Channel mix rows.
@@ -136,6 +143,7 @@ impl Product {
             Product::KpiRows(_) => &[Slot::KpiRows],
             Product::Experiments(_) => &[Slot::Experiments],
             Product::Attribution(..) => &[Slot::Attribution, Slot::Journeys],
+            Product::AttributionRecovery(_) => &[Slot::AttributionRecovery],
             Product::Perception(_) => &[Slot::Perception],
             Product::ChannelMix(_) => &[Slot::ChannelMix],
             Product::Maturity(_) => &[Slot::Maturity],
@@ -179,6 +187,8 @@ pub struct Results {
     pub attribution: Option<Vec<AttributionRow>>,
     /// The journeys attribution was fitted on.
     pub journeys: Option<Journeys>,
+    /// Each attribution model's recovery of planted effects and agreement with the others.
+    pub attribution_recovery: Option<Vec<RecoveryRow>>,
     /// Perception gaps.
     pub perception: Option<Perception>,
     /// Channel mix.
@@ -203,6 +213,7 @@ impl Results {
             Slot::Experiments => self.experiments.is_some(),
             Slot::Attribution => self.attribution.is_some(),
             Slot::Journeys => self.journeys.is_some(),
+            Slot::AttributionRecovery => self.attribution_recovery.is_some(),
             Slot::Perception => self.perception.is_some(),
             Slot::ChannelMix => self.channel_mix.is_some(),
             Slot::Maturity => self.maturity.is_some(),
@@ -227,6 +238,7 @@ impl Results {
                 self.attribution = Some(rows);
                 self.journeys = Some(journeys);
             }
+            Product::AttributionRecovery(r) => self.attribution_recovery = Some(r),
             Product::Perception(p) => self.perception = Some(p),
             Product::ChannelMix(r) => self.channel_mix = Some(r),
             Product::Maturity(m) => self.maturity = Some(m),

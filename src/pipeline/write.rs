@@ -16,6 +16,12 @@ fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
     if let Some(rows) = &done.attribution {
         out.push(("attribution", crate::analyses::attribution::to_batch(rows)?));
     }
+    if let Some(rows) = &done.attribution_recovery {
+        out.push((
+            "attribution_recovery",
+            crate::analyses::attribution::recovery::to_batch(rows)?,
+        ));
+    }
     if let Some(roi) = &done.roi {
         out.push(("roi", crate::analyses::roi::table::roi_batch(&roi.rows)?));
         out.push((

@@ -5,9 +5,12 @@
 //! Non-converting paths: [A], [C].
 
 use crate::util::close;
+use misura::analyses::attribution::journeys::spans;
 use misura::analyses::attribution::journeys::{Journey, Journeys, Touch};
 use misura::analyses::attribution::rules::Rule;
-use misura::analyses::attribution::{Markov, Model, NO_TOUCH, Shapley, attribute};
+use misura::analyses::attribution::{
+    Markov, Model, NO_TOUCH, Shapley, ShapleyIncremental, attribute,
+};
 
 fn touch(channel: &str, days: f64) -> Touch {
     Touch {
@@ -239,6 +242,7 @@ async fn the_sample_run_writes_attribution_whose_credits_sum_to_the_conversions(
             "markov",
             "position_based",
             "shapley",
+            "shapley_incremental",
             "time_decay"
         ]
     );
@@ -251,5 +255,220 @@ async fn the_sample_run_writes_attribution_whose_credits_sum_to_the_conversions(
             1e-6,
             &format!("{m} credits sum to the conversions"),
         );
+    }
+}
+
+const DAY: f64 = 86_400.0;
+
+/// Journeys [A] and [B] convert; the contact q's other touches are A at day 0, B at day 10
+/// and B at day 30 exactly: with a 30-day lookback they are two spans, [A, B] and [B] (a touch
+/// exactly 30 days after the span's first starts the next one).
+fn spans_fixture() -> Journeys {
+    let touches = [(0.0, "A"), (10.0 * DAY, "B"), (30.0 * DAY, "B")];
+    let cut = spans(&touches, 30.0);
+    Journeys {
+        converting: ["A", "B"]
+            .iter()
+            .map(|c| Journey {
+                contact: format!("p{c}"),
+                value: 10.0,
+                margin: 4.0,
+                touches: vec![touch(c, 1.0)],
+            })
+            .collect(),
+        path_contacts: vec!["q".into(); cut.len()],
+        non_converting: cut
+            .into_iter()
+            .map(|s| s.into_iter().map(str::to_string).collect())
+            .collect(),
+    }
+}
+
+fn credit_of(j: &Journeys, model: &dyn Model) -> std::collections::BTreeMap<String, f64> {
+    attribute(j, &[model])
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.use_case.is_none())
+        .map(|r| (r.channel, r.conversions))
+        .collect()
+}
+
+#[test]
+fn non_converting_touches_are_cut_into_spans_of_the_lookback() {
+    let at = |d: f64| d * DAY;
+    // Less than 30 days after the span's first: same span; exactly 30: a new one.
+    let t = [
+        (at(0.0), "A"),
+        (at(29.999), "B"),
+        (at(30.0), "C"),
+        (at(45.0), "A"),
+        (at(59.999), "B"),
+        (at(60.0), "C"),
+    ];
+    assert_eq!(
+        spans(&t, 30.0),
+        [vec!["A", "B"], vec!["C", "A", "B"], vec!["C"]]
+    );
+    // A span is measured from its first touch, not from the previous touch.
+    let chain = [(at(0.0), "A"), (at(20.0), "A"), (at(40.0), "A")];
+    assert_eq!(spans(&chain, 30.0), [vec!["A", "A"], vec!["A"]]);
+    assert!(spans(&[], 30.0).is_empty());
+    assert_eq!(spans_fixture().non_converting, [vec!["A", "B"], vec!["B"]]);
+}
+
+#[test]
+fn markov_on_spans_solved_by_hand() {
+    // start→A 2 (journey A, span AB), start→B 2 (journey B, span B); A→conv 1, A→B 1;
+    // B→conv 1, B→null 2. P_B = 1/3, P_A = ½ + ½·⅓ = ⅔, P = ½·⅔ + ½·⅓ = ½.
+    // Without A: P = ½·⅓ = ⅙, RE_A = ⅔. Without B: P = ½·½ = ¼, RE_B = ½.
+    // Shares 4/7 and 3/7 of the 2 touched conversions. (One path [A, B, B] instead of the two
+    // spans would give A 1.2 and B 0.8.)
+    let c = credit_of(&spans_fixture(), &Markov(1));
+    close(c["A"], 8.0 / 7.0, 1e-9, "markov A");
+    close(c["B"], 6.0 / 7.0, 1e-9, "markov B");
+}
+
+#[test]
+fn shapley_on_spans_worked_out_by_hand() {
+    // CR({A}) = 1/1, CR({B}) = 1/2 (journey B, span B), CR({A,B}) = 2/4.
+    // φ_A = ½(1 − 0) + ½(½ − ½) = ½; φ_B = ½(½ − 0) + ½(½ − 1) = 0: A takes both.
+    // (One path [A, B, B] would give CR({B}) = 1, CR({A,B}) = ⅔ and one each.)
+    let c = credit_of(&spans_fixture(), &Shapley(15));
+    close(c["A"], 2.0, 1e-9, "shapley A");
+    close(c.get("B").copied().unwrap_or(0.0), 0.0, 1e-9, "shapley B");
+}
+
+fn incremental_fixture(converting: &[&[&str]], untouched: usize, paths: &[&[&str]]) -> Journeys {
+    let journey = |touches: &[&str]| Journey {
+        contact: "p".into(),
+        value: 10.0,
+        margin: 4.0,
+        touches: touches.iter().map(|c| touch(c, 1.0)).collect(),
+    };
+    Journeys {
+        converting: converting
+            .iter()
+            .map(|t| journey(t))
+            .chain((0..untouched).map(|_| journey(&[])))
+            .collect(),
+        non_converting: paths
+            .iter()
+            .map(|p| p.iter().map(|c| c.to_string()).collect())
+            .collect(),
+        path_contacts: vec!["q".into(); paths.len()],
+    }
+}
+
+#[test]
+fn incremental_shapley_worked_out_by_hand() {
+    // Journeys [A] and [A, B] convert, one conversion has no touch; spans [A], [B], [B, B].
+    // q = 2/3 of the spans hold one touch, so the 1 untouched conversion stands for
+    // 1 · (1/3)/(2/3) = ½ baseline conversion among the 5 paths: b = 0.1.
+    // φ_A = 0.9 + 0.9/2 − 0.1 = 1.25; φ_B = 0.9/2 − 0.1 − 0.1 = 0.25 (a brute-force sum over
+    // coalitions gives the same: v(A) = 0.8, v(B) = −0.2, v(AB) = 1.5).
+    // Credit: 5/6 and 1/6 of the 2 touched conversions; the untouched one is (no touch).
+    let j = incremental_fixture(&[&["A"], &["A", "B"]], 1, &[&["A"], &["B"], &["B", "B"]]);
+    close(
+        misura::analyses::attribution::shapley::baseline_rate(2.0, 1.0, 3.0, 2.0),
+        0.1,
+        1e-12,
+        "baseline rate",
+    );
+    let c = credit_of(&j, &ShapleyIncremental(15));
+    close(c["A"], 5.0 / 3.0, 1e-9, "A");
+    close(c["B"], 1.0 / 3.0, 1e-9, "B");
+    close(c[NO_TOUCH], 1.0, 1e-9, "(no touch)");
+    // A channel whose paths convert below the baseline is clipped: journey [A]; spans [B],
+    // [B], [A, B]; one untouched. q = 2/3, b = ½/4 = 0.125; φ_A = 0.875 − 0.0625 = 0.8125,
+    // φ_B = −0.125 − 0.125 − 0.0625 = −0.3125 → A takes the one touched conversion.
+    let j = incremental_fixture(&[&["A"]], 1, &[&["B"], &["B"], &["A", "B"]]);
+    let c = credit_of(&j, &ShapleyIncremental(15));
+    close(c["A"], 1.0, 1e-9, "A alone");
+    close(c.get("B").copied().unwrap_or(0.0), 0.0, 1e-9, "B clipped");
+}
+
+/// Reads `attribution_recovery.csv` by header: model → column → value.
+fn recovery_table(
+    run_dir: &std::path::Path,
+) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+    let mut rdr = csv::Reader::from_path(run_dir.join("tables/attribution_recovery.csv")).unwrap();
+    let header: Vec<String> = rdr.headers().unwrap().iter().map(str::to_string).collect();
+    rdr.records()
+        .map(|r| {
+            let r = r.unwrap();
+            let row: std::collections::BTreeMap<String, String> = header
+                .iter()
+                .cloned()
+                .zip(r.iter().map(str::to_string))
+                .collect();
+            (row["model"].clone(), row)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn markov_and_incremental_shapley_recover_the_planted_channel_effects() {
+    // The generator plants a per-touch conversion effect per channel (truth.json). Scale 0.01,
+    // seed 3: the data set the attribution contract's figures were measured on.
+    let data = tempfile::tempdir().unwrap();
+    misura::generate::generate(misura::generate::GenerateOptions {
+        scale: 0.01,
+        seed: 3,
+        out: data.path().to_path_buf(),
+        format: misura::generate::OutFormat::Csv,
+    })
+    .unwrap();
+    let (out, again) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let s = crate::util::run(data.path(), out.path(), None)
+        .await
+        .unwrap();
+    let t = recovery_table(&s.run_dir);
+    let num = |m: &str, k: &str| t[m][k].parse::<f64>().unwrap();
+    assert_eq!(t.len(), 8, "{t:?}");
+    for m in ["markov", "shapley_incremental"] {
+        assert!(num(m, "rho_planted") >= 0.95, "{m}: {:?}", t[m]);
+        assert!(num(m, "rho_caused") >= 0.95, "{m}: {:?}", t[m]);
+        assert_eq!(t[m]["zeroed"], "", "{m} credits every channel with touches");
+    }
+    // Its credit is the closest to what was caused, channel by channel.
+    let best = t
+        .keys()
+        .min_by(|a, b| num(a, "credit_error").total_cmp(&num(b, "credit_error")))
+        .unwrap();
+    assert_eq!(best, "shapley_incremental", "{t:?}");
+    // The same data and seed give the same bytes.
+    let s2 = crate::util::run(data.path(), again.path(), None)
+        .await
+        .unwrap();
+    for table in ["attribution.csv", "attribution_recovery.csv"] {
+        let read = |d: &std::path::Path| std::fs::read(d.join("tables").join(table)).unwrap();
+        assert!(
+            read(&s.run_dir) == read(&s2.run_dir),
+            "{table} differs between runs"
+        );
+    }
+}
+
+#[tokio::test]
+async fn without_a_truth_file_only_the_agreement_is_scored() {
+    let out = tempfile::tempdir().unwrap();
+    // The sample's tables without its truth.json: data as a company would bring them.
+    let dir = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(crate::util::sample_dir()).unwrap() {
+        let p = e.unwrap().path();
+        if p.file_name().unwrap() != "truth.json" {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let s = crate::util::run(dir.path(), out.path(), None)
+        .await
+        .unwrap();
+    let t = recovery_table(&s.run_dir);
+    assert_eq!(t.len(), 8);
+    for (m, row) in &t {
+        assert_eq!(row["rho_planted"], "", "{m}");
+        assert_eq!(row["credit_error"], "", "{m}");
+        let a = row["agreement"].parse::<f64>().unwrap();
+        assert!((-1.0..=1.0).contains(&a), "{m}: {a}");
     }
 }

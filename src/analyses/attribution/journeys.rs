@@ -1,5 +1,7 @@
 //! Journeys and non-converting paths as the models see them, read from the model queries
-//! `queries/models/journeys.sql` and `non_converting_paths.sql`.
+//! `queries/models/journeys.sql` and `non_converting_paths.sql`. A contact's touches that
+//! belong to no journey are cut into spans of at most `attribution_lookback_days` ([`spans`]),
+//! so that non-converting paths have the journeys' horizon.
 
 use crate::config::params::Parameters;
 use crate::error::Result;
@@ -39,7 +41,7 @@ pub struct Journey {
 pub struct Journeys {
     /// Converting journeys (with or without touches).
     pub converting: Vec<Journey>,
-    /// Channel sequences of non-converting paths.
+    /// Channel sequences of non-converting paths (spans of at most the lookback).
     pub non_converting: Vec<Vec<String>>,
     /// The contact of each non-converting path (same order).
     pub path_contacts: Vec<String>,
@@ -59,11 +61,33 @@ impl Journeys {
     }
 }
 
-/// Reads the journeys and paths of the catalog in `ctx`.
+/// One contact's touches that belong to no journey, oldest first (`at`: seconds since the
+/// epoch), cut into non-converting paths: a span starts at the first touch not yet in a span
+/// and holds the touches that occurred less than `lookback_days` after it; a touch exactly
+/// `lookback_days` after the span's first starts the next span.
+pub fn spans<'a>(touches: &[(f64, &'a str)], lookback_days: f64) -> Vec<Vec<&'a str>> {
+    let horizon = lookback_days * 86_400.0;
+    let mut out: Vec<Vec<&str>> = Vec::new();
+    let mut first = f64::NEG_INFINITY;
+    for &(at, channel) in touches {
+        match out.last_mut() {
+            Some(span) if at - first < horizon => span.push(channel),
+            _ => {
+                first = at;
+                out.push(vec![channel]);
+            }
+        }
+    }
+    out
+}
+
+/// Reads the journeys and paths of the catalog in `ctx`; `lookback_days` is
+/// `attribution_lookback_days`, the longest span of a non-converting path.
 pub async fn load(
     ctx: &SessionContext,
     queries: &QuerySet,
     params: &Parameters,
+    lookback_days: f64,
 ) -> Result<Journeys> {
     let mut out = Journeys::default();
     let mut last_id = None;
@@ -100,24 +124,36 @@ pub async fn load(
             }
         }
     }
+    // The query orders touches by contact, then time: each contact's run is cut into spans.
+    let mut contact_touches: Vec<(f64, String)> = Vec::new();
     let mut last_contact: Option<String> = None;
+    let flush = |contact: &Option<String>, touches: &mut Vec<(f64, String)>, out: &mut Journeys| {
+        if let Some(contact) = contact {
+            let refs: Vec<(f64, &str)> = touches.iter().map(|(t, c)| (*t, c.as_str())).collect();
+            for span in spans(&refs, lookback_days) {
+                out.non_converting
+                    .push(span.into_iter().map(str::to_string).collect());
+                out.path_contacts.push(contact.clone());
+            }
+        }
+        touches.clear();
+    };
     for b in queries
         .run_model(ctx, params, "non_converting_paths")
         .await?
         .iter()
     {
         let (contact, channel) = (b.text("contact_id")?, b.text("channel")?);
+        let at = b.cast("occurred_epoch", &DataType::Float64)?;
+        let at = at.as_primitive::<Float64Type>();
         for i in 0..b.num_rows() {
             if last_contact.as_deref() != Some(contact.value(i)) {
-                out.non_converting.push(Vec::new());
-                out.path_contacts.push(contact.value(i).to_string());
+                flush(&last_contact, &mut contact_touches, &mut out);
                 last_contact = Some(contact.value(i).to_string());
             }
-            out.non_converting
-                .last_mut()
-                .expect("pushed above")
-                .push(channel.value(i).to_string());
+            contact_touches.push((at.value(i), channel.value(i).to_string()));
         }
     }
+    flush(&last_contact, &mut contact_touches, &mut out);
     Ok(out)
 }

@@ -1,11 +1,12 @@
 //! Attribution (docs/spec/attribution-and-roi.md): journeys from the model queries, one model per
-//! file (rule-based in `rules`, `markov`, `shapley`), credits per channel and per use case, and the
+//! file (rule-based in `rules`, `markov`, `shapley` and `shapley_incremental` in `shapley`), credits per channel and per use case, and the
 //! `attribution` table: model, channel, use_case (null for the channel total), conversions,
 //! revenue, coverage. Conversions without a touch go to the pseudo-channel `(no touch)`
 //! under every model; the models share out the rest.
 
 pub mod journeys;
 pub mod markov;
+pub mod recovery;
 pub mod rules;
 pub mod shapley;
 
@@ -87,6 +88,22 @@ impl Model for Shapley {
             shapley::shares(journeys, self.0)?
                 .map_or_else(Credits::new, |s| share_out(journeys, s)),
         )
+    }
+}
+
+/// The incremental Shapley model: conversions over the baseline as the coalitions' worth
+/// (`shapley::incremental_shares`).
+#[derive(Debug, Clone, Copy)]
+pub struct ShapleyIncremental(pub usize);
+
+impl Model for ShapleyIncremental {
+    fn id(&self) -> &'static str {
+        "shapley_incremental"
+    }
+
+    fn credit(&self, journeys: &Journeys) -> Result<Credits> {
+        Ok(shapley::incremental_shares(journeys, self.0)?
+            .map_or_else(Credits::new, |s| share_out(journeys, s)))
     }
 }
 
@@ -200,6 +217,7 @@ pub fn models(
         Box::new(Rule::PositionBased),
         Box::new(Markov(markov_order)),
         Box::new(Shapley(shapley_max_channels)),
+        Box::new(ShapleyIncremental(shapley_max_channels)),
     ])
 }
 

@@ -30,6 +30,9 @@ enum Estimator {
     /// Tally m: converting walks over channel set m (bit mask over `channels`); tally
     /// 2^channels + m: all walks over m.
     Shapley,
+    /// As `Shapley`, then tally 2·2^channels: untouched conversions, and the next one:
+    /// non-converting spans with one touch (the baseline of `shapley_incremental`).
+    ShapleyIncremental,
 }
 
 enum Kind {
@@ -94,11 +97,19 @@ impl Credited {
                     .expect("known key") as u32
             })
         };
+        // The incremental Shapley's baseline also counts the untouched conversions, so their
+        // contacts are weight units too (for that model only: the others never read them).
+        let incremental = model == "shapley_incremental";
+        let untouched = journeys
+            .converting
+            .iter()
+            .filter(|j| incremental && j.touches.is_empty());
         let contacts = distinct(
             touched
                 .iter()
                 .map(|j| j.contact.as_str())
-                .chain(journeys.path_contacts.iter().map(String::as_str)),
+                .chain(journeys.path_contacts.iter().map(String::as_str))
+                .chain(untouched.clone().map(|j| j.contact.as_str())),
         );
         let contact_id = |c: &str| {
             contacts
@@ -117,6 +128,7 @@ impl Credited {
                 .expect("known channel") as u32
         };
         let journey_contact: Vec<u32> = touched.iter().map(|j| contact_id(&j.contact)).collect();
+        let untouched_contact: Vec<u32> = untouched.map(|j| contact_id(&j.contact)).collect();
         let path_contact: Vec<u32> = journeys
             .path_contacts
             .iter()
@@ -167,10 +179,11 @@ impl Credited {
                     params.markov_order,
                     &mut occurrences,
                 ),
-                "shapley" => {
+                "shapley" | "shapley_incremental" => {
                     let contacts = Contacts {
                         journeys: &journey_contact,
                         paths: &path_contact,
+                        untouched: incremental.then_some(untouched_contact.as_slice()),
                     };
                     let max = params.shapley_max_channels;
                     shapley_sets(
@@ -185,7 +198,7 @@ impl Credited {
                 other => {
                     return Err(Error::Model {
                         model: other.into(),
-                        problem: "unknown model: use first_touch, last_touch, linear, time_decay, position_based, markov or shapley".into(),
+                        problem: "unknown model: use first_touch, last_touch, linear, time_decay, position_based, markov, shapley or shapley_incremental".into(),
                     });
                 }
             };
@@ -280,6 +293,17 @@ impl Credited {
                     &names,
                     tallies[..size].to_vec(),
                     tallies[size..2 * size].to_vec(),
+                )
+            }
+            Estimator::ShapleyIncremental => {
+                let size = 1usize << self.channels.len();
+                let names: Vec<&str> = self.channels.iter().map(String::as_str).collect();
+                shapley::incremental_shares_of_sets(
+                    &names,
+                    &tallies[..size],
+                    &tallies[size..2 * size],
+                    tallies[2 * size],
+                    tallies[2 * size + 1],
                 )
             }
         };
@@ -379,6 +403,8 @@ fn markov_steps(
 struct Contacts<'a> {
     journeys: &'a [u32],
     paths: &'a [u32],
+    /// Contacts of the untouched conversions, for `shapley_incremental` only.
+    untouched: Option<&'a [u32]>,
 }
 
 /// Shapley: the channel set of every walk (converting, and all walks), tallied per contact.
@@ -416,5 +442,16 @@ fn shapley_sets(
     for (p, c) in journeys.non_converting.iter().zip(contacts.paths) {
         occurrences.push((*c, size + mask(&mut p.iter())));
     }
-    Ok((Estimator::Shapley, 2 * size as usize))
+    let Some(untouched) = contacts.untouched else {
+        return Ok((Estimator::Shapley, 2 * size as usize));
+    };
+    for c in untouched {
+        occurrences.push((*c, 2 * size));
+    }
+    for (p, c) in journeys.non_converting.iter().zip(contacts.paths) {
+        if p.len() == 1 {
+            occurrences.push((*c, 2 * size + 1));
+        }
+    }
+    Ok((Estimator::ShapleyIncremental, 2 * size as usize + 2))
 }

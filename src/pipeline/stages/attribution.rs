@@ -27,9 +27,13 @@ impl Stage for Attribution {
     }
 
     async fn run(&self, cx: &RunContext<'_>, _: &Results) -> Result<Output> {
-        let journeys =
-            crate::analyses::attribution::journeys::load(&cx.catalog.ctx, cx.queries, cx.run.sql())
-                .await?;
+        let journeys = crate::analyses::attribution::journeys::load(
+            &cx.catalog.ctx,
+            cx.queries,
+            cx.run.sql(),
+            cx.run.attribution_lookback_days,
+        )
+        .await?;
         let m = crate::analyses::roi::model_params(cx.run);
         let models = crate::analyses::attribution::models(
             m.half_life_days,

@@ -3,6 +3,7 @@
 //! the tests below check that every stage runs after the stages whose results it reads.
 
 mod attribution;
+mod attribution_recovery;
 mod channel_mix;
 mod clv;
 mod experiments;
@@ -22,6 +23,7 @@ pub fn all() -> Vec<Box<dyn Stage>> {
         Box::new(kpis::Kpis),
         Box::new(experiments::Experiments),
         Box::new(attribution::Attribution),
+        Box::new(attribution_recovery::AttributionRecovery),
         Box::new(uc04::Uc04),
         Box::new(clv::Clv),
         Box::new(uc18::Uc18),
