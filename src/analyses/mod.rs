@@ -1,5 +1,5 @@
 //! The analyses a run makes of the KPI results and the joined tables, one module each:
-//! [`attribution`] (journeys and the seven models), [`experiments`] (holdout tests),
+//! [`attribution`] (journeys, the eight models and how well each recovers planted effects), [`experiments`] (holdout tests),
 //! [`clv`] (BG/NBD, Gamma-Gamma and customer value), [`perception`] (the perception gap by
 //! segment), [`channel_mix`], [`maturity`] (the Social Business maturity stage) and [`roi`]
 //! (costs, value drivers, evidence, the bootstrap). They read `kpi` and the canonical model

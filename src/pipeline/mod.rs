@@ -327,6 +327,7 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         kpis: &done.kpis,
         roi: done.roi.as_ref(),
         attribution: done.attribution.as_deref(),
+        attribution_recovery: done.attribution_recovery.as_deref(),
         experiments: done.experiments.as_deref(),
         perception: done.perception.as_ref(),
         channel_mix: done.channel_mix.as_deref(),

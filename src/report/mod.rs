@@ -122,6 +122,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
         maturity,
         evidence_legend: page::evidence_legend(),
         method: method(input),
+        recovery: page::recovery(input),
     };
     html::write(&page, run_dir)?;
     files.push("index.html".into());

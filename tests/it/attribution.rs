@@ -436,6 +436,13 @@ async fn markov_and_incremental_shapley_recover_the_planted_channel_effects() {
         .min_by(|a, b| num(a, "credit_error").total_cmp(&num(b, "credit_error")))
         .unwrap();
     assert_eq!(best, "shapley_incremental", "{t:?}");
+    // The report's method section shows the table, the default model marked.
+    let page = std::fs::read_to_string(s.run_dir.join("index.html")).unwrap();
+    assert!(page.contains("How well each attribution model recovers a planted truth"));
+    assert!(
+        page.contains("markov (default, used for the ROI)"),
+        "default marked"
+    );
     // The same data and seed give the same bytes.
     let s2 = crate::util::run(data.path(), again.path(), None)
         .await
@@ -471,4 +478,10 @@ async fn without_a_truth_file_only_the_agreement_is_scored() {
         let a = row["agreement"].parse::<f64>().unwrap();
         assert!((-1.0..=1.0).contains(&a), "{m}: {a}");
     }
+    let page = std::fs::read_to_string(s.run_dir.join("index.html")).unwrap();
+    assert!(page.contains("How much the attribution models agree"));
+    assert!(
+        !page.contains("ρ with the planted effect"),
+        "no truth, no ρ column"
+    );
 }

@@ -7,11 +7,13 @@
 
 mod maturity;
 mod perception;
+mod recovery;
 mod section;
 mod summary;
 
 pub use maturity::{DimensionView, MaturityView, maturity};
 pub use perception::{PerceptionView, SegmentView, perception};
+pub use recovery::{RecoveryLine, RecoveryView, recovery};
 pub use section::{KpiLine, Missing, Section, UseCaseView, kpi_lines, missing};
 pub use summary::{Mix, RoiLine, Summary, evidence_legend, roi_line, summary};
 
@@ -43,6 +45,8 @@ pub struct ReportInput<'a> {
     pub roi: Option<&'a Roi>,
     /// Attribution rows, when computed.
     pub attribution: Option<&'a [AttributionRow]>,
+    /// Each attribution model's recovery of planted effects and agreement, when computed.
+    pub attribution_recovery: Option<&'a [crate::analyses::attribution::recovery::RecoveryRow]>,
     /// Experiments, when any.
     pub experiments: Option<&'a [ExperimentResult]>,
     /// The perception gap, when surveyed.
@@ -123,6 +127,8 @@ pub struct Page {
     pub evidence_legend: Vec<(String, String, String)>,
     /// How the figures were computed.
     pub method: Vec<String>,
+    /// The attribution models scored (method section).
+    pub recovery: Option<RecoveryView>,
 }
 
 /// A banner at the top of the page.
