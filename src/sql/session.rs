@@ -74,6 +74,10 @@ pub(crate) const OUTPUTS: &[(&str, &str)] = &[
         "credit per attribution model, channel and use case",
     ),
     (
+        "attribution_recovery",
+        "per attribution model: rank agreement with planted effects (generated data), credit error, agreement with the other models, channels zeroed",
+    ),
+    (
         "experiments_result",
         "holdout experiments: lift, intervals, p-values, label",
     ),
