@@ -105,4 +105,8 @@ pub struct QueryMeta {
     pub parameters: Option<Vec<String>>,
     /// The KPIs, in display order.
     pub kpis: Vec<KpiMeta>,
+    /// How to read figures of this use case that answer different questions (two costs, two
+    /// returns), one sentence each; the report shows them under the use case's KPIs.
+    #[serde(default)]
+    pub reading: Vec<String>,
 }

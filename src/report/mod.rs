@@ -79,6 +79,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
                 id: q.meta.use_case.clone(),
                 name: input.use_case_name(&q.meta.use_case),
                 kpis: page::kpi_lines(input, &q.meta.use_case, &overview),
+                reading: q.meta.reading.clone(),
             })
             .filter(|u| !u.kpis.is_empty())
             .collect();

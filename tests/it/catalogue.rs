@@ -136,3 +136,36 @@ fn declared_parameters_must_match_the_placeholders() {
     .unwrap();
     load().expect("declared = used");
 }
+
+#[test]
+fn every_kpi_has_a_display_name_of_its_own() {
+    // Two KPIs with one name and different definitions (UC07's and UC08's "Social leads")
+    // read as one figure on the page.
+    let queries = misura::kpi::load::QuerySet::builtin().unwrap();
+    let mut seen: std::collections::BTreeMap<&str, &str> = Default::default();
+    for k in queries.kpis.iter().flat_map(|q| &q.meta.kpis) {
+        if let Some(other) = seen.insert(&k.name, &k.id) {
+            panic!("{} and {other} are both named {:?}", k.id, k.name);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_page_says_how_uc04s_two_costs_and_two_returns_differ() {
+    let out = tempfile::tempdir().unwrap();
+    let s = crate::util::run(&crate::util::sample_dir(), out.path(), None)
+        .await
+        .unwrap();
+    let page = std::fs::read_to_string(s.run_dir.join("index.html")).unwrap();
+    assert!(
+        page.contains("Two costs: campaign cost is"),
+        "UC04 costs reconciled"
+    );
+    assert!(
+        page.contains("Two returns: return on ad spend is"),
+        "UC04 returns reconciled"
+    );
+    assert!(
+        page.contains("Leads from a social mention") && page.contains("Leads with source social")
+    );
+}

@@ -34,6 +34,8 @@ pub struct UseCaseView {
     pub name: String,
     /// KPI lines.
     pub kpis: Vec<KpiLine>,
+    /// How to read figures that answer different questions (the sidecar's `reading`).
+    pub reading: Vec<String>,
 }
 
 /// One KPI line.
