@@ -81,6 +81,66 @@ pub(crate) fn in_unit(x: f64, unit: &str, currency: &str) -> String {
     }
 }
 
+/// Smallest previous count a change is shown relative to: below it, a per cent of a handful
+/// reads as news (1 → 3 is "▲ 200 %"), so the change is the difference.
+pub const MIN_RELATIVE_BASE: f64 = 10.0;
+
+/// How a KPI's change from the month before is expressed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Change {
+    /// Ratios: the difference in percentage points (as a fraction: 0.042 = 4.2 pp).
+    Points(f64),
+    /// Quantities that cannot be negative, with a base of at least [`MIN_RELATIVE_BASE`] for
+    /// counts: (current − previous) / previous.
+    Relative(f64),
+    /// Signed quantities (scores such as NPS, p-values, anything below 0) and zero or small
+    /// bases: the difference, in the KPI's unit.
+    Difference(f64),
+}
+
+impl Change {
+    /// The change from `previous` to `current` of a KPI in `unit`; `None` when either is
+    /// missing.
+    pub fn of(unit: &str, current: Option<f64>, previous: Option<f64>) -> Option<Change> {
+        let (c, p) = (current?, previous?);
+        if !c.is_finite() || !p.is_finite() {
+            return None;
+        }
+        Some(match unit {
+            "ratio" | "share" | "rate" => Change::Points(c - p),
+            "score" | "p_value" => Change::Difference(c - p),
+            _ if c < 0.0 || p <= 0.0 => Change::Difference(c - p),
+            "count" if p < MIN_RELATIVE_BASE => Change::Difference(c - p),
+            _ => Change::Relative((c - p) / p),
+        })
+    }
+
+    /// The signed size: points as a fraction, relative as a fraction, a difference in the unit.
+    pub fn value(self) -> f64 {
+        match self {
+            Change::Points(x) | Change::Relative(x) | Change::Difference(x) => x,
+        }
+    }
+
+    /// As the page shows it: an arrow and the size (`▲ 4.2 pp`, `▼ 26.3 %`, `▲ 21.6`).
+    pub fn text(self, unit: &str, currency: &str) -> String {
+        let x = self.value();
+        let size = match self {
+            Change::Points(_) => format!("{:.1} pp", x.abs() * 100.0),
+            Change::Relative(_) => pct(x.abs()),
+            Change::Difference(_) => in_unit(x.abs(), unit, currency),
+        };
+        let arrow = if x > 0.0 {
+            "▲"
+        } else if x < 0.0 {
+            "▼"
+        } else {
+            "="
+        };
+        format!("{arrow} {size}")
+    }
+}
+
 /// `2026-03` → `Mar 2026`.
 pub fn month(period: &str) -> String {
     const NAMES: [&str; 12] = [
@@ -97,6 +157,60 @@ pub fn month(period: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn changes_of_signed_quantities_zero_bases_and_small_counts_are_differences() {
+        // NPS from −8.1 to 13.5 is 21.6 points up, not "▲ 267 %".
+        let nps = Change::of("score", Some(13.5), Some(-8.1)).unwrap();
+        assert_eq!(nps, Change::Difference(13.5 - -8.1));
+        assert_eq!(nps.text("score", "EUR"), "▲ 21.6");
+        // Any quantity below 0 on either side: a difference.
+        assert!(matches!(
+            Change::of("currency", Some(50.0), Some(-20.0)),
+            Some(Change::Difference(_))
+        ));
+        // A zero base has no per cent.
+        assert_eq!(
+            Change::of("count", Some(4.0), Some(0.0)),
+            Some(Change::Difference(4.0))
+        );
+        assert_eq!(
+            Change::of("currency", Some(40.0), Some(0.0)),
+            Some(Change::Difference(40.0))
+        );
+        // A handful of events: 3 → 0 is "▼ 3", not "▼ 100 %"; from 10 on, per cent.
+        let few = Change::of("count", Some(0.0), Some(3.0)).unwrap();
+        assert_eq!(few.text("count", "EUR"), "▼ 3");
+        assert_eq!(
+            Change::of("count", Some(0.0), Some(10.0))
+                .unwrap()
+                .text("count", "EUR"),
+            "▼ 100 %"
+        );
+        // Ratios in points; counts never get decimals.
+        let r = Change::of("ratio", Some(0.667), Some(0.625)).unwrap();
+        assert_eq!(r.text("ratio", "EUR"), "▲ 4.2 pp");
+        assert_eq!(
+            Change::of("count", Some(12.0), Some(7.0))
+                .unwrap()
+                .text("count", "EUR"),
+            "▲ 5"
+        );
+        assert_eq!(
+            Change::of("minutes", Some(30.0), Some(40.0))
+                .unwrap()
+                .text("minutes", "EUR"),
+            "▼ 25.0 %"
+        );
+        assert_eq!(
+            Change::of("count", Some(5.0), Some(5.0))
+                .unwrap()
+                .text("count", "EUR"),
+            "= 0"
+        );
+        assert_eq!(Change::of("count", None, Some(5.0)), None);
+    }
+
     use super::*;
 
     #[test]

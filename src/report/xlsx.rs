@@ -3,6 +3,7 @@
 //! month before, change) and their monthly values pivoted wide (polars). Figures are numbers
 //! with number formats, not text, so they can be recomputed.
 
+use super::format::Change;
 use super::page::ReportInput;
 use super::shape::{KpiOverview, monthly_wide};
 use crate::error::{Error, Result};
@@ -51,6 +52,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
     let bold = Format::new().set_bold();
     let money = Format::new().set_num_format("#,##0");
     let ratio = Format::new().set_num_format("0.0%");
+    let points = Format::new().set_num_format("0.0 \"pp\"");
     let plain = Format::new().set_num_format("#,##0.##");
 
     let ws = wb.add_worksheet();
@@ -155,7 +157,13 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
                     .map_err(x)?;
                 opt(ws, row, 6, o.current, &f)?;
                 opt(ws, row, 7, o.previous, &f)?;
-                opt(ws, row, 8, o.change, &ratio)?;
+                // The change as the page shows it: points, per cent or a difference.
+                match Change::of(&k.unit, o.current, o.previous) {
+                    Some(Change::Points(d)) => opt(ws, row, 8, Some(d * 100.0), &points)?,
+                    Some(Change::Relative(r)) => opt(ws, row, 8, Some(r), &ratio)?,
+                    Some(Change::Difference(d)) => opt(ws, row, 8, Some(d), &f)?,
+                    None => {}
+                }
                 ids.push(k.id.as_str());
                 row += 1;
             }

@@ -3,7 +3,7 @@
 
 use super::{ReportInput, RoiLine};
 use crate::report::charts::ChartFile;
-use crate::report::format::{in_unit, month, pct};
+use crate::report::format::{Change, in_unit, month};
 use crate::report::shape::KpiOverview;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -72,7 +72,6 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
         .map(|o| {
             let meta = input.meta(&o.kpi);
             let unit = meta.as_ref().map_or("count", |m| m.unit.as_str());
-            let ratio = matches!(unit, "ratio" | "share" | "rate");
             let show = |v: Option<f64>| v.map_or_else(|| "–".into(), |x| in_unit(x, unit, c));
             KpiLine {
                 id: o.kpi.clone(),
@@ -95,31 +94,15 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
                 month: o.month.as_deref().map(month).unwrap_or_default(),
                 current: show(o.current),
                 previous: show(o.previous),
-                // Ratios change in percentage points, other KPIs in per cent.
-                change: match (ratio, o.current, o.previous) {
-                    (true, Some(c), Some(p)) => {
-                        arrow(c - p, format!("{:.1} pp", (c - p).abs() * 100.0))
-                    }
-                    (false, ..) => o
-                        .change
-                        .map_or_else(String::new, |x| arrow(x, pct(x.abs()))),
-                    _ => String::new(),
-                },
+                // Ratios change in points, signed quantities and small bases by their
+                // difference, the rest in per cent (format::Change).
+                change: Change::of(unit, o.current, o.previous)
+                    .map(|ch| ch.text(unit, c))
+                    .unwrap_or_default(),
                 formula: meta.map(|m| m.formula).unwrap_or_default(),
             }
         })
         .collect()
-}
-
-fn arrow(x: f64, size: String) -> String {
-    let a = if x > 0.0 {
-        "▲"
-    } else if x < 0.0 {
-        "▼"
-    } else {
-        "="
-    };
-    format!("{a} {size}")
 }
 
 /// Something that could not be measured.
