@@ -364,4 +364,25 @@ fn the_embedded_sample_says_it_is_demo_data() {
     run(dir.path(), out.path(), "2026-03-01", &[]);
     let page = std::fs::read_to_string(out.path().join("2026-03-01/index.html")).unwrap();
     assert!(!page.contains("banner-demo"));
+    // The window ends on a month's end: no partial-month banner.
+    assert!(!page.contains("banner-partial"), "whole months");
+}
+
+#[test]
+fn a_window_ending_inside_a_month_says_its_last_month_is_partial() {
+    let dir = fixture();
+    let out = tempfile::tempdir().unwrap();
+    let (code, stderr) = run(
+        dir.path(),
+        out.path(),
+        "2026-03-01",
+        &["--param", "window_end=2026-02-15"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let page = std::fs::read_to_string(out.path().join("2026-03-01/index.html")).unwrap();
+    assert!(page.contains("id=\"banner-partial\""), "partial banner");
+    assert!(
+        page.contains("The period ends 2026-02-14, inside Feb 2026: its last month holds 14 days"),
+        "the banner names the last day and the days covered"
+    );
 }

@@ -143,7 +143,8 @@ pub struct Banner {
 }
 
 /// The page's banners: a failed run says what failed and that its figures are incomplete;
-/// the embedded sample says it is demo data.
+/// the embedded sample says it is demo data; a window that ends inside a month says that the
+/// last month's figures and changes are not like for like.
 pub(crate) fn banners(input: &ReportInput) -> Vec<Banner> {
     let mut out = Vec::new();
     if !input.failures.is_empty() {
@@ -177,5 +178,27 @@ pub(crate) fn banners(input: &ReportInput) -> Vec<Banner> {
             ],
         });
     }
+    if let Some(lines) = partial_last_month(&input.window.1) {
+        out.push(Banner {
+            kind: "partial",
+            title: "The last month is partial".into(),
+            lines,
+        });
+    }
     out
+}
+
+/// When the window's last day (`YYYY-MM-DD`, inclusive) is not the last day of its month:
+/// what that means for the "last month" and "change" columns.
+fn partial_last_month(last_day: &str) -> Option<Vec<String>> {
+    let last = chrono::NaiveDate::parse_from_str(last_day, "%Y-%m-%d").ok()?;
+    let next = last.succ_opt()?;
+    if chrono::Datelike::day(&next) == 1 {
+        return None;
+    }
+    Some(vec![format!(
+        "The period ends {last_day}, inside {}: its last month holds {} days, so the last month's figures and their change against the month before are not like for like.",
+        crate::report::format::month(&last.format("%Y-%m").to_string()),
+        chrono::Datelike::day(&last)
+    )])
 }
