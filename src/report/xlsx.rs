@@ -106,13 +106,37 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
             opt(ws, row, 6, r.roi, &ratio)?;
             opt(ws, row, 7, r.roi_ci_low, &ratio)?;
             opt(ws, row, 8, r.roi_ci_high, &ratio)?;
-            opt(ws, row, 9, r.payback_months, &plain)?;
+            // As on the page: no payback without a cost.
+            opt(
+                ws,
+                row,
+                9,
+                r.payback_months.filter(|_| r.cost > 0.0),
+                &plain,
+            )?;
             ws.write_string(row, 10, r.evidence.map_or("", |e| e.as_str()))
                 .map_err(x)?;
             opt(ws, row, 11, r.coverage, &ratio)?;
             opt(ws, row, 12, Some(r.n as f64), &plain)?;
         }
+        // The programme total, as the page's executive summary gives it.
+        let row = 3 + roi.rows.len() as u32;
+        let t = &roi.total;
+        ws.write_string_with_format(row, 0, "total", &bold)
+            .map_err(x)?;
+        ws.write_string_with_format(row, 1, "The programme", &bold)
+            .map_err(x)?;
+        opt(ws, row, 3, Some(t.cost), &money)?;
+        opt(ws, row, 4, Some(t.value), &money)?;
+        opt(ws, row, 5, Some(t.value - t.cost), &money)?;
+        opt(ws, row, 6, t.roi, &ratio)?;
+        opt(ws, row, 7, t.roi_ci_low, &ratio)?;
+        opt(ws, row, 8, t.roi_ci_high, &ratio)?;
+        opt(ws, row, 9, t.payback_months, &plain)?;
+        ws.autofilter(2, 0, row - 1, head.len() as u16 - 1)
+            .map_err(x)?;
     }
+    ws.set_freeze_panes(3, 1).map_err(x)?;
     ws.set_column_width(1, 34).map_err(x)?;
     ws.set_column_width(2, 20).map_err(x)?;
 
@@ -169,6 +193,11 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
             }
         }
         ws.set_column_width(2, 40).map_err(x)?;
+        ws.set_freeze_panes(1, 3).map_err(x)?;
+        if row > 1 {
+            ws.autofilter(0, 0, row - 1, head.len() as u16 - 1)
+                .map_err(x)?;
+        }
         // Monthly values, pivoted wide.
         let wide = monthly_wide(&input.kpis.values, &ids)?;
         row += 2;

@@ -118,6 +118,31 @@ async fn the_sample_run_writes_the_cmo_report() {
         b"PK",
         "report.xlsx is an Office Open XML (zip) file"
     );
+    // The workbook's Summary has the programme total, frozen headers and a filter; every
+    // objective sheet too (headers frozen, filter on its KPI table).
+    let mut zip =
+        zip::ZipArchive::new(std::fs::File::open(s.run_dir.join("report.xlsx")).unwrap()).unwrap();
+    let mut part = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    assert!(
+        part("xl/sharedStrings.xml").contains("The programme"),
+        "programme total"
+    );
+    let summary = part("xl/worksheets/sheet1.xml");
+    assert!(
+        summary.contains("<autoFilter ref=\"A3:M"),
+        "filter on the ROI table"
+    );
+    assert!(summary.contains("<pane "), "frozen header");
+    let objective = part("xl/worksheets/sheet2.xml");
+    assert!(
+        objective.contains("<autoFilter ref=\"A1:I"),
+        "filter on the KPI table"
+    );
+    assert!(objective.contains("<pane "), "frozen header");
 }
 
 #[tokio::test]
