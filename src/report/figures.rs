@@ -89,6 +89,7 @@ pub(crate) fn trends(
             let (axis, unit) = match k.unit.as_str() {
                 "ratio" | "share" | "rate" => ("%".to_string(), Axis::Percent),
                 "currency" => (input.currency.clone(), Axis::Number),
+                "count" => ("count".to_string(), Axis::Count),
                 other => (other.to_string(), Axis::Number),
             };
             let title = format!("{} — {}", q.meta.use_case, k.name);

@@ -135,8 +135,11 @@ pub(crate) fn label_font(size: u32) -> TextStyle<'static> {
 /// How a value axis reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Axis {
-    /// Plain numbers (counts, amounts, minutes).
+    /// Plain numbers (amounts, minutes).
     Number,
+    /// Counts: whole numbers only (a tick between two whole numbers gets no label, so an
+    /// axis never reads "7.0 ideas").
+    Count,
     /// Ratios shown as percentages.
     Percent,
     /// Differences of rates in percentage points.
@@ -183,6 +186,8 @@ pub(crate) fn tick(axis: Axis, v: f64, span: f64) -> String {
         Axis::Percent => format!("{:.*} %", decimals(100.0), v * 100.0).replace('-', "−"),
         Axis::Points => format!("{:.*} pp", decimals(100.0), v * 100.0).replace('-', "−"),
         Axis::Number => crate::report::format::fixed(v, decimals(1.0)),
+        Axis::Count if (v - v.round()).abs() < 1e-9 => crate::report::format::fixed(v, 0),
+        Axis::Count => String::new(),
     }
 }
 
@@ -217,4 +222,18 @@ pub(crate) fn no_data<DB: DrawingBackend>(
         label_font(16),
     ))
     .map_err(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Axis, tick};
+
+    #[test]
+    fn count_axes_label_whole_numbers_only() {
+        assert_eq!(tick(Axis::Count, 7.0, 8.0), "7");
+        assert_eq!(tick(Axis::Count, 7.5, 8.0), "");
+        assert_eq!(tick(Axis::Count, 1200.0, 2000.0), "1,200");
+        // Plain numbers keep the decimals their span needs.
+        assert_eq!(tick(Axis::Number, 7.0, 8.0), "7.0");
+    }
 }
