@@ -49,12 +49,45 @@ fn format_of(unit: &str) -> Format {
 /// Writes `report.xlsx` into `run_dir`.
 pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> Result<()> {
     let mut wb = Workbook::new();
-    let bold = Format::new().set_bold();
-    let money = Format::new().set_num_format("#,##0");
-    let ratio = Format::new().set_num_format("0.0%");
-    let points = Format::new().set_num_format("0.0 \"pp\"");
-    let plain = Format::new().set_num_format("#,##0.##");
+    let f = Formats::new();
+    summary_sheet(&mut wb, input, &f)?;
+    for objective in &input.catalogue.objectives {
+        objective_sheet(&mut wb, input, overview, objective, &f)?;
+    }
+    let path = run_dir.join("report.xlsx");
+    wb.save(&path).map_err(x)
+}
 
+/// The number formats of the workbook.
+struct Formats {
+    bold: Format,
+    money: Format,
+    ratio: Format,
+    points: Format,
+    plain: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        Formats {
+            bold: Format::new().set_bold(),
+            money: Format::new().set_num_format("#,##0"),
+            ratio: Format::new().set_num_format("0.0%"),
+            points: Format::new().set_num_format("0.0 \"pp\""),
+            plain: Format::new().set_num_format("#,##0.##"),
+        }
+    }
+}
+
+/// The Summary sheet: the page's banners, the ROI of every use case and the programme total.
+fn summary_sheet(wb: &mut Workbook, input: &ReportInput, fm: &Formats) -> Result<()> {
+    let Formats {
+        bold,
+        money,
+        ratio,
+        plain,
+        ..
+    } = fm;
     let ws = wb.add_worksheet();
     ws.set_name("Summary").map_err(x)?;
     ws.write_string_with_format(
@@ -64,7 +97,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
             "ROI per use case, {} to {} ({})",
             input.window.0, input.window.1, input.currency
         ),
-        &bold,
+        bold,
     )
     .map_err(x)?;
     // The page's banners (a failed run, demo data) in the row above the table.
@@ -73,7 +106,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
         .map(|b| format!("{}: {}", b.title, b.lines.join(" ")))
         .collect();
     if !banners.is_empty() {
-        ws.write_string_with_format(1, 0, banners.join(" | "), &bold)
+        ws.write_string_with_format(1, 0, banners.join(" | "), bold)
             .map_err(x)?;
     }
     let head = [
@@ -91,7 +124,7 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
         "coverage",
         "n",
     ];
-    header(ws, 2, &head, &bold)?;
+    header(ws, 2, &head, bold)?;
     if let Some(roi) = input.roi {
         for (i, r) in roi.rows.iter().enumerate() {
             let row = 3 + i as u32;
@@ -100,126 +133,135 @@ pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> R
                 .map_err(x)?;
             ws.write_string(row, 2, r.objective.clone().unwrap_or_default())
                 .map_err(x)?;
-            opt(ws, row, 3, Some(r.cost), &money)?;
-            opt(ws, row, 4, r.value, &money)?;
-            opt(ws, row, 5, r.net, &money)?;
-            opt(ws, row, 6, r.roi, &ratio)?;
-            opt(ws, row, 7, r.roi_ci_low, &ratio)?;
-            opt(ws, row, 8, r.roi_ci_high, &ratio)?;
+            opt(ws, row, 3, Some(r.cost), money)?;
+            opt(ws, row, 4, r.value, money)?;
+            opt(ws, row, 5, r.net, money)?;
+            opt(ws, row, 6, r.roi, ratio)?;
+            opt(ws, row, 7, r.roi_ci_low, ratio)?;
+            opt(ws, row, 8, r.roi_ci_high, ratio)?;
             // As on the page: no payback without a cost.
-            opt(
-                ws,
-                row,
-                9,
-                r.payback_months.filter(|_| r.cost > 0.0),
-                &plain,
-            )?;
+            opt(ws, row, 9, r.payback_months.filter(|_| r.cost > 0.0), plain)?;
             ws.write_string(row, 10, r.evidence.map_or("", |e| e.as_str()))
                 .map_err(x)?;
-            opt(ws, row, 11, r.coverage, &ratio)?;
-            opt(ws, row, 12, Some(r.n as f64), &plain)?;
+            opt(ws, row, 11, r.coverage, ratio)?;
+            opt(ws, row, 12, Some(r.n as f64), plain)?;
         }
         // The programme total, as the page's executive summary gives it.
         let row = 3 + roi.rows.len() as u32;
         let t = &roi.total;
-        ws.write_string_with_format(row, 0, "total", &bold)
+        ws.write_string_with_format(row, 0, "total", bold)
             .map_err(x)?;
-        ws.write_string_with_format(row, 1, "The programme", &bold)
+        ws.write_string_with_format(row, 1, "The programme", bold)
             .map_err(x)?;
-        opt(ws, row, 3, Some(t.cost), &money)?;
-        opt(ws, row, 4, Some(t.value), &money)?;
-        opt(ws, row, 5, Some(t.value - t.cost), &money)?;
-        opt(ws, row, 6, t.roi, &ratio)?;
-        opt(ws, row, 7, t.roi_ci_low, &ratio)?;
-        opt(ws, row, 8, t.roi_ci_high, &ratio)?;
-        opt(ws, row, 9, t.payback_months, &plain)?;
+        opt(ws, row, 3, Some(t.cost), money)?;
+        opt(ws, row, 4, Some(t.value), money)?;
+        opt(ws, row, 5, Some(t.value - t.cost), money)?;
+        opt(ws, row, 6, t.roi, ratio)?;
+        opt(ws, row, 7, t.roi_ci_low, ratio)?;
+        opt(ws, row, 8, t.roi_ci_high, ratio)?;
+        opt(ws, row, 9, t.payback_months, plain)?;
         ws.autofilter(2, 0, row - 1, head.len() as u16 - 1)
             .map_err(x)?;
     }
     ws.set_freeze_panes(3, 1).map_err(x)?;
     ws.set_column_width(1, 34).map_err(x)?;
     ws.set_column_width(2, 20).map_err(x)?;
+    Ok(())
+}
 
-    for objective in &input.catalogue.objectives {
-        let queries: Vec<_> = input
-            .queries
-            .kpis
-            .iter()
-            .filter(|q| q.meta.objective == objective.id)
-            .collect();
-        if queries.is_empty() {
-            continue;
-        }
-        let ws = wb.add_worksheet();
-        ws.set_name(sheet_name(&objective.name)).map_err(x)?;
-        let head = [
-            "use case",
-            "kpi",
-            "name",
-            "unit",
-            "whole period",
-            "last month",
-            "value",
-            "month before",
-            "change",
-        ];
-        header(ws, 0, &head, &bold)?;
-        let mut row = 1;
-        let mut ids = Vec::new();
-        for q in &queries {
-            for k in &q.meta.kpis {
-                let Some(o) = overview.iter().find(|o| o.kpi == k.id) else {
-                    continue;
-                };
-                let f = format_of(&k.unit);
-                ws.write_string(row, 0, &q.meta.use_case).map_err(x)?;
-                ws.write_string(row, 1, &k.id).map_err(x)?;
-                ws.write_string(row, 2, &k.name).map_err(x)?;
-                ws.write_string(row, 3, &k.unit).map_err(x)?;
-                opt(ws, row, 4, o.window, &f)?;
-                ws.write_string(row, 5, o.month.clone().unwrap_or_default())
-                    .map_err(x)?;
-                opt(ws, row, 6, o.current, &f)?;
-                opt(ws, row, 7, o.previous, &f)?;
-                // The change as the page shows it: points, per cent or a difference.
-                match Change::of(&k.unit, o.current, o.previous) {
-                    Some(Change::Points(d)) => opt(ws, row, 8, Some(d * 100.0), &points)?,
-                    Some(Change::Relative(r)) => opt(ws, row, 8, Some(r), &ratio)?,
-                    Some(Change::Difference(d)) => opt(ws, row, 8, Some(d), &f)?,
-                    None => {}
-                }
-                ids.push(k.id.as_str());
-                row += 1;
+/// One objective's sheet: its KPIs (whole period, last month, month before, change) and
+/// their monthly values pivoted wide. No sheet for an objective without queries.
+fn objective_sheet(
+    wb: &mut Workbook,
+    input: &ReportInput,
+    overview: &[KpiOverview],
+    objective: &crate::kpi::use_cases::Objective,
+    fm: &Formats,
+) -> Result<()> {
+    let Formats {
+        bold,
+        ratio,
+        points,
+        plain,
+        ..
+    } = fm;
+    let queries: Vec<_> = input
+        .queries
+        .kpis
+        .iter()
+        .filter(|q| q.meta.objective == objective.id)
+        .collect();
+    if queries.is_empty() {
+        return Ok(());
+    }
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet_name(&objective.name)).map_err(x)?;
+    let head = [
+        "use case",
+        "kpi",
+        "name",
+        "unit",
+        "whole period",
+        "last month",
+        "value",
+        "month before",
+        "change",
+    ];
+    header(ws, 0, &head, bold)?;
+    let mut row = 1;
+    let mut ids = Vec::new();
+    for q in &queries {
+        for k in &q.meta.kpis {
+            let Some(o) = overview.iter().find(|o| o.kpi == k.id) else {
+                continue;
+            };
+            let f = format_of(&k.unit);
+            ws.write_string(row, 0, &q.meta.use_case).map_err(x)?;
+            ws.write_string(row, 1, &k.id).map_err(x)?;
+            ws.write_string(row, 2, &k.name).map_err(x)?;
+            ws.write_string(row, 3, &k.unit).map_err(x)?;
+            opt(ws, row, 4, o.window, &f)?;
+            ws.write_string(row, 5, o.month.clone().unwrap_or_default())
+                .map_err(x)?;
+            opt(ws, row, 6, o.current, &f)?;
+            opt(ws, row, 7, o.previous, &f)?;
+            // The change as the page shows it: points, per cent or a difference.
+            match Change::of(&k.unit, o.current, o.previous) {
+                Some(Change::Points(d)) => opt(ws, row, 8, Some(d * 100.0), points)?,
+                Some(Change::Relative(r)) => opt(ws, row, 8, Some(r), ratio)?,
+                Some(Change::Difference(d)) => opt(ws, row, 8, Some(d), &f)?,
+                None => {}
             }
+            ids.push(k.id.as_str());
+            row += 1;
         }
-        ws.set_column_width(2, 40).map_err(x)?;
-        ws.set_freeze_panes(1, 3).map_err(x)?;
-        if row > 1 {
-            ws.autofilter(0, 0, row - 1, head.len() as u16 - 1)
-                .map_err(x)?;
-        }
-        // Monthly values, pivoted wide.
-        let wide = monthly_wide(&input.kpis.values, &ids)?;
-        row += 2;
-        ws.write_string_with_format(row, 0, "monthly values", &bold)
+    }
+    ws.set_column_width(2, 40).map_err(x)?;
+    ws.set_freeze_panes(1, 3).map_err(x)?;
+    if row > 1 {
+        ws.autofilter(0, 0, row - 1, head.len() as u16 - 1)
             .map_err(x)?;
-        row += 1;
-        for (c, col) in wide.columns().iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, col.name().as_str(), &bold)
-                .map_err(x)?;
-            for i in 0..wide.height() {
-                let cell = row + 1 + i as u32;
-                match col.f64() {
-                    Ok(v) => opt(ws, cell, c as u16, v.get(i), &plain)?,
-                    Err(_) => {
-                        let s = col.str().map_err(|e| Error::report("report.xlsx", e))?;
-                        ws.write_string(cell, c as u16, s.get(i).unwrap_or_default())
-                            .map_err(x)?;
-                    }
+    }
+    // Monthly values, pivoted wide.
+    let wide = monthly_wide(&input.kpis.values, &ids)?;
+    row += 2;
+    ws.write_string_with_format(row, 0, "monthly values", bold)
+        .map_err(x)?;
+    row += 1;
+    for (c, col) in wide.columns().iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, col.name().as_str(), bold)
+            .map_err(x)?;
+        for i in 0..wide.height() {
+            let cell = row + 1 + i as u32;
+            match col.f64() {
+                Ok(v) => opt(ws, cell, c as u16, v.get(i), plain)?,
+                Err(_) => {
+                    let s = col.str().map_err(|e| Error::report("report.xlsx", e))?;
+                    ws.write_string(cell, c as u16, s.get(i).unwrap_or_default())
+                        .map_err(x)?;
                 }
             }
         }
     }
-    let path = run_dir.join("report.xlsx");
-    wb.save(&path).map_err(x)
+    Ok(())
 }

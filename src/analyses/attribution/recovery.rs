@@ -16,7 +16,7 @@
 
 use super::{AttributionRow, NO_TOUCH, journeys::Journeys};
 use crate::error::{Error, Result};
-use datafusion::arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch, StringArray};
+use datafusion::arrow::array::{ArrayRef, Int64Array, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -258,15 +258,10 @@ pub fn schema() -> SchemaRef {
 
 /// The rows as one batch of `attribution_recovery`.
 pub fn to_batch(rows: &[RecoveryRow]) -> Result<RecordBatch> {
-    let f = |get: fn(&RecoveryRow) -> Option<f64>| -> ArrayRef {
-        Arc::new(rows.iter().map(get).collect::<Float64Array>())
-    };
+    use crate::arrow_io::write::{float_column, text_column};
+    let f = |get: fn(&RecoveryRow) -> Option<f64>| float_column(rows.iter().map(get));
     let cols: Vec<ArrayRef> = vec![
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.model.as_str()))
-                .collect::<StringArray>(),
-        ),
+        text_column(rows.iter().map(|r| Some(r.model.as_str()))),
         Arc::new(
             rows.iter()
                 .map(|r| Some(r.channels as i64))
@@ -276,11 +271,7 @@ pub fn to_batch(rows: &[RecoveryRow]) -> Result<RecordBatch> {
         f(|r| r.rho_caused),
         f(|r| r.credit_error),
         f(|r| r.agreement),
-        Arc::new(
-            rows.iter()
-                .map(|r| Some(r.zeroed.as_str()))
-                .collect::<StringArray>(),
-        ),
+        text_column(rows.iter().map(|r| Some(r.zeroed.as_str()))),
     ];
     RecordBatch::try_new(schema(), cols)
         .map_err(|e| Error::engine("assembling attribution_recovery", e.into()))

@@ -144,18 +144,7 @@ impl Credited {
             Amount::Margin => j.margin,
             Amount::Revenue => j.value,
         };
-        let mut journeys_per_key = vec![0u64; keys.len()];
-        for j in &touched {
-            let mut ids: Vec<u32> = j
-                .touches
-                .iter()
-                .map(key_id)
-                .filter(|k| *k != NO_KEY)
-                .collect();
-            ids.sort_unstable();
-            ids.dedup();
-            ids.iter().for_each(|k| journeys_per_key[*k as usize] += 1);
-        }
+        let journeys_per_key = journeys_per_key(&touched, keys.len(), &key_id);
         let rule = match model {
             "first_touch" => Some(Rule::FirstTouch),
             "last_touch" => Some(Rule::LastTouch),
@@ -323,6 +312,23 @@ fn distinct<'a>(items: impl Iterator<Item = &'a str>) -> Vec<String> {
     v.sort_unstable();
     v.dedup();
     v.into_iter().map(str::to_string).collect()
+}
+
+/// Per key: the touched journeys with at least one touch for it.
+fn journeys_per_key(touched: &[&Journey], keys: usize, key_id: &dyn Fn(&Touch) -> u32) -> Vec<u64> {
+    let mut out = vec![0u64; keys];
+    for j in touched {
+        let mut ids: Vec<u32> = j
+            .touches
+            .iter()
+            .map(key_id)
+            .filter(|k| *k != NO_KEY)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.iter().for_each(|k| out[*k as usize] += 1);
+    }
+    out
 }
 
 /// Parameters of the models.
