@@ -172,6 +172,24 @@ pub fn incremental_shares_of_sets(
     let touched: f64 = conv.iter().sum();
     let spans = all.iter().sum::<f64>() - touched;
     let b = baseline_rate(touched, untouched, spans, single);
+    // When the baseline explains every conversion (no channel adds any: v(N) ≤ 0), the
+    // touched conversions are still shared, by the coalitions that hold them (b = 0), so
+    // that credit sums to the conversions as for every model.
+    incremental_phi(channels, conv, all, b).or_else(|| {
+        (b > 0.0)
+            .then(|| incremental_phi(channels, conv, all, 0.0))
+            .flatten()
+    })
+}
+
+/// Shares of φ_j = Σ_m (conv[m] − b·all[m]) / |m| over the sets m holding j, clipped at 0;
+/// `None` when none is positive.
+fn incremental_phi(
+    channels: &[&str],
+    conv: &[f64],
+    all: &[f64],
+    b: f64,
+) -> Option<BTreeMap<String, f64>> {
     let mut phi = vec![0f64; channels.len()];
     for (mask, (c, a)) in conv.iter().zip(all).enumerate() {
         if mask == 0 || *a == 0.0 {
