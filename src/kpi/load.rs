@@ -150,6 +150,17 @@ fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {
             )));
         }
     }
+    for (dimension, kpi) in &meta.breakdown_order {
+        let fits = meta
+            .kpis
+            .iter()
+            .any(|k| k.id == *kpi && k.dimension.as_deref() == Some(dimension.as_str()));
+        if !fits {
+            return Err(bad(format!(
+                "breakdown_order sorts the `{dimension}` breakdown by `{kpi}`, which is not one of its KPIs broken down by `{dimension}`"
+            )));
+        }
+    }
     for k in &meta.kpis {
         if !UNITS.contains(&k.unit.as_str()) {
             return Err(bad(format!(

@@ -69,7 +69,7 @@ pub fn render_markdown(queries: &QuerySet, catalogue: &UseCases) -> String {
                     list(&m.requires)
                 );
                 out.push_str(
-                    "| id | name | unit | breakdown | also needs | formula |\n|---|---|---|---|---|---|\n",
+                    "| id | name | in plain words | unit | breakdown | also needs | formula |\n|---|---|---|---|---|---|---|\n",
                 );
                 for k in &m.kpis {
                     let by = k
@@ -79,9 +79,10 @@ pub fn render_markdown(queries: &QuerySet, catalogue: &UseCases) -> String {
                         .unwrap_or_default();
                     let _ = writeln!(
                         out,
-                        "| `{}` | {} | {} | {} | {} | {}{by} |",
+                        "| `{}` | {} | {} | {} | {} | {} | {}{by} |",
                         k.id,
                         cell(&k.name),
+                        cell(k.plain.as_deref().unwrap_or("–")),
                         k.unit,
                         k.dimension
                             .as_deref()

@@ -38,6 +38,10 @@ pub struct KpiMeta {
     pub id: String,
     /// Display name.
     pub name: String,
+    /// What the figure tells a reader who is not an analyst, in one sentence (the report shows
+    /// it, with `formula` one click away). Every built-in KPI has one.
+    #[serde(default)]
+    pub plain: Option<String>,
     /// Unit (one of `UNITS`).
     pub unit: String,
     /// Definition in words.
@@ -45,6 +49,10 @@ pub struct KpiMeta {
     /// Tables this KPI needs beyond the use case's own `requires`.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// The value is a share of its `n` units (successes / n, each unit 0 or 1): the report
+    /// gives it a Wilson interval and tests its month-over-month change as two proportions.
+    #[serde(default)]
+    pub share_of_n: bool,
     /// Breakdown column, when the KPI is broken down.
     pub dimension: Option<String>,
     /// Smallest valid value (data test); defaults from the unit.
@@ -109,4 +117,8 @@ pub struct QueryMeta {
     /// returns), one sentence each; the report shows them under the use case's KPIs.
     #[serde(default)]
     pub reading: Vec<String>,
+    /// The KPI each breakdown's table is sorted by (largest first), per dimension; a
+    /// dimension not listed is sorted by its first KPI.
+    #[serde(default)]
+    pub breakdown_order: std::collections::BTreeMap<String, String>,
 }

@@ -340,6 +340,7 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         failures: &done.failures,
         demo_data: matches!(settings.data, DataSource::EmbeddedSample),
         notes: &done.notes,
+        labels: done.labels.as_ref(),
     };
     // Polars plans on its own threads and must not run inside the async runtime's context.
     let written = std::thread::scope(|s| {

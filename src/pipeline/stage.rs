@@ -17,6 +17,7 @@ use crate::catalog::Catalog;
 use crate::config::Settings;
 use crate::config::run_params::RunParams;
 use crate::error::{Error, Result};
+use crate::kpi::labels::Labels;
 use crate::kpi::load::QuerySet;
 use crate::kpi::run::{KpiOutcome, KpiValue, QueryFailure};
 use crate::kpi::use_cases::UseCases;
@@ -48,6 +49,8 @@ pub enum Slot {
     Clv,
     /// `roi` and `roi_drivers`.
     Roi,
+    /// Names of the campaigns and events breakdown KPIs report by id.
+    Labels,
 }
 
 /// What must be there for a stage to run.
@@ -133,6 +136,8 @@ pub enum Product {
     Clv(Clv),
     /// ROI per use case.
     Roi(Roi),
+    /// Names of dimension values.
+    Labels(Labels),
 }
 
 impl Product {
@@ -149,6 +154,7 @@ impl Product {
             Product::Maturity(_) => &[Slot::Maturity],
             Product::Clv(_) => &[Slot::Clv],
             Product::Roi(_) => &[Slot::Roi],
+            Product::Labels(_) => &[Slot::Labels],
         }
     }
 }
@@ -199,6 +205,8 @@ pub struct Results {
     pub clv: Option<Clv>,
     /// ROI per use case.
     pub roi: Option<Roi>,
+    /// Names of the campaigns and events breakdowns report by id.
+    pub labels: Option<Labels>,
     /// Every failure of the run (KPI queries first, then stages in order).
     pub failures: Vec<QueryFailure>,
     /// Notes for the reader, in the order the stages wrote them.
@@ -219,6 +227,7 @@ impl Results {
             Slot::Maturity => self.maturity.is_some(),
             Slot::Clv => self.clv.is_some(),
             Slot::Roi => self.roi.is_some(),
+            Slot::Labels => self.labels.is_some(),
         }
     }
 
@@ -244,6 +253,7 @@ impl Results {
             Product::Maturity(m) => self.maturity = Some(m),
             Product::Clv(c) => self.clv = Some(c),
             Product::Roi(r) => self.roi = Some(r),
+            Product::Labels(l) => self.labels = Some(l),
         }
     }
 

@@ -28,6 +28,10 @@ fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
             "roi_drivers",
             crate::analyses::roi::table::drivers_batch(&roi.drivers)?,
         ));
+        out.push((
+            "roi_by_model",
+            crate::analyses::roi::table::by_model_batch(&roi.by_model)?,
+        ));
     }
     if let Some(c) = &done.clv {
         out.push(("clv_model", crate::analyses::clv::model_batch(c)?));

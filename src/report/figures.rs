@@ -1,7 +1,7 @@
 //! Which charts the report draws, from which results: ROI per use case with interval
 //! whiskers (all, and per objective), each use case's monthly trend of its first line KPIs,
 //! the social lead funnel, attribution credit per channel across models (top channels +
-//! "other"), support cost per contact by channel, experiment lift with its interval.
+//! "other"), each breakdown's sorting KPI per value, experiment lift with its interval.
 
 use super::charts::bars::{Grouped, HBar, HBars, VBars};
 use super::charts::lines::Trend;
@@ -188,28 +188,51 @@ pub fn attribution(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>>
     render(&plot, title, dir, "marketing", "attribution_by_channel").map(Some)
 }
 
-/// Support cost per contact by channel (at the window's end).
-pub fn cost_per_contact(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>> {
-    let mut bars: Vec<(String, f64)> = input
-        .kpis
-        .values
+/// A breakdown's sorting KPI per dimension value, as bars (the rows the page shows first).
+pub fn breakdown(
+    input: &ReportInput,
+    b: &super::breakdowns::Breakdown,
+    objective: &str,
+    dir: &Path,
+) -> Result<Option<ChartFile>> {
+    let k = &b.kpis[b.sorted_by];
+    let bars: Vec<HBar> = b
+        .rows
         .iter()
-        .filter(|v| v.kpi == "uc10.cost_per_contact" && v.dimension.is_some())
-        .filter_map(|v| Some((v.dimension_value.clone()?, v.value?)))
+        .filter_map(|r| {
+            Some(HBar {
+                label: r.label.clone().unwrap_or_else(|| r.key.clone()),
+                value: r.values[b.sorted_by]?,
+                interval: None,
+                colour: PALETTE[0],
+            })
+        })
+        .take(super::page::breakdown::SHOWN)
         .collect();
-    if bars.is_empty() {
+    if bars.len() < 2 {
         return Ok(None);
     }
-    bars.sort_by(|a, b| b.1.total_cmp(&a.1));
-    let title = "Cost per handled contact, by channel";
-    let plot = VBars {
-        title: title.into(),
-        axis: format!("{} per contact", input.currency),
-        bars,
-        colour: PALETTE[0],
-        value_label: |v| format!("{v:.2}"),
+    let (axis, unit) = match k.unit.as_str() {
+        "ratio" | "share" | "rate" => (format!("{}, %", k.name), Axis::Percent),
+        "currency" => (format!("{}, {}", k.name, input.currency), Axis::Number),
+        "count" => (k.name.clone(), Axis::Count),
+        other => (format!("{}, {other}", k.name), Axis::Number),
     };
-    render(&plot, title, dir, "support", "cost_per_contact").map(Some)
+    let noun = b.noun().replace('_', " ");
+    let title = if k.name.to_lowercase().contains(&format!("by {noun}")) {
+        format!("{} — {}", b.use_case, k.name)
+    } else {
+        format!("{} — {} per {noun}", b.use_case, k.name)
+    };
+    let plot = HBars {
+        title: title.clone(),
+        axis,
+        bars,
+        legend: Vec::new(),
+        unit,
+    };
+    let name = format!("{}_by_{}", k.id.replace('.', "_"), b.dimension);
+    render(&plot, &title, dir, objective, &name).map(Some)
 }
 
 /// Conversion lift of the experiments of `objective`'s use cases, with 95 % intervals.

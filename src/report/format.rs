@@ -55,7 +55,7 @@ pub fn money(x: f64, currency: &str) -> String {
 }
 
 /// A ratio as a percentage: `0.1234` → `12.3 %`.
-pub(crate) fn pct(x: f64) -> String {
+pub fn pct(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
@@ -69,7 +69,7 @@ pub(crate) fn pct(x: f64) -> String {
 }
 
 /// A value in its KPI unit (`count`, `ratio`, `currency`, `minutes`, …).
-pub(crate) fn in_unit(x: f64, unit: &str, currency: &str) -> String {
+pub fn in_unit(x: f64, unit: &str, currency: &str) -> String {
     match unit {
         "ratio" | "share" | "rate" => pct(x),
         "currency" => money(x, currency),

@@ -2,12 +2,14 @@
 //! (`index.html`, charts as PNG + SVG under `charts/<objective>/`, `report.xlsx`). This
 //! module never runs queries; it receives results.
 
+pub mod breakdowns;
 pub mod charts;
 pub mod figures;
 pub mod format;
 pub mod html;
 pub mod kpi_values;
 pub mod manifest;
+pub mod noise;
 pub mod page;
 pub mod pseudonym;
 pub mod shape;
@@ -34,6 +36,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
         "summary",
         "Return on investment per use case",
     )?;
+    let all_breakdowns = breakdowns::breakdowns(input)?;
     let mut missing = page::missing(input);
     let mut sections = Vec::new();
     for objective in &input.catalogue.objectives {
@@ -61,10 +64,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
         match objective.id.as_str() {
             "marketing" => charts.extend(figures::attribution(input, run_dir)?),
             "sales" => charts.extend(figures::funnel(input, run_dir)?),
-            "support" => {
-                charts.extend(figures::cost_per_contact(input, run_dir)?);
-                charts.extend(figures::channel_mix(input, run_dir)?);
-            }
+            "support" => charts.extend(figures::channel_mix(input, run_dir)?),
             "customer_experience" => charts.extend(figures::clv(input, run_dir)?),
             _ => {}
         }
@@ -75,18 +75,32 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
             .kpis
             .iter()
             .filter(|q| q.meta.objective == objective.id && in_objective(&q.meta.use_case))
-            .map(|q| UseCaseView {
-                id: q.meta.use_case.clone(),
-                name: input.use_case_name(&q.meta.use_case),
-                kpis: page::kpi_lines(input, &q.meta.use_case, &overview),
-                reading: q.meta.reading.clone(),
+            .map(|q| {
+                let breakdowns = all_breakdowns
+                    .iter()
+                    .filter(|b| b.use_case == q.meta.use_case)
+                    .map(|b| {
+                        let chart = figures::breakdown(input, b, &objective.id, run_dir)?;
+                        Ok(page::breakdown::view(input, b, chart))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(UseCaseView {
+                    id: q.meta.use_case.clone(),
+                    name: input.use_case_name(&q.meta.use_case),
+                    kpis: page::kpi_lines(input, &q.meta.use_case, &overview),
+                    reading: q.meta.reading.clone(),
+                    breakdowns,
+                })
             })
+            .collect::<Result<Vec<_>>>()?
+            .into_iter()
             .filter(|u| !u.kpis.is_empty())
             .collect();
         let section = Section {
             id: objective.id.clone(),
             name: objective.name.clone(),
             roi: mine.iter().map(|r| page::roi_line(input, r)).collect(),
+            models: page::models::models(input, &objective.id),
             use_cases,
             missing: missing.remove(&objective.id).unwrap_or_default(),
             charts,
@@ -100,9 +114,15 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
     let perception_charts = perception
         .iter()
         .flat_map(|p| p.segments.iter().filter_map(|s| s.chart.as_ref()));
+    let breakdown_charts = sections
+        .iter()
+        .flat_map(|s| &s.use_cases)
+        .flat_map(|u| &u.breakdowns)
+        .filter_map(|b| b.chart.as_ref());
     for c in roi_chart
         .iter()
         .chain(sections.iter().flat_map(|s| &s.charts))
+        .chain(breakdown_charts)
         .chain(perception_charts)
         .chain(maturity.iter().filter_map(|m| m.chart.as_ref()))
     {
@@ -127,7 +147,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
     };
     html::write(&page, run_dir)?;
     files.push("index.html".into());
-    xlsx::write(input, &overview, run_dir)?;
+    xlsx::write(input, &overview, &all_breakdowns, run_dir)?;
     files.push("report.xlsx".into());
     Ok(files)
 }

@@ -25,6 +25,10 @@ pub struct KpiOverview {
     pub previous: Option<f64>,
     /// (current − previous) / |previous|; `None` when either is missing or previous is 0.
     pub change: Option<f64>,
+    /// The `n` of the last month's value.
+    pub n_current: Option<u64>,
+    /// The `n` of the month before's value.
+    pub n_previous: Option<u64>,
 }
 
 fn long_frame(values: &[KpiValue]) -> Result<DataFrame> {
@@ -33,6 +37,7 @@ fn long_frame(values: &[KpiValue]) -> Result<DataFrame> {
         "kpi" => rows.iter().map(|v| v.kpi.as_str()).collect::<Vec<_>>(),
         "period" => rows.iter().map(|v| v.period.as_str()).collect::<Vec<_>>(),
         "value" => rows.iter().map(|v| v.value).collect::<Vec<_>>(),
+        "n" => rows.iter().map(|v| v.n as u64).collect::<Vec<_>>(),
     )
     .map_err(err)
 }
@@ -53,6 +58,8 @@ pub(crate) fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
             col("period").last().alias("month"),
             col("value").last().alias("current"),
             col("value").shift(lit(1)).last().alias("previous"),
+            col("n").last().alias("n_current"),
+            col("n").shift(lit(1)).last().alias("n_previous"),
         ])
         .with_column(
             when(col("previous").gt(lit(0.0)))
@@ -72,6 +79,10 @@ pub(crate) fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
     };
     let (w, cur, prev, ch) = (f("window")?, f("current")?, f("previous")?, f("change")?);
     let month = df.column("month").map_err(err)?.str().map_err(err)?.clone();
+    let count = |name: &str| -> Result<UInt64Chunked> {
+        Ok(df.column(name).map_err(err)?.u64().map_err(err)?.clone())
+    };
+    let (n_cur, n_prev) = (count("n_current")?, count("n_previous")?);
     let mut out: Vec<KpiOverview> = (0..df.height())
         .map(|i| KpiOverview {
             kpi: kpi.get(i).unwrap_or_default().to_string(),
@@ -80,6 +91,8 @@ pub(crate) fn overview(values: &[KpiValue]) -> Result<Vec<KpiOverview>> {
             current: cur.get(i),
             previous: prev.get(i),
             change: ch.get(i),
+            n_current: n_cur.get(i),
+            n_previous: n_prev.get(i),
         })
         .collect();
     let order = |k: &str| values.iter().position(|v| v.kpi == k);

@@ -3,6 +3,7 @@
 //! month before, change) and their monthly values pivoted wide (polars). Figures are numbers
 //! with number formats, not text, so they can be recomputed.
 
+use super::breakdowns::Breakdown;
 use super::format::Change;
 use super::page::ReportInput;
 use super::shape::{KpiOverview, monthly_wide};
@@ -38,21 +39,32 @@ fn sheet_name(name: &str) -> String {
         .collect()
 }
 
+/// The number format of a KPI unit: ratios as percentages, amounts with cents, counts as
+/// whole numbers, durations and scores with two decimals (never a bare trailing point).
 fn format_of(unit: &str) -> Format {
     match unit {
         "ratio" | "share" | "rate" => Format::new().set_num_format("0.0%"),
         "currency" => Format::new().set_num_format("#,##0.00"),
-        _ => Format::new().set_num_format("#,##0.##"),
+        "count" => Format::new().set_num_format("#,##0"),
+        _ => Format::new().set_num_format("#,##0.00"),
     }
 }
 
 /// Writes `report.xlsx` into `run_dir`.
-pub fn write(input: &ReportInput, overview: &[KpiOverview], run_dir: &Path) -> Result<()> {
+pub fn write(
+    input: &ReportInput,
+    overview: &[KpiOverview],
+    breakdowns: &[Breakdown],
+    run_dir: &Path,
+) -> Result<()> {
     let mut wb = Workbook::new();
     let f = Formats::new();
     summary_sheet(&mut wb, input, &f)?;
     for objective in &input.catalogue.objectives {
         objective_sheet(&mut wb, input, overview, objective, &f)?;
+    }
+    for b in breakdowns {
+        breakdown_sheet(&mut wb, input, b, &f)?;
     }
     let path = run_dir.join("report.xlsx");
     wb.save(&path).map_err(x)
@@ -65,6 +77,7 @@ struct Formats {
     ratio: Format,
     points: Format,
     plain: Format,
+    whole: Format,
 }
 
 impl Formats {
@@ -74,7 +87,9 @@ impl Formats {
             money: Format::new().set_num_format("#,##0"),
             ratio: Format::new().set_num_format("0.0%"),
             points: Format::new().set_num_format("0.0 \"pp\""),
-            plain: Format::new().set_num_format("#,##0.##"),
+            // As format::number writes it: 2 decimals below 1, 1 below 100, none above.
+            plain: Format::new().set_num_format("[<1]0.00;[<100]0.0;#,##0"),
+            whole: Format::new().set_num_format("#,##0"),
         }
     }
 }
@@ -144,7 +159,7 @@ fn summary_sheet(wb: &mut Workbook, input: &ReportInput, fm: &Formats) -> Result
             ws.write_string(row, 10, r.evidence.map_or("", |e| e.as_str()))
                 .map_err(x)?;
             opt(ws, row, 11, r.coverage, ratio)?;
-            opt(ws, row, 12, Some(r.n as f64), plain)?;
+            opt(ws, row, 12, Some(r.n as f64), &fm.whole)?;
         }
         // The programme total, as the page's executive summary gives it.
         let row = 3 + roi.rows.len() as u32;
@@ -182,7 +197,6 @@ fn objective_sheet(
         bold,
         ratio,
         points,
-        plain,
         ..
     } = fm;
     let queries: Vec<_> = input
@@ -248,13 +262,24 @@ fn objective_sheet(
     ws.write_string_with_format(row, 0, "monthly values", bold)
         .map_err(x)?;
     row += 1;
+    // Each row in its KPI's unit (a monthly ratio reads 12.5 %, as on the page).
+    let kpi_of_row = wide
+        .column("kpi")
+        .and_then(|c| c.str().cloned())
+        .map_err(|e| Error::report("report.xlsx", e))?;
+    let row_format: Vec<Format> = (0..wide.height())
+        .map(|i| {
+            let id = kpi_of_row.get(i).unwrap_or_default();
+            format_of(input.meta(id).as_ref().map_or("count", |m| m.unit.as_str()))
+        })
+        .collect();
     for (c, col) in wide.columns().iter().enumerate() {
         ws.write_string_with_format(row, c as u16, col.name().as_str(), bold)
             .map_err(x)?;
-        for i in 0..wide.height() {
+        for (i, format) in row_format.iter().enumerate() {
             let cell = row + 1 + i as u32;
             match col.f64() {
-                Ok(v) => opt(ws, cell, c as u16, v.get(i), plain)?,
+                Ok(v) => opt(ws, cell, c as u16, v.get(i), format)?,
                 Err(_) => {
                     let s = col.str().map_err(|e| Error::report("report.xlsx", e))?;
                     ws.write_string(cell, c as u16, s.get(i).unwrap_or_default())
@@ -263,5 +288,71 @@ fn objective_sheet(
             }
         }
     }
+    Ok(())
+}
+
+/// One breakdown's sheet ("UC04 per campaign"): every dimension value (the page folds all
+/// but the first rows), its name, each KPI in its unit, the `n` of the sorting KPI, then
+/// the total; headers frozen, a filter on the table.
+fn breakdown_sheet(
+    wb: &mut Workbook,
+    input: &ReportInput,
+    b: &Breakdown,
+    fm: &Formats,
+) -> Result<()> {
+    let Formats { bold, whole, .. } = fm;
+    let noun = b.noun().replace('_', " ");
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet_name(&format!("{} per {noun}", b.use_case)))
+        .map_err(x)?;
+    let sorting = &b.kpis[b.sorted_by];
+    ws.write_string_with_format(
+        0,
+        0,
+        format!(
+            "{} {} per {noun}, {} to {}, sorted by {} (largest first)",
+            b.use_case,
+            input.use_case_name(&b.use_case),
+            input.window.0,
+            input.window.1,
+            sorting.name
+        ),
+        bold,
+    )
+    .map_err(x)?;
+    let n_head = format!("n ({})", sorting.name);
+    let mut head: Vec<&str> = vec![noun.as_str(), "name"];
+    head.extend(b.kpis.iter().map(|k| k.name.as_str()));
+    head.push(&n_head);
+    header(ws, 1, &head, bold)?;
+    let formats: Vec<Format> = b.kpis.iter().map(|k| format_of(&k.unit)).collect();
+    let mut row = 2;
+    for r in &b.rows {
+        ws.write_string(row, 0, &r.key).map_err(x)?;
+        ws.write_string(row, 1, r.label.as_deref().unwrap_or_default())
+            .map_err(x)?;
+        for (i, v) in r.values.iter().enumerate() {
+            opt(ws, row, 2 + i as u16, *v, &formats[i])?;
+        }
+        opt(
+            ws,
+            row,
+            2 + b.kpis.len() as u16,
+            r.n.map(|n| n as f64),
+            whole,
+        )?;
+        row += 1;
+    }
+    ws.autofilter(1, 0, row - 1, head.len() as u16 - 1)
+        .map_err(x)?;
+    if b.total.iter().any(Option::is_some) {
+        ws.write_string_with_format(row, 0, format!("all {noun}s"), bold)
+            .map_err(x)?;
+        for (i, v) in b.total.iter().enumerate() {
+            opt(ws, row, 2 + i as u16, *v, &formats[i])?;
+        }
+    }
+    ws.set_freeze_panes(2, 2).map_err(x)?;
+    ws.set_column_width(1, 34).map_err(x)?;
     Ok(())
 }

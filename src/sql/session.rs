@@ -90,6 +90,10 @@ pub(crate) const OUTPUTS: &[(&str, &str)] = &[
         "value per use case and driver with its interval and evidence",
     ),
     (
+        "roi_by_model",
+        "ROI of each attributed use case under every attribution model",
+    ),
+    (
         "clv_model",
         "BG/NBD and Gamma-Gamma parameters, standard errors, convergence",
     ),

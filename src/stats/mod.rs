@@ -4,6 +4,7 @@
 //! Spearman's ρ.
 
 pub mod bootstrap;
+pub mod proportion;
 pub mod rank;
 pub mod tallies;
 pub mod two_sample;

@@ -39,3 +39,22 @@ fn kpi_reference_documents_every_kpi_of_the_sidecars() {
         );
     }
 }
+
+#[test]
+fn every_kpi_has_a_plain_definition_for_the_reader() {
+    // The report shows it in the KPI table, the formula one click away.
+    let queries = misura::kpi::load::QuerySet::builtin().unwrap();
+    for k in queries.kpis.iter().flat_map(|q| &q.meta.kpis) {
+        let plain = k.plain.as_deref().unwrap_or_default();
+        assert!(
+            plain.ends_with('.') && (20..=140).contains(&plain.chars().count()),
+            "{}: plain definition {plain:?} (one sentence, 20-140 characters)",
+            k.id
+        );
+        assert!(
+            !plain.contains(&k.id) && !plain.contains('_'),
+            "{}: plain words, no ids or column names: {plain:?}",
+            k.id
+        );
+    }
+}

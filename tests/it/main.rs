@@ -21,6 +21,7 @@ mod perception;
 mod privacy;
 mod properties;
 mod report;
+mod report_figures;
 mod roi;
 mod run_integrity;
 mod scale;

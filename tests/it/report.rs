@@ -85,7 +85,8 @@ async fn the_sample_run_writes_the_cmo_report() {
     assert!(charts.contains(&"charts/summary/roi.png"));
     assert!(charts.contains(&"charts/marketing/attribution_by_channel.png"));
     assert!(charts.contains(&"charts/sales/funnel.png"));
-    assert!(charts.contains(&"charts/support/cost_per_contact.png"));
+    assert!(charts.contains(&"charts/support/uc10_cost_per_contact_by_channel.png"));
+    assert!(charts.contains(&"charts/marketing/uc04_attributed_revenue_by_campaign_id.png"));
     for png in &charts {
         let bytes = std::fs::read(s.run_dir.join(png)).unwrap();
         let (w, h) = png_size(&bytes);

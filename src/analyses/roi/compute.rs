@@ -150,6 +150,8 @@ pub struct Roi {
     /// Drivers left out because nothing behind them rests on data (a unit value that is never
     /// recorded): `(use case, driver, why)`. Counting them as 0 would show a confident −100 %.
     pub unmeasured: Vec<(String, String, String)>,
+    /// `roi_by_model`: each attributed use case's ROI under every attribution model.
+    pub by_model: Vec<super::by_model::ModelRoi>,
 }
 
 enum Source {

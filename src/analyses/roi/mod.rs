@@ -6,6 +6,7 @@
 //! default attribution model under bootstrap weights, `compute` assembles the tables,
 //! `table` writes them.
 
+pub mod by_model;
 pub mod compute;
 pub mod credited;
 pub mod evidence;
@@ -105,5 +106,20 @@ pub async fn run(
         catalogue.use_case(uc).map(|u| u.objective.clone())
     })?;
     roi.unmeasured.extend(unmeasured);
+    if let Some(j) = journeys {
+        let models = crate::analyses::attribution::models(
+            run.half_life_days,
+            run.markov_order,
+            run.shapley_max_channels,
+        )?;
+        let ids: Vec<&str> = models.iter().map(|m| m.id()).collect();
+        roi.by_model = by_model::by_model(
+            j,
+            &roi,
+            &ids,
+            &run.default_attribution_model,
+            &model_params(run),
+        )?;
+    }
     Ok(roi)
 }

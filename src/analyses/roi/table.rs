@@ -73,3 +73,32 @@ pub(crate) fn drivers_batch(rows: &[DriverRow]) -> Result<RecordBatch> {
     RecordBatch::try_new(Arc::new(schema), cols)
         .map_err(|e| Error::engine("assembling roi_drivers", e.into()))
 }
+
+/// The `roi_by_model` table: use_case, model, default, attributed_margin, value, roi, problem.
+pub(crate) fn by_model_batch(rows: &[super::by_model::ModelRoi]) -> Result<RecordBatch> {
+    let f = |name: &str, t: DataType, null: bool| Field::new(name, t, null);
+    let schema = Schema::new(vec![
+        f("use_case", DataType::Utf8, false),
+        f("model", DataType::Utf8, false),
+        f("default", DataType::Boolean, false),
+        f("attributed_margin", DataType::Float64, true),
+        f("value", DataType::Float64, true),
+        f("roi", DataType::Float64, true),
+        f("problem", DataType::Utf8, true),
+    ]);
+    let cols = vec![
+        text(rows.iter().map(|r| Some(r.use_case.as_str()))),
+        text(rows.iter().map(|r| Some(r.model.as_str()))),
+        Arc::new(
+            rows.iter()
+                .map(|r| Some(r.default))
+                .collect::<BooleanArray>(),
+        ) as ArrayRef,
+        float(rows.iter().map(|r| r.attributed_margin)),
+        float(rows.iter().map(|r| r.value)),
+        float(rows.iter().map(|r| r.roi)),
+        text(rows.iter().map(|r| r.problem.as_deref())),
+    ];
+    RecordBatch::try_new(Arc::new(schema), cols)
+        .map_err(|e| Error::engine("assembling roi_by_model", e.into()))
+}

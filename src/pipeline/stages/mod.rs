@@ -8,6 +8,7 @@ mod channel_mix;
 mod clv;
 mod experiments;
 mod kpis;
+mod labels;
 mod maturity;
 mod perception;
 mod roi;
@@ -21,6 +22,7 @@ use super::stage::Stage;
 pub fn all() -> Vec<Box<dyn Stage>> {
     vec![
         Box::new(kpis::Kpis),
+        Box::new(labels::Labels),
         Box::new(experiments::Experiments),
         Box::new(attribution::Attribution),
         Box::new(attribution_recovery::AttributionRecovery),

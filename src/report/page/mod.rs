@@ -5,7 +5,9 @@
 //! here; the template only lays it out. This file holds the input and the page with its
 //! banners; `summary`, `section`, `perception` and `maturity` each build one part.
 
+pub mod breakdown;
 mod maturity;
+pub mod models;
 mod perception;
 mod recovery;
 mod section;
@@ -69,6 +71,8 @@ pub struct ReportInput<'a> {
     pub failures: &'a [crate::kpi::run::QueryFailure],
     /// The data is misura's embedded demo sample, not the company's.
     pub demo_data: bool,
+    /// Names of the campaigns and events breakdowns report by id, when read.
+    pub labels: Option<&'a crate::kpi::labels::Labels>,
     /// Notes of the run that a reader of the figures must see ("Read with care"): absent
     /// tables a figure needs, a brand that matches no mention, a clipped window.
     pub notes: &'a [String],

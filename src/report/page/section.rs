@@ -3,8 +3,10 @@
 
 use super::{ReportInput, RoiLine};
 use crate::report::charts::ChartFile;
-use crate::report::format::{Change, in_unit, month};
+use crate::report::format::{Change, fixed, in_unit, month};
+use crate::report::noise::{Observed, Verdict, judge};
 use crate::report::shape::KpiOverview;
+use crate::stats::proportion::wilson;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -19,6 +21,8 @@ pub struct Section {
     pub use_cases: Vec<UseCaseView>,
     /// ROI lines of its use cases.
     pub roi: Vec<RoiLine>,
+    /// Its attributed use cases' ROI under every attribution model.
+    pub models: Option<super::models::ModelsView>,
     /// Charts.
     pub charts: Vec<ChartFile>,
     /// Use cases (or KPIs) that could not be measured.
@@ -36,6 +40,8 @@ pub struct UseCaseView {
     pub kpis: Vec<KpiLine>,
     /// How to read figures that answer different questions (the sidecar's `reading`).
     pub reading: Vec<String>,
+    /// Its KPIs broken down per campaign, event, topic, segment or channel.
+    pub breakdowns: Vec<super::breakdown::BreakdownView>,
 }
 
 /// One KPI line.
@@ -55,6 +61,13 @@ pub struct KpiLine {
     pub previous: String,
     /// Change, with an arrow.
     pub change: String,
+    /// `within noise` when the change is not beyond sampling noise (`report::noise`),
+    /// `beyond noise` when it is; empty when the KPI is not judged.
+    pub noise: String,
+    /// What `n` the whole period's value rests on.
+    pub n: String,
+    /// What it tells the reader, in one sentence.
+    pub plain: String,
     /// How it is computed.
     pub formula: String,
 }
@@ -78,11 +91,17 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
                 name: meta
                     .as_ref()
                     .map_or_else(|| o.kpi.clone(), |m| m.name.clone()),
-                // A KPI with an interval (the engine's bootstrap KPIs) shows it beside the value.
-                window: match input
-                    .value(&o.kpi, "all")
-                    .and_then(|v| v.ci_low.zip(v.ci_high))
-                {
+                // A KPI with an interval shows it beside the value: the engine's bootstrap
+                // KPIs their own, a share of a small n its Wilson interval.
+                window: match input.value(&o.kpi, "all").and_then(|v| {
+                    v.ci_low.zip(v.ci_high).or_else(|| {
+                        let share = meta.as_ref().is_some_and(|m| m.share_of_n);
+                        let small = (v.n as u64) < WILSON_BELOW_N;
+                        (share && small)
+                            .then(|| v.value.and_then(|x| wilson(x, v.n as u64)))
+                            .flatten()
+                    })
+                }) {
                     Some((lo, hi)) => format!(
                         "{} (95 % CI {} – {})",
                         show(o.window),
@@ -99,10 +118,35 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
                 change: Change::of(unit, o.current, o.previous)
                     .map(|ch| ch.text(unit, c))
                     .unwrap_or_default(),
+                noise: noise_note(meta.as_ref(), o),
+                n: input
+                    .value(&o.kpi, "all")
+                    .map_or_else(String::new, |v| fixed(v.n as f64, 0)),
+                plain: meta
+                    .as_ref()
+                    .and_then(|m| m.plain.clone())
+                    .unwrap_or_default(),
                 formula: meta.map(|m| m.formula).unwrap_or_default(),
             }
         })
         .collect()
+}
+
+/// Shares on fewer units than this get their Wilson interval beside the value (above it
+/// the interval is narrower than about ±1.5 points).
+pub const WILSON_BELOW_N: u64 = 4_000;
+
+fn noise_note(meta: Option<&crate::kpi::sidecar::KpiMeta>, o: &KpiOverview) -> String {
+    let observed = |v: Option<f64>, n: Option<u64>| Some(Observed { value: v?, n: n? });
+    let verdict = meta
+        .zip(observed(o.current, o.n_current))
+        .zip(observed(o.previous, o.n_previous))
+        .and_then(|((m, cur), prev)| judge(m, cur, prev));
+    match verdict {
+        Some(Verdict::Within) => "within noise".into(),
+        Some(Verdict::Beyond) => "beyond noise".into(),
+        None => String::new(),
+    }
 }
 
 /// Something that could not be measured.
