@@ -57,6 +57,10 @@ pub(crate) struct RunArgs {
     /// is re-run within ~20 s; this bounds the wait when its work cannot be)
     #[arg(long, value_name = "SECS", default_value_t = 600, requires = "cluster")]
     cluster_query_timeout: u64,
+    /// Print the report to report.pdf with a headless Chromium: `auto` when one is found
+    /// (MISURA_CHROMIUM, else chromium or google-chrome on PATH), `off` never
+    #[arg(long, env = "MISURA_PDF", value_name = "WHEN", default_value = "auto", value_parser = ["auto", "off"])]
+    pdf: String,
 }
 
 /// Runs `misura run`.
@@ -91,6 +95,11 @@ pub(crate) async fn execute(args: RunArgs) -> Result<u8> {
             share_dir: args.cluster_share,
             query_timeout: std::time::Duration::from_secs(args.cluster_query_timeout),
         }),
+        pdf: if args.pdf == "off" {
+            crate::report::pdf::Pdf::Off
+        } else {
+            crate::report::pdf::Pdf::Auto
+        },
     };
     let summary = pipeline::run(settings, &opts).await?;
     let m = &summary.manifest;

@@ -46,6 +46,8 @@ pub struct RunOptions {
     pub engine: EngineOptions,
     /// Run the KPI SQL on this Ballista cluster instead of in process.
     pub cluster: Option<crate::cluster::ClusterOptions>,
+    /// Whether the run prints `report.pdf` (with a headless Chromium, when one is found).
+    pub pdf: crate::report::pdf::Pdf,
 }
 
 impl RunOptions {
@@ -60,6 +62,7 @@ impl RunOptions {
             pseudonymize: None,
             engine: EngineOptions::default(),
             cluster: None,
+            pdf: crate::report::pdf::Pdf::Auto,
         }
     }
 }
@@ -297,6 +300,12 @@ async fn run_locked(
     attempt.step = "report";
     outputs.extend(write_report(&cx, &mut done, &staging));
     attempt.stopwatch.end("report");
+    if outputs.iter().any(|o| o.path == "index.html") {
+        attempt.stopwatch.start();
+        attempt.step = "pdf";
+        outputs.extend(print_pdf(opts.pdf, &staging, &mut attempt.warnings));
+        attempt.stopwatch.end("pdf");
+    }
 
     attempt.step = "publish";
     let published = Publish {
@@ -356,6 +365,36 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         Err(e) => {
             done.fail("report", "src/report/templates/report.html", &e);
             Vec::new()
+        }
+    }
+}
+
+/// Prints `report.pdf` from the staged page when asked and a headless Chromium is found;
+/// a browser that fails leaves a warning (the page and the tables stand).
+fn print_pdf(
+    pdf: crate::report::pdf::Pdf,
+    staging: &Path,
+    warnings: &mut Vec<String>,
+) -> Option<OutputFile> {
+    use crate::report::pdf;
+    if pdf == pdf::Pdf::Off {
+        return None;
+    }
+    let Some(browser) = pdf::browser() else {
+        info!(
+            "report.pdf not written: no headless Chromium found (install chromium, or set MISURA_CHROMIUM to its path; --pdf off silences this)"
+        );
+        return None;
+    };
+    match pdf::print(&browser, staging) {
+        Ok(()) => Some(OutputFile {
+            path: "report.pdf".into(),
+            rows: 0,
+        }),
+        Err(e) => {
+            warn!("report.pdf not written: {e}");
+            warnings.push(format!("report.pdf not written: {e}"));
+            None
         }
     }
 }

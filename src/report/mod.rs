@@ -11,6 +11,7 @@ pub mod kpi_values;
 pub mod manifest;
 pub mod noise;
 pub mod page;
+pub mod pdf;
 pub mod pseudonym;
 pub mod shape;
 pub mod writer;
@@ -134,6 +135,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
         as_of: input.as_of.clone(),
         generator: format!("misura {}", env!("CARGO_PKG_VERSION")),
         currency: input.currency.clone(),
+        paper: page::paper(&input.currency),
         banners: page::banners(input),
         summary: page::summary(input),
         roi: roi_rows.iter().map(|r| page::roi_line(input, r)).collect(),

@@ -74,6 +74,7 @@ async fn a_failing_query_is_reported_and_the_others_still_run() {
         out.path(),
         chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
     );
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.queries = Some(q.path().to_path_buf());
     let s = misura::pipeline::run(settings, &opts).await.unwrap();
     assert_eq!(s.exit_code(), 1);

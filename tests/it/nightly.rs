@@ -14,6 +14,7 @@ fn day(s: &str) -> chrono::NaiveDate {
 
 async fn run_as_of(data: &Path, out: &Path, as_of: &str, force: bool) -> pipeline::RunSummary {
     let mut opts = RunOptions::new(out, day(as_of));
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.force = force;
     pipeline::run(settings(data, None, &[]).unwrap(), &opts)
         .await
@@ -138,6 +139,7 @@ async fn an_unchanged_night_is_skipped_and_retention_keeps_history() {
         run_as_of(dir.path(), out.path(), d, false).await;
     }
     let mut opts = RunOptions::new(out.path(), day("2026-03-04"));
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.keep = Some(2);
     pipeline::run(settings(dir.path(), None, &[]).unwrap(), &opts)
         .await

@@ -109,6 +109,7 @@ async fn run(data: &Path, out: &Path, key: Option<&[u8]>) -> std::path::PathBuf 
     )
     .unwrap();
     let mut opts = RunOptions::new(out, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.pseudonymize = key.map(|k| Pseudonymizer::new(k).unwrap());
     pipeline::run(settings, &opts).await.unwrap().run_dir
 }

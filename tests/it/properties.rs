@@ -165,6 +165,7 @@ async fn results_do_not_depend_on_row_order_or_file_splits() {
             out,
             chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
         );
+        o.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
         o.force = true;
         misura::pipeline::run(s, &o).await.unwrap().run_dir
     };

@@ -24,6 +24,7 @@ async fn run_with_config(config: Option<&str>, out: &Path) -> RunSummary {
     }
     let s = misura::config::Settings::resolve(&overrides, &Default::default()).unwrap();
     let mut opts = RunOptions::new(out, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.force = true;
     pipeline::run(s, &opts).await.unwrap()
 }
@@ -267,4 +268,91 @@ async fn the_page_renders_in_headless_chromium() {
     assert_eq!(png_size(&bytes), (1280, 2400));
     assert!(bytes.len() > 50_000, "the screenshot shows a page");
     eprintln!("screenshot: {}", shot.display());
+}
+
+/// The text of `pages` (e.g. `1`) of `pdf`, with poppler's pdftotext; `None` without it.
+fn pdf_text(pdf: &Path, first: u32, last: u32) -> Option<String> {
+    let out = Command::new("pdftotext")
+        .args(["-f", &first.to_string(), "-l", &last.to_string(), "-layout"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+#[test]
+fn the_pdf_opens_with_the_executive_summary_alone() {
+    let Some(browser) = chromium() else {
+        eprintln!(
+            "SKIPPED: no chromium found (install the `chromium` package or set MISURA_CHROMIUM; .ci/run installs it)"
+        );
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut c = crate::util::misura();
+        c.env("MISURA_PDF", "auto").env("MISURA_CHROMIUM", &browser);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let o = c
+            .args(["run", "--as-of", "2026-11-01", "--force", "--out"])
+            .arg(out.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let (code, log) = run(&[], &[]);
+    assert_eq!(code, Some(0), "{log}");
+    let dir = out.path().join("2026-11-01");
+    let pdf = dir.join("report.pdf");
+    let bytes = std::fs::read(&pdf).expect("report.pdf written");
+    assert!(bytes.starts_with(b"%PDF-"), "a PDF");
+    let outputs = crate::util::manifest(&dir)["outputs"].to_string();
+    assert!(outputs.contains("report.pdf"), "listed in the manifest");
+    match pdf_text(&pdf, 1, 1) {
+        Some(first) => {
+            // The first page is the executive summary, nothing after it.
+            assert!(first.contains("Executive summary"), "{first}");
+            assert!(
+                first.contains("Read with care") && first.contains("Demo data"),
+                "{first}"
+            );
+            for later in [
+                "ROI per use case",
+                "How much the attribution model matters",
+                "Method",
+            ] {
+                assert!(
+                    !first.contains(later),
+                    "{later:?} on the first page: {first}"
+                );
+            }
+            let second = pdf_text(&pdf, 2, 2).unwrap();
+            assert!(!second.contains("Executive summary"), "{second}");
+            // EUR amounts print on A4.
+            let info = Command::new("pdfinfo").arg(&pdf).output().unwrap();
+            let info = String::from_utf8_lossy(&info.stdout);
+            assert!(info.contains("(A4)"), "{info}");
+        }
+        None => eprintln!("pdftotext not found (poppler-utils): the first page is not read"),
+    }
+
+    // --pdf off: none. A browser that cannot print: the run stands, and says so.
+    let (code, log) = run(&["--pdf", "off"], &[]);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(!dir.join("report.pdf").exists(), "--pdf off writes none");
+    let (code, log) = run(&[], &[("MISURA_CHROMIUM", "/nonexistent/chromium")]);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(!dir.join("report.pdf").exists());
+    assert!(log.contains("report.pdf not written"), "{log}");
+    let warnings = crate::util::manifest(&dir)["warnings"].to_string();
+    assert!(warnings.contains("report.pdf not written"), "{warnings}");
 }

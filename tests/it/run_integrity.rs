@@ -201,7 +201,7 @@ fn status_reports_the_whole_runs_wall_time() {
         "whole run {duration} s, three stages {stages} s, process {wall} s"
     );
     let (code, doc) = status_json(out.path());
-    assert_eq!(code, Some(0));
+    assert_eq!(code, Some(0), "status said {doc}");
     assert_eq!(
         doc["runs"][0]["seconds"].as_f64(),
         Some(duration),

@@ -20,6 +20,7 @@ async fn run(opts_of: impl FnOnce(&mut RunOptions), out: &Path) -> PathBuf {
     let s = crate::util::settings(&crate::util::sample_dir(), None, &["bootstrap_samples=50"])
         .expect("settings");
     let mut o = RunOptions::new(out, chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+    o.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     o.force = true;
     opts_of(&mut o);
     let summary = pipeline::run(s, &o).await.expect("run");

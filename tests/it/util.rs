@@ -116,6 +116,7 @@ pub async fn run(dir: &Path, out: &Path, policy: Option<OnInvalid>) -> misura::R
         out,
         chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("date"),
     );
+    opts.pdf = misura::report::pdf::Pdf::Off; // report.pdf has its own test
     opts.force = true;
     pipeline::run(s, &opts).await
 }
@@ -171,9 +172,11 @@ pub fn kpi_by(run_dir: &Path, kpi: &str, period: &str, dimension_value: &str) ->
         .and_then(|r| r.value)
 }
 
-/// The real binary.
+/// The real binary (without report.pdf, which has its own test: `report::the_pdf_...`).
 pub fn misura() -> std::process::Command {
-    std::process::Command::new(env!("CARGO_BIN_EXE_misura"))
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_misura"));
+    c.env("MISURA_PDF", "off");
+    c
 }
 
 /// The manifest of a run folder.

@@ -113,6 +113,8 @@ pub struct Page {
     pub generator: String,
     /// Currency.
     pub currency: String,
+    /// The print layout's paper: `letter` for amounts in US or Canadian dollars, else `A4`.
+    pub paper: &'static str,
     /// Banners above everything: the run failed (what failed), or the data is the demo.
     pub banners: Vec<Banner>,
     /// Summary.
@@ -133,6 +135,14 @@ pub struct Page {
     pub method: Vec<String>,
     /// The attribution models scored (method section).
     pub recovery: Option<RecoveryView>,
+}
+
+/// The paper a report in `currency` is printed on: Letter where it is the usual size.
+pub fn paper(currency: &str) -> &'static str {
+    match currency {
+        "USD" | "CAD" | "MXN" | "CLP" | "COP" | "PHP" => "letter",
+        _ => "A4",
+    }
 }
 
 /// A banner at the top of the page.
