@@ -66,6 +66,9 @@ pub fn write(
     for b in breakdowns {
         breakdown_sheet(&mut wb, input, b, &f)?;
     }
+    if let Some(roi) = input.roi.filter(|r| !r.by_model.is_empty()) {
+        by_model_sheet(&mut wb, input, &roi.by_model, &f)?;
+    }
     let path = run_dir.join("report.xlsx");
     wb.save(&path).map_err(x)
 }
@@ -220,6 +223,7 @@ fn objective_sheet(
         "value",
         "month before",
         "change",
+        "what it tells you",
     ];
     header(ws, 0, &head, bold)?;
     let mut row = 1;
@@ -246,15 +250,26 @@ fn objective_sheet(
                 Some(Change::Difference(d)) => opt(ws, row, 8, Some(d), &f)?,
                 None => {}
             }
+            ws.write_string(row, 9, k.plain.as_deref().unwrap_or_default())
+                .map_err(x)?;
             ids.push(k.id.as_str());
             row += 1;
         }
     }
     ws.set_column_width(2, 40).map_err(x)?;
+    ws.set_column_width(9, 60).map_err(x)?;
     ws.set_freeze_panes(1, 3).map_err(x)?;
     if row > 1 {
         ws.autofilter(0, 0, row - 1, head.len() as u16 - 1)
             .map_err(x)?;
+    }
+    // How to read figures that answer different questions, as under the use case on the page.
+    for q in &queries {
+        for r in &q.meta.reading {
+            row += 1;
+            ws.write_string(row, 0, &q.meta.use_case).map_err(x)?;
+            ws.write_string(row, 2, r).map_err(x)?;
+        }
     }
     // Monthly values, pivoted wide.
     let wide = monthly_wide(&input.kpis.values, &ids)?;
@@ -352,6 +367,57 @@ fn breakdown_sheet(
             opt(ws, row, 2 + i as u16, *v, &formats[i])?;
         }
     }
+    ws.set_freeze_panes(2, 2).map_err(x)?;
+    ws.set_column_width(1, 34).map_err(x)?;
+    Ok(())
+}
+
+/// `ROI by model`: each attributed use case under every attribution model, as the page's
+/// "How much the attribution model matters" tables.
+fn by_model_sheet(
+    wb: &mut Workbook,
+    input: &ReportInput,
+    rows: &[crate::analyses::roi::by_model::ModelRoi],
+    fm: &Formats,
+) -> Result<()> {
+    let Formats {
+        bold, money, ratio, ..
+    } = fm;
+    let ws = wb.add_worksheet();
+    ws.set_name("ROI by model").map_err(x)?;
+    ws.write_string_with_format(
+        0,
+        0,
+        "ROI of each attributed use case under every attribution model (cost and other value held; the default's is the ROI of the Summary)",
+        bold,
+    )
+    .map_err(x)?;
+    let head = [
+        "use case",
+        "name",
+        "model",
+        "default",
+        "attributed margin",
+        "value",
+        "roi",
+        "why no figure",
+    ];
+    header(ws, 1, &head, bold)?;
+    for (i, r) in rows.iter().enumerate() {
+        let row = 2 + i as u32;
+        ws.write_string(row, 0, &r.use_case).map_err(x)?;
+        ws.write_string(row, 1, input.use_case_name(&r.use_case))
+            .map_err(x)?;
+        ws.write_string(row, 2, &r.model).map_err(x)?;
+        ws.write_boolean(row, 3, r.default).map_err(x)?;
+        opt(ws, row, 4, r.attributed_margin, money)?;
+        opt(ws, row, 5, r.value, money)?;
+        opt(ws, row, 6, r.roi, ratio)?;
+        ws.write_string(row, 7, r.problem.as_deref().unwrap_or_default())
+            .map_err(x)?;
+    }
+    ws.autofilter(1, 0, 1 + rows.len() as u32, head.len() as u16 - 1)
+        .map_err(x)?;
     ws.set_freeze_panes(2, 2).map_err(x)?;
     ws.set_column_width(1, 34).map_err(x)?;
     Ok(())

@@ -141,7 +141,7 @@ async fn the_sample_run_writes_the_cmo_report() {
     assert!(summary.contains("<pane "), "frozen header");
     let objective = part("xl/worksheets/sheet2.xml");
     assert!(
-        objective.contains("<autoFilter ref=\"A1:I"),
+        objective.contains("<autoFilter ref=\"A1:J"),
         "filter on the KPI table"
     );
     assert!(objective.contains("<pane "), "frozen header");

@@ -28,6 +28,40 @@ pub struct PerceptionView {
     pub segments: Vec<SegmentView>,
 }
 
+/// Spearman's ρ of the business's ranking of the reasons against the customers', in words.
+pub fn rho_in_words(rho: f64) -> &'static str {
+    if rho >= 0.7 {
+        "the business ranks the reasons much as customers do"
+    } else if rho >= 0.3 {
+        "the business ranks the reasons partly as customers do"
+    } else if rho > -0.3 {
+        "the business's ranking bears little relation to the customers'"
+    } else {
+        "the business ranks the reasons nearly in reverse"
+    }
+}
+
+/// A Holm-adjusted p-value in words: how often chance alone would give a gap this large,
+/// allowing for the number of reasons tested.
+pub fn p_in_words(p: f64) -> String {
+    let odds = if p < 0.001 {
+        "less than 1 time in 1,000".to_string()
+    } else {
+        format!(
+            "about 1 time in {}",
+            crate::report::format::fixed((1.0 / p).round(), 0)
+        )
+    };
+    let shown = if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {p:.3}")
+    };
+    format!(
+        "Holm-adjusted {shown}: chance alone would give a gap this large {odds}, allowing for the number of reasons tested"
+    )
+}
+
 /// The perception-gap section's content (charts drawn by the caller).
 pub fn perception(
     input: &ReportInput,
@@ -51,13 +85,13 @@ pub fn perception(
                 .map(|g| {
                     let gap = g.gap.unwrap_or(0.0);
                     format!(
-                        "“{}”: {} of customers vs {} of the business — customers choose it {:.0} points {} often than the business believes (Holm-adjusted p = {:.3}).",
+                        "“{}”: {} of customers vs {} of the business — customers choose it {:.0} points {} often than the business believes ({}).",
                         g.reason.replace('_', " "),
                         pct(g.customer_share.unwrap_or(0.0)),
                         pct(g.business_share.unwrap_or(0.0)),
                         gap.abs() * 100.0,
                         if gap > 0.0 { "more" } else { "less" },
-                        g.p_value_adjusted.unwrap_or(1.0)
+                        p_in_words(g.p_value_adjusted.unwrap_or(1.0))
                     )
                 })
                 .collect();
@@ -72,7 +106,7 @@ pub fn perception(
                 name: r.segment_value.clone(),
                 rho: r.spearman_rho.map_or_else(
                     || "–".into(),
-                    |x| format!("{x:.2}").replace('-', "−"),
+                    |x| format!("{}: {}", format!("{x:.2}").replace('-', "−"), rho_in_words(x)),
                 ),
                 findings,
                 chart,
