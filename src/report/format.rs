@@ -76,6 +76,8 @@ pub fn in_unit(x: f64, unit: &str, currency: &str) -> String {
         "minutes" => format!("{} min", number(x)),
         "hours" => format!("{} h", number(x)),
         "days" => format!("{} d", number(x)),
+        // A score (a rating, a net promoter score) keeps one decimal: 3.0 beside 3.6, not 3.
+        "score" => fixed(x, 1),
         _ if x.fract() == 0.0 => fixed(x, 0),
         _ => number(x),
     }

@@ -42,8 +42,16 @@ pub fn browser() -> Option<PathBuf> {
     })
 }
 
-/// Prints `<run_dir>/index.html` to `<run_dir>/report.pdf` with `browser`.
+/// Prints `<run_dir>/index.html` to `<run_dir>/report.pdf` with `browser`; a browser that
+/// crashes is given a second try (headless Chromium occasionally dies at start-up).
 pub fn print(browser: &Path, run_dir: &Path) -> Result<()> {
+    print_once(browser, run_dir).or_else(|first| {
+        tracing::warn!("printing report.pdf failed ({first}); trying once more");
+        print_once(browser, run_dir)
+    })
+}
+
+fn print_once(browser: &Path, run_dir: &Path) -> Result<()> {
     let page = run_dir.join("index.html");
     let pdf = run_dir.join("report.pdf");
     let profile = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
