@@ -9,6 +9,7 @@ pub mod attribution;
 pub mod channel_mix;
 pub mod clv;
 pub mod experiments;
+pub mod impact;
 pub mod maturity;
 pub mod perception;
 pub mod roi;

@@ -83,7 +83,7 @@ pub fn poisson_weights(rng: &mut ChaCha8Rng, n: usize, out: &mut Vec<f64>) {
 }
 
 /// `rng` as a source for rand_distr, which samples through rand_core 0.10's traits.
-struct Source<'a>(&'a mut ChaCha8Rng);
+pub(crate) struct Source<'a>(pub(crate) &'a mut ChaCha8Rng);
 
 impl rand_core_010::TryRng for Source<'_> {
     type Error = Infallible;

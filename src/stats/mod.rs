@@ -6,5 +6,6 @@
 pub mod bootstrap;
 pub mod proportion;
 pub mod rank;
+pub mod simplex;
 pub mod tallies;
 pub mod two_sample;

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "analyses::channel_mix",
             "analyses::clv",
             "analyses::experiments",
+            "analyses::impact",
             "analyses::maturity",
             "analyses::perception",
             "analyses::roi",

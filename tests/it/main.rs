@@ -11,6 +11,7 @@ mod docs;
 mod experiments;
 mod fuzz;
 mod generator;
+mod impact;
 mod kpi_fixtures;
 mod kpis;
 mod layers;
