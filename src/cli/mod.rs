@@ -5,6 +5,7 @@ mod check;
 mod cluster;
 mod common;
 mod generate;
+mod impact;
 mod output;
 mod run;
 mod serve;
@@ -66,6 +67,9 @@ enum Command {
     Serve(serve::ServeArgs),
     /// Run the processes of a Ballista cluster (scheduler, executor) for `run --cluster`.
     Cluster(cluster::ClusterArgs),
+    /// What a launch did, against a counterfactual: BSTS (CausalImpact) on one series, or a
+    /// synthetic control on a panel of units.
+    Impact(impact::ImpactArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -91,6 +95,7 @@ pub fn main() -> ExitCode {
             Command::Sql(args) => sql::execute(args).await,
             Command::Serve(args) => serve::execute(args).await,
             Command::Cluster(args) => cluster::execute(args).await,
+            Command::Impact(args) => impact::execute(args),
         }
     });
     match outcome {

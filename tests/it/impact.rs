@@ -367,3 +367,162 @@ fn bsts_refuses_what_it_cannot_model() {
             .contains("covariate 1")
     );
 }
+
+#[test]
+fn misura_impact_reads_a_series_and_a_panel_and_names_what_is_wrong() {
+    let Some(doc) = r_reference("covariates") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let s = series_of(&doc);
+    let mut csv = String::from("t,y,x1,x2\n");
+    for i in 0..s.y.len() {
+        csv += &format!("{},{},{},{}\n", i + 1, s.y[i], s.x[0][i], s.x[1][i]);
+    }
+    let series = dir.path().join("series.csv");
+    std::fs::write(&series, &csv).unwrap();
+    let run = |args: &[&str]| {
+        let o = crate::util::misura()
+            .arg("impact")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).to_string(),
+            String::from_utf8_lossy(&o.stderr).to_string(),
+        )
+    };
+    let path = series.to_str().unwrap();
+    let (code, out, err) = run(&[
+        "--series",
+        path,
+        "--intervention",
+        "71",
+        "--niter",
+        "5000",
+        "--seed",
+        "42",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let r = &doc["r_output"];
+    for k in [
+        "point_effect_mean",
+        "ci_lower",
+        "ci_upper",
+        "cumulative_effect_total",
+        "relative_effect_mean",
+        "p_value",
+    ] {
+        let (ours, theirs) = (j[k].as_f64().unwrap(), r[k].as_f64().unwrap());
+        let width = r["ci_upper"].as_f64().unwrap() - r["ci_lower"].as_f64().unwrap();
+        let tol = match k {
+            "cumulative_effect_total" => 30.0 * 0.15 * width,
+            "p_value" => 0.01,
+            _ => 0.15 * width,
+        };
+        assert!((ours - theirs).abs() <= tol, "{k}: {ours} vs R {theirs}");
+    }
+    assert_eq!(j["covariates"], serde_json::json!(["x1", "x2"]));
+    assert_eq!(j["effects"].as_array().unwrap().len(), 30);
+
+    // Bad input: the file, row, column and value, exit code 2.
+    let bad = |name: &str, text: &str, args: &[&str], says: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let mut all = vec!["--series", p.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let (code, _, err) = run(&all);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.contains(says), "{name}: {err}");
+    };
+    bad(
+        "missing.csv",
+        "t,y\n1,1\n2,\n3,2\n4,3\n5,4\n",
+        &["--intervention", "4"],
+        "row 3, column y: \"\" is not a number",
+    );
+    bad(
+        "text.csv",
+        "t,y\n1,1\n2,abc\n3,2\n4,3\n",
+        &["--intervention", "4"],
+        "column y: \"abc\"",
+    );
+    bad(
+        "order.csv",
+        "t,y\n1,1\n3,2\n2,3\n4,3\n5,1\n",
+        &["--intervention", "4"],
+        "row 4: t 2 does not follow 3",
+    );
+    bad(
+        "outside.csv",
+        "t,y\n1,1\n2,2\n3,1\n4,3\n",
+        &["--intervention", "9"],
+        "the intervention t 9 is not in the series (it runs from 1 to 4)",
+    );
+    bad(
+        "flat.csv",
+        "t,y\n1,1\n2,1\n3,1\n4,1\n5,2\n",
+        &["--intervention", "5"],
+        "constant",
+    );
+    bad(
+        "early.csv",
+        "t,y\n1,1\n2,2\n3,1\n4,3\n",
+        &["--intervention", "2"],
+        "at least 3 points before it",
+    );
+
+    // A panel: the treated unit must be in it.
+    let panel = dir.path().join("panel.csv");
+    let mut text = String::from("unit,t,y\n");
+    for (u, base) in [
+        ("north", 14.0),
+        ("south", 20.0),
+        ("east", 15.0),
+        ("west", 12.0),
+    ] {
+        for t in 0..8 {
+            let bump = if u == "north" && t >= 5 { 4.0 } else { 0.0 };
+            text += &format!("{u},{},{}\n", 2000 + t, base + f64::from(t) + bump);
+        }
+    }
+    std::fs::write(&panel, text).unwrap();
+    let p = panel.to_str().unwrap();
+    let (code, out, err) = run(&[
+        "--method",
+        "synthetic-control",
+        "--panel",
+        p,
+        "--treated",
+        "north",
+        "--intervention",
+        "2005",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(
+        (j["point_effect_mean"].as_f64().unwrap() - 4.0).abs() < 1e-6,
+        "{j}"
+    );
+    let (code, _, err) = run(&[
+        "--method",
+        "synthetic-control",
+        "--panel",
+        p,
+        "--treated",
+        "nort",
+        "--intervention",
+        "2005",
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("`nort` is not in the panel, did you mean `north`?"),
+        "{err}"
+    );
+}
