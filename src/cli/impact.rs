@@ -180,14 +180,13 @@ fn bsts_of(args: &ImpactArgs) -> Result<serde_json::Value> {
         x: covariates.iter().map(|&c| num(c)).collect(),
         t0,
     };
-    let r = bsts::impact(
-        &series,
-        &Options {
-            niter: args.niter,
-            seed: args.seed,
-            prior_level_sd: args.prior_level_sd,
-        },
-    )?;
+    let options = Options {
+        niter: args.niter,
+        seed: args.seed,
+        prior_level_sd: args.prior_level_sd,
+    };
+    let r = bsts::impact(&series, &options)?;
+    let checks = crate::analyses::impact::checks::bsts_checks(&series, &options, &r)?;
     let series_rows: Vec<serde_json::Value> = ts[t0..]
         .iter()
         .zip(&series.y[t0..])
@@ -198,6 +197,8 @@ fn bsts_of(args: &ImpactArgs) -> Result<serde_json::Value> {
         .collect();
     Ok(serde_json::json!({
         "method": "bsts",
+        "verdict": verdict(&checks),
+        "checks": checks,
         "pre_period": [ts[0], ts[t0 - 1]],
         "post_period": [ts[t0], ts[ts.len() - 1]],
         "covariates": covariates.iter().map(|&c| header[c].clone()).collect::<Vec<_>>(),
@@ -258,8 +259,11 @@ fn synthetic_of(args: &ImpactArgs) -> Result<serde_json::Value> {
             .collect(),
     };
     let sc = synthetic_control(&panel, treated, t0)?;
+    let checks = crate::analyses::impact::checks::synthetic_checks(&panel, treated, t0, &sc)?;
     Ok(serde_json::json!({
         "method": "synthetic_control",
+        "verdict": verdict(&checks),
+        "checks": checks,
         "treated": treated,
         "intervention": args.intervention,
         "weights": sc.weights.iter().cloned().collect::<BTreeMap<String, f64>>(),
@@ -274,9 +278,28 @@ fn synthetic_of(args: &ImpactArgs) -> Result<serde_json::Value> {
     }))
 }
 
+/// `assessable`, or `not assessable` when a check fails (the figures are then no finding).
+fn verdict(c: &crate::analyses::impact::checks::Checks) -> &'static str {
+    if c.assessable {
+        "assessable"
+    } else {
+        "not assessable"
+    }
+}
+
+/// The verdict and the caveats, first in the table.
+fn verdict_lines(doc: &serde_json::Value) -> String {
+    let mut out = format!("verdict: {}\n", doc["verdict"].as_str().unwrap_or_default());
+    for c in doc["checks"]["caveats"].as_array().into_iter().flatten() {
+        out.push_str(&format!("  - {}\n", c.as_str().unwrap_or_default()));
+    }
+    out.push('\n');
+    out
+}
+
 /// The JSON document as aligned text: the summary, then the effect per post period.
 fn table(doc: &serde_json::Value) -> String {
-    let mut out = String::new();
+    let mut out = verdict_lines(doc);
     let f = |k: &str| {
         doc[k]
             .as_f64()

@@ -526,3 +526,107 @@ fn misura_impact_reads_a_series_and_a_panel_and_names_what_is_wrong() {
         "{err}"
     );
 }
+
+/// A level that wanders on its own (a random walk the covariate does not explain), no effect.
+fn drifting(seed: u64) -> misura::analyses::impact::bsts::Series {
+    let mut state = seed;
+    let mut gauss = move || {
+        let mut u = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+        };
+        let (a, b) = (u(), u());
+        (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
+    };
+    let mut level = 10.0;
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for _ in 0..100 {
+        level += 0.1 * gauss();
+        let xt = 5.0 + gauss();
+        x.push(xt);
+        y.push(level + 0.8 * xt + 0.5 * gauss());
+    }
+    misura::analyses::impact::bsts::Series {
+        y,
+        x: vec![x],
+        t0: 70,
+    }
+}
+
+#[test]
+fn the_checks_pass_a_sound_counterfactual_and_stop_false_claims() {
+    use misura::analyses::impact::bsts::{Options, impact};
+    use misura::analyses::impact::checks::{bsts_checks, synthetic_checks};
+    let o = Options {
+        niter: 2000,
+        seed: 7,
+        prior_level_sd: 0.01,
+    };
+    // R's covariates scenario: the fake launch finds nothing, the claim stands.
+    if let Some(doc) = r_reference("covariates") {
+        let s = series_of(&doc);
+        let r = impact(&s, &o).unwrap();
+        let c = bsts_checks(&s, &o, &r).unwrap();
+        assert!(c.assessable, "{c:?}");
+        assert!(c.placebo_p_value.unwrap() >= 0.05, "{c:?}");
+    }
+    // A level that wanders beyond the default prior: with no effect, the model often claims
+    // one; the in-time placebo stops most of those claims.
+    let (mut claimed, mut stopped) = (0, 0);
+    for seed in 1..=20 {
+        let s = drifting(seed);
+        let r = impact(&s, &o).unwrap();
+        if r.p_value < 0.05 {
+            claimed += 1;
+            if !bsts_checks(&s, &o, &r).unwrap().assessable {
+                stopped += 1;
+            }
+        }
+    }
+    eprintln!(
+        "drifting level, no effect: {claimed} of 20 significant, {stopped} of them stopped by the checks"
+    );
+    assert!(
+        claimed >= 5,
+        "the scenario must provoke false claims ({claimed})"
+    );
+    assert!(
+        stopped * 2 >= claimed,
+        "{stopped} of {claimed} false claims stopped"
+    );
+    // A treated unit outside the donors' hull: not assessable.
+    let mut y = Vec::new();
+    for base in [10.0, 20.0, 15.0, 12.0] {
+        y.push((0..8).map(|t| base + f64::from(t)).collect::<Vec<f64>>());
+    }
+    let panel = Panel {
+        units: ["north", "south", "east", "west"]
+            .map(String::from)
+            .to_vec(),
+        periods: (2000..2008).map(|t| t.to_string()).collect(),
+        y,
+    };
+    let sc = synthetic_control(&panel, "north", 5).unwrap();
+    let c = synthetic_checks(&panel, "north", 5, &sc).unwrap();
+    assert!(!c.assessable, "{c:?}");
+    assert!(
+        c.caveats
+            .iter()
+            .any(|w| w.contains("cannot reproduce north")),
+        "{c:?}"
+    );
+    // Prop 99: the fit holds, the fake launch in 1983 shows little.
+    if let Some(panel) = prop99() {
+        let t0 = panel.periods.iter().position(|p| p == "1989").unwrap();
+        let sc = synthetic_control(&panel, "California", t0).unwrap();
+        let c = synthetic_checks(&panel, "California", t0, &sc).unwrap();
+        assert!(c.assessable, "{c:?}");
+        assert_eq!(panel.periods[c.placebo_at.unwrap()], "1983");
+        assert!(
+            c.placebo_effect.unwrap().abs() < 0.5 * sc.average_effect.abs(),
+            "{c:?}"
+        );
+    }
+}
