@@ -54,18 +54,14 @@ pub fn money(x: f64, currency: &str) -> String {
     format!("{currency} {body}")
 }
 
-/// A ratio as a percentage: `0.1234` → `12.3 %`.
+/// A ratio as a percentage: `0.1234` → `12.3 %`, `49.66` → `4,966 %`.
 pub fn pct(x: f64) -> String {
     if !x.is_finite() {
         return "–".into();
     }
     let p = x * 100.0;
-    let s = if p.abs() >= 100.0 {
-        format!("{p:.0}")
-    } else {
-        format!("{p:.1}")
-    };
-    format!("{} %", s.replace('-', "−"))
+    let digits = if p.abs() >= 100.0 { 0 } else { 1 };
+    format!("{} %", fixed(p, digits))
 }
 
 /// A value in its KPI unit (`count`, `ratio`, `currency`, `minutes`, …).
@@ -228,6 +224,8 @@ mod tests {
         assert_eq!(money(12_345.0, "EUR"), "EUR 12,345");
         assert_eq!(pct(0.1234), "12.3 %");
         assert_eq!(pct(-2.5), "−250 %");
+        assert_eq!(pct(49.66), "4,966 %");
+        assert_eq!(pct(-0.0004), "0.0 %");
         assert_eq!(in_unit(42.0, "minutes", "EUR"), "42.0 min");
         assert_eq!(month("2026-03"), "Mar 2026");
     }
