@@ -25,16 +25,6 @@ impl Labels {
     pub fn from_triples(triples: impl IntoIterator<Item = (String, String, String)>) -> Self {
         Labels(triples.into_iter().map(|(d, v, l)| ((d, v), l)).collect())
     }
-
-    /// How many values have a name.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether no value has a name.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// Runs `dimension_labels.sql` (absent tables are registered empty: their ids get no name).

@@ -46,9 +46,9 @@ pub struct BreakdownRow {
 }
 
 impl Breakdown {
-    /// The dimension in words, singular: `campaign_id` → `campaign`.
-    pub fn noun(&self) -> &str {
-        noun(&self.dimension)
+    /// The dimension in words, singular: `campaign_id` → `campaign`, `web_channel` → `web channel`.
+    pub fn noun(&self) -> String {
+        noun(&self.dimension).replace('_', " ")
     }
 }
 

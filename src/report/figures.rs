@@ -218,7 +218,7 @@ pub fn breakdown(
         "count" => (k.name.clone(), Axis::Count),
         other => (format!("{}, {other}", k.name), Axis::Number),
     };
-    let noun = b.noun().replace('_', " ");
+    let noun = b.noun();
     let title = if k.name.to_lowercase().contains(&format!("by {noun}")) {
         format!("{} — {}", b.use_case, k.name)
     } else {

@@ -316,7 +316,7 @@ fn breakdown_sheet(
     fm: &Formats,
 ) -> Result<()> {
     let Formats { bold, whole, .. } = fm;
-    let noun = b.noun().replace('_', " ");
+    let noun = b.noun();
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(&format!("{} per {noun}", b.use_case)))
         .map_err(x)?;

@@ -66,18 +66,12 @@ pub fn simplex_least_squares(a: &DMatrix<f64>, b: &DVector<f64>) -> Option<Simpl
                 .filter(|(_, zi)| **zi <= 0.0)
                 .map(|(&i, zi)| w[i] / (w[i] - zi))
                 .fold(1.0_f64, f64::min);
-            let mut next = w.clone();
-            next.fill(0.0);
+            let mut next = DVector::zeros(k);
             for (&i, zi) in passive.iter().zip(&z) {
                 next[i] = w[i] + step * (zi - w[i]);
             }
-            w = next;
-            passive.retain(|&i| w[i] > 1e-14);
-            for i in 0..k {
-                if !passive.contains(&i) {
-                    w[i] = 0.0;
-                }
-            }
+            passive.retain(|&i| next[i] > 1e-14);
+            w = DVector::from_fn(k, |i, _| if passive.contains(&i) { next[i] } else { 0.0 });
             let total: f64 = w.iter().sum();
             w /= total;
         }

@@ -180,20 +180,9 @@ async fn data_values_are_escaped() {
     );
 }
 
+/// The browser misura itself prints report.pdf with (`MISURA_CHROMIUM`, else PATH).
 fn chromium() -> Option<PathBuf> {
-    if let Ok(p) = std::env::var("MISURA_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    ["chromium", "chromium-browser", "google-chrome"]
-        .iter()
-        .find_map(|b| {
-            Command::new("which")
-                .arg(b)
-                .output()
-                .ok()
-                .filter(|o| o.status.success())
-                .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-        })
+    misura::report::pdf::browser()
 }
 
 fn headless(browser: &Path, profile: &Path) -> Command {

@@ -51,13 +51,21 @@ pub fn by_model(
         return Ok(out);
     }
     for model in models {
-        let credited = Credited::prepare(journeys, model, params, Amount::Margin, |t| {
-            t.use_case.as_deref()
-        })
-        .and_then(|c| {
-            let margins = c.evaluate(&vec![1.0; c.contacts.len()])?;
-            Ok((c.keys, margins))
-        });
+        // The default model's margins are the roi table's: not prepared a second time.
+        let credited = if *model == default {
+            Ok((
+                attributed.iter().map(|(r, _)| r.use_case.clone()).collect(),
+                attributed.iter().map(|(_, m)| *m).collect(),
+            ))
+        } else {
+            Credited::prepare(journeys, model, params, Amount::Margin, |t| {
+                t.use_case.as_deref()
+            })
+            .and_then(|c| {
+                let margins = c.evaluate(&vec![1.0; c.contacts.len()])?;
+                Ok((c.keys, margins))
+            })
+        };
         for (r, default_margin) in &attributed {
             let row = |margin: Option<f64>, problem: Option<String>| {
                 let value = margin.zip(r.value).map(|(m, v)| v - default_margin + m);

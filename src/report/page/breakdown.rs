@@ -71,7 +71,7 @@ pub fn view(input: &ReportInput, b: &Breakdown, chart: Option<ChartFile>) -> Bre
     let c = &input.currency;
     let rows: Vec<CellRow> = b.rows.iter().map(|r| row(b, r, c)).collect();
     let (top, rest) = rows.split_at(rows.len().min(SHOWN));
-    let noun = b.noun().replace('_', " ");
+    let noun = b.noun();
     BreakdownView {
         anchor: format!("{}-{}", b.use_case.to_lowercase(), b.dimension),
         title: format!("Per {noun}"),
