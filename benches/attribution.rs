@@ -113,6 +113,7 @@ async fn main() -> misura::Result<()> {
                 units: Default::default(),
                 experiments: Vec::new(),
                 rescues: Vec::new(),
+                counterfactuals: Vec::new(),
                 window_days: 365.0,
                 samples,
                 seed: run.seed,

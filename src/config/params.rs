@@ -181,6 +181,18 @@ pub const PARAMS: &[ParamDef] = &[
         doc: "annual rate CLV discounts future margin at (month by month)",
     },
     ParamDef {
+        name: "impact_niter",
+        kind: Int(100, 100_000),
+        default: Some("1000"),
+        doc: "MCMC draws of a launch's BSTS counterfactual (CausalImpact's niter)",
+    },
+    ParamDef {
+        name: "impact_prior_level_sd",
+        kind: Float(0.001, 1.0),
+        default: Some("0.01"),
+        doc: "prior sd of the counterfactual's level, in sds of the outcome (CausalImpact's prior.level.sd; 0.1 for a series that wanders on its own)",
+    },
+    ParamDef {
         name: "bootstrap_samples",
         kind: Int(1, 1_000_000),
         default: Some("1000"),

@@ -49,6 +49,10 @@ pub struct RunParams {
     pub clv_discount_rate: f64,
     /// `bootstrap_samples`.
     pub bootstrap_samples: usize,
+    /// `impact_niter`.
+    pub impact_niter: usize,
+    /// `impact_prior_level_sd`.
+    pub impact_prior_level_sd: f64,
     /// `seed` of every random stream.
     pub seed: u64,
 }
@@ -92,6 +96,8 @@ impl RunParams {
             clv_horizon: int("clv_horizon")? as f64,
             clv_discount_rate: float("clv_discount_rate")?,
             bootstrap_samples: count("bootstrap_samples")?,
+            impact_niter: count("impact_niter")?,
+            impact_prior_level_sd: float("impact_prior_level_sd")?,
             seed: u64::try_from(int("seed")?).unwrap_or(0),
         })
     }

@@ -73,13 +73,14 @@ pub fn generate(w: &mut World) -> Result<()> {
         let id = contact_id(i);
         let acc_id = account.map(|a| format!("A{:06}", a + 1));
         let country = COUNTRIES[rng.idx(COUNTRIES.len())];
+        let country = (!rng.p(0.05)).then_some(country);
         contacts.row(&[
             S(&id),
             acc_id.as_deref().map_or(N, S),
             T(created),
             S(seg),
             S(INDUSTRIES[industry]),
-            if rng.p(0.05) { N } else { S(country) },
+            country.map_or(N, S),
             S(stage),
             churned_at.map_or(N, T),
             B(advocate),
@@ -89,6 +90,7 @@ pub fn generate(w: &mut World) -> Result<()> {
             advocate,
             buyer: stage == "customer" || stage == "prospect",
             industry,
+            country,
         });
     }
     w.done(contacts)?;

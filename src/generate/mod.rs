@@ -7,6 +7,7 @@
 
 mod commerce;
 mod crm;
+mod launches;
 mod programme;
 mod rng;
 mod service;
@@ -58,6 +59,8 @@ pub struct Contact {
     pub buyer: bool,
     /// Industry index in `INDUSTRIES`.
     pub industry: usize,
+    /// Country as written (none for the 5 % without one).
+    pub country: Option<&'static str>,
 }
 
 /// A campaign as the other stages need it.
@@ -191,6 +194,7 @@ pub fn generate(opts: GenerateOptions) -> Result<Truth> {
     commerce::generate(&mut w, &social)?;
     service::generate(&mut w, social.tickets)?;
     programme::generate(&mut w)?;
+    launches::generate(&mut w)?;
     w.truth.rows = w.rows.clone();
     write_project_file(&w.opts.out, &w.truth)?;
     let path = w.opts.out.join("truth.json");

@@ -1,6 +1,7 @@
 //! Generator stage 4: service and innovation: tickets on every channel (social ones from
-//! responses; planted deflection by peer answers), channel costs, community threads and
-//! answers, ideas, collaborations on cases, and NPS answers.
+//! responses; planted deflection by peer answers; fewer in Italy once the community opened),
+//! channel costs, community threads and answers, ideas, collaborations on cases, and NPS
+//! answers.
 
 use super::rng::{Rng, cents};
 use super::sink::{Sink, V::*};
@@ -84,12 +85,17 @@ fn ticket(w: &mut World, rng: &mut Rng, sink: &mut Sink, mut t: TicketSpec) {
 /// Writes tickets, channel_costs, community_threads, community_answers, ideas, collaborations, nps_responses.
 pub fn generate(w: &mut World, social_tickets: Vec<SocialTicket>) -> Result<()> {
     let mut rng = Rng::new(w.opts.seed, "service");
+    let mut launch_rng = Rng::new(w.opts.seed, "launch_effects");
     let mut tickets = w.sink("tickets")?;
     let n_c = w.contacts.len();
     for _ in 0..w.n(2_000_000.0, 400) {
         let contact = rng.p(0.9).then(|| rng.idx(n_c));
         let channel = *rng.pick(CHANNELS, CHANNEL_W);
         let opened = rng.int(contact.map_or(w.t0, |c| w.since(c)), w.t1());
+        let country = contact.and_then(|c| w.contacts[c].country);
+        if super::launches::removes_ticket(w, &mut launch_rng, country, opened) {
+            continue;
+        }
         ticket(
             w,
             &mut rng,

@@ -67,6 +67,26 @@ pub struct ExperimentTruth {
     pub p_treatment: f64,
 }
 
+/// A planted launch and the effect it has on its outcome in its scope.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LaunchTruth {
+    /// Launch id.
+    pub id: String,
+    /// Use case launched.
+    pub use_case: String,
+    /// First day live.
+    pub launched_on: String,
+    /// Where it went live (a column of the contacts).
+    pub scope_dimension: String,
+    /// The value of that column.
+    pub scope_value: String,
+    /// The outcome series it is judged on (its use case's `[impact] outcome`).
+    pub outcome: String,
+    /// Planted change of the outcome in the scope from the launch on, relative to what it
+    /// would have been (−0.3: 30 % fewer); the realised count is in `realized`.
+    pub relative_effect: f64,
+}
+
 /// Planted parameters of the causal model.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Planted {
@@ -102,6 +122,9 @@ pub struct Planted {
     pub partner_case_share: f64,
     /// Perception survey: industry → reason → (customer share, business share).
     pub perception: BTreeMap<String, BTreeMap<String, (f64, f64)>>,
+    /// The launches and their planted effects.
+    #[serde(default)]
+    pub launches: Vec<LaunchTruth>,
 }
 
 /// The whole truth file.
@@ -168,6 +191,7 @@ impl Truth {
                 idea_implementation_rate: IDEA_IMPLEMENTATION,
                 partner_case_share: PARTNER_CASE_SHARE,
                 perception: BTreeMap::new(),
+                launches: Vec::new(),
             },
             realized: BTreeMap::new(),
         }

@@ -161,6 +161,16 @@ fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {
             )));
         }
     }
+    if let Some(i) = meta
+        .impact
+        .as_ref()
+        .filter(|i| i.controls.contains(&i.outcome))
+    {
+        return Err(bad(format!(
+            "[impact] lists its own outcome `{}` among its controls: a control must be a series the launch does not touch",
+            i.outcome
+        )));
+    }
     for k in &meta.kpis {
         if !UNITS.contains(&k.unit.as_str()) {
             return Err(bad(format!(

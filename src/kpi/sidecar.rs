@@ -121,4 +121,51 @@ pub struct QueryMeta {
     /// dimension not listed is sorted by its first KPI.
     #[serde(default)]
     pub breakdown_order: std::collections::BTreeMap<String, String>,
+    /// How a launch of this use case (table `launches`) is judged without a holdout.
+    #[serde(default)]
+    pub impact: Option<ImpactMeta>,
+}
+
+/// Which way an outcome should move after a launch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// More is better (conversions, revenue): the value is the effect.
+    Higher,
+    /// Less is better (tickets, churn): the value is the effect with its sign turned.
+    Lower,
+}
+
+/// Periods of an outcome series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grain {
+    /// Calendar days.
+    Day,
+    /// Monday-to-Sunday weeks (the default: daily counts of a small business are mostly noise).
+    #[default]
+    Week,
+}
+
+/// The `[impact]` table of a use case's sidecar: the outcome series a launch is judged on and
+/// where its controls come from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactMeta {
+    /// The outcome: model query `models/impact_<outcome>.sql`, one row per day and scope cell
+    /// with the outcome `y` and its money `value`.
+    pub outcome: String,
+    /// Which way the outcome should move.
+    pub better: Better,
+    /// Periods of the series.
+    #[serde(default)]
+    pub grain: Grain,
+    /// Value drivers of the use case that the counterfactual's value replaces in the ROI when
+    /// it is assessable (they stay in `roi_drivers` with `used = false`).
+    #[serde(default)]
+    pub replaces: Vec<String>,
+    /// Other outcomes used as covariates of a launch everywhere (a launch in one scope takes
+    /// the same outcome in the other scopes as its controls).
+    #[serde(default)]
+    pub controls: Vec<String>,
 }

@@ -105,6 +105,9 @@ pub(crate) const COST_CATEGORIES: &[&str] = &[
 pub(crate) const EXPERIMENT_METRICS: &[&str] = &["conversion", "revenue", "churn"];
 /// Experiment arms.
 pub(crate) const ARMS: &[&str] = &["treatment", "control"];
+/// Where a launch went live first (`launches.scope_dimension`): a column of the contact
+/// (segment, industry, country) or the channel of the outcome.
+pub(crate) const SCOPE_DIMENSIONS: &[&str] = &["segment", "industry", "country", "channel"];
 /// Survey respondent types.
 pub(crate) const RESPONDENT_TYPES: &[&str] = &["customer", "business"];
 /// Reasons to engage with a brand online (IBM IBV 2011).
@@ -492,6 +495,28 @@ const EXPERIMENT_ASSIGNMENTS: &[Column] = &[
     req("assigned_at", Timestamp, "when"),
 ];
 
+const LAUNCHES: &[Column] = &[
+    req("launch_id", Str, "launch (primary key)"),
+    req("use_case", Enum(USE_CASES), "use case launched"),
+    req("launched_on", Date, "first day it was live"),
+    opt(
+        "scope_dimension",
+        Enum(SCOPE_DIMENSIONS),
+        "where it went live first: segment, industry, country or channel; empty for everywhere",
+    ),
+    opt(
+        "scope_value",
+        Str,
+        "the segment, industry, country or channel where it went live, e.g. IT",
+    ),
+    opt(
+        "ended_on",
+        Date,
+        "last day it was live; empty while it runs",
+    ),
+    opt("description", Str, "what was launched, in words"),
+];
+
 const SURVEY_RESPONSES: &[Column] = &[
     req("respondent_id", Str, "respondent"),
     req(
@@ -806,6 +831,30 @@ pub const TABLES: &[Table] = &[
             fk("contact_id", "contacts", "contact_id"),
         ],
         checks: &[],
+        time_column: None,
+    },
+    Table {
+        name: "launches",
+        doc: "When a use case went live, everywhere or in one scope first (for counterfactuals).",
+        columns: LAUNCHES,
+        primary_key: &["launch_id"],
+        foreign_keys: &[],
+        checks: &[
+            Check {
+                column: "ended_on",
+                violation: "t.ended_on < t.launched_on",
+                join: None,
+                reason: "ended_on is before launched_on",
+                fix: "swap the two dates or correct the export",
+            },
+            Check {
+                column: "scope_value",
+                violation: "(t.scope_dimension IS NULL) <> (t.scope_value IS NULL)",
+                join: None,
+                reason: "scope_dimension and scope_value must be given together",
+                fix: "give both (e.g. country, IT) for a launch in one scope, or neither for a launch everywhere",
+            },
+        ],
         time_column: None,
     },
     Table {

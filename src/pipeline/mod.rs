@@ -341,6 +341,7 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         perception: done.perception.as_ref(),
         channel_mix: done.channel_mix.as_deref(),
         maturity: done.maturity.as_ref(),
+        impact: done.impact.as_ref(),
         rejected: cx.catalog.reports.iter().map(|r| r.rows_rejected).sum(),
         rows_read: cx.catalog.reports.iter().map(|r| r.rows_read).sum(),
         bootstrap: (run.bootstrap_samples as i64, run.seed as i64),

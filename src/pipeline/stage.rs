@@ -10,6 +10,7 @@ use crate::analyses::attribution::recovery::RecoveryRow;
 use crate::analyses::channel_mix::MixRow;
 use crate::analyses::clv::Clv;
 use crate::analyses::experiments::ExperimentResult;
+use crate::analyses::impact::Impact;
 use crate::analyses::maturity::Maturity;
 use crate::analyses::perception::Perception;
 use crate::analyses::roi::Roi;
@@ -47,6 +48,8 @@ pub enum Slot {
     Maturity,
     /// `clv_model` and `clv`.
     Clv,
+    /// `impact` and `impact_series`: a counterfactual for every launch.
+    Impact,
     /// `roi` and `roi_drivers`.
     Roi,
     /// Names of the campaigns and events breakdown KPIs report by id.
@@ -134,6 +137,8 @@ pub enum Product {
     Maturity(Maturity),
     /// Customer lifetime values.
     Clv(Clv),
+    /// Launches judged against their counterfactuals.
+    Impact(Impact),
     /// ROI per use case.
     Roi(Roi),
     /// Names of dimension values.
@@ -153,6 +158,7 @@ impl Product {
             Product::ChannelMix(_) => &[Slot::ChannelMix],
             Product::Maturity(_) => &[Slot::Maturity],
             Product::Clv(_) => &[Slot::Clv],
+            Product::Impact(_) => &[Slot::Impact],
             Product::Roi(_) => &[Slot::Roi],
             Product::Labels(_) => &[Slot::Labels],
         }
@@ -203,6 +209,8 @@ pub struct Results {
     pub maturity: Option<Maturity>,
     /// Customer lifetime values.
     pub clv: Option<Clv>,
+    /// Launches judged against their counterfactuals.
+    pub impact: Option<Impact>,
     /// ROI per use case.
     pub roi: Option<Roi>,
     /// Names of the campaigns and events breakdowns report by id.
@@ -226,6 +234,7 @@ impl Results {
             Slot::ChannelMix => self.channel_mix.is_some(),
             Slot::Maturity => self.maturity.is_some(),
             Slot::Clv => self.clv.is_some(),
+            Slot::Impact => self.impact.is_some(),
             Slot::Roi => self.roi.is_some(),
             Slot::Labels => self.labels.is_some(),
         }
@@ -252,6 +261,7 @@ impl Results {
             Product::ChannelMix(r) => self.channel_mix = Some(r),
             Product::Maturity(m) => self.maturity = Some(m),
             Product::Clv(c) => self.clv = Some(c),
+            Product::Impact(i) => self.impact = Some(i),
             Product::Roi(r) => self.roi = Some(r),
             Product::Labels(l) => self.labels = Some(l),
         }

@@ -33,6 +33,16 @@ fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
             crate::analyses::roi::table::by_model_batch(&roi.by_model)?,
         ));
     }
+    if let Some(i) = &done.impact {
+        out.push((
+            "impact",
+            crate::analyses::impact::table::impact_batch(&i.rows)?,
+        ));
+        out.push((
+            "impact_series",
+            crate::analyses::impact::table::series_batch(&i.series)?,
+        ));
+    }
     if let Some(c) = &done.clv {
         out.push(("clv_model", crate::analyses::clv::model_batch(c)?));
         out.push(("clv", crate::analyses::clv::clv_batch(c)?));

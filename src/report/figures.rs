@@ -409,3 +409,64 @@ pub fn channel_mix(input: &ReportInput, dir: &Path) -> Result<Option<ChartFile>>
     };
     render(&plot, title, dir, "support", "channel_mix").map(Some)
 }
+
+/// Launch `launch_id` against its BSTS counterfactual, in three panels.
+pub fn counterfactual(
+    input: &ReportInput,
+    launch_id: &str,
+    objective: &str,
+    dir: &Path,
+) -> Result<Option<ChartFile>> {
+    use super::charts::counterfactual::{Counterfactual, Point};
+    use crate::analyses::impact::evaluate::BSTS;
+    let Some(impact) = input.impact else {
+        return Ok(None);
+    };
+    let Some(row) = impact
+        .rows
+        .iter()
+        .find(|r| r.launch_id == launch_id && r.method == BSTS)
+    else {
+        return Ok(None);
+    };
+    let rows: Vec<_> = impact
+        .series
+        .iter()
+        .filter(|s| s.launch_id == launch_id && s.method == BSTS)
+        .collect();
+    let Some(launch) = rows.iter().position(|s| s.post) else {
+        return Ok(None);
+    };
+    let scope = match (&row.scope_dimension, &row.scope_value) {
+        (Some(d), Some(v)) => format!(" in {d} {v}"),
+        _ => String::new(),
+    };
+    let title = format!(
+        "{} {}: {}{scope} against the counterfactual",
+        row.launch_id,
+        row.use_case,
+        row.outcome.replace('_', " ")
+    );
+    let plot = Counterfactual {
+        title: title.clone(),
+        outcome: format!("{} per period", row.outcome.replace('_', " ")),
+        points: rows
+            .iter()
+            .map(|s| Point {
+                label: s.period.format("%d %b").to_string(),
+                actual: s.actual,
+                counterfactual: s.counterfactual,
+                band: s.counterfactual_low.zip(s.counterfactual_high),
+                cumulative: s
+                    .cumulative_effect
+                    .map(|c| (c, s.cumulative_low.zip(s.cumulative_high))),
+            })
+            .collect(),
+        launch,
+    };
+    let name = format!(
+        "launch_{}",
+        launch_id.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    );
+    render(&plot, &title, dir, objective, &name).map(Some)
+}

@@ -19,6 +19,7 @@ pub mod xlsx;
 
 use crate::analyses::roi::RoiRow;
 use crate::error::Result;
+use charts::ChartFile;
 use page::{Page, ReportInput, Section, UseCaseView};
 use std::path::Path;
 
@@ -85,12 +86,16 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
                         Ok(page::breakdown::view(input, b, chart))
                     })
                     .collect::<Result<Vec<_>>>()?;
+                let launches = page::launches::launches(input, &q.meta.use_case, |id| {
+                    figures::counterfactual(input, id, &objective.id, run_dir)
+                })?;
                 Ok(UseCaseView {
                     id: q.meta.use_case.clone(),
                     name: input.use_case_name(&q.meta.use_case),
                     kpis: page::kpi_lines(input, &q.meta.use_case, &overview),
                     reading: q.meta.reading.clone(),
                     breakdowns,
+                    launches,
                 })
             })
             .collect::<Result<Vec<_>>>()?
@@ -120,10 +125,17 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
         .flat_map(|s| &s.use_cases)
         .flat_map(|u| &u.breakdowns)
         .filter_map(|b| b.chart.as_ref());
+    let launch_charts: Vec<ChartFile> = sections
+        .iter()
+        .flat_map(|s| &s.use_cases)
+        .flat_map(|u| &u.launches)
+        .filter_map(|l| l.chart.clone())
+        .collect();
     for c in roi_chart
         .iter()
         .chain(sections.iter().flat_map(|s| &s.charts))
         .chain(breakdown_charts)
+        .chain(launch_charts.iter())
         .chain(perception_charts)
         .chain(maturity.iter().filter_map(|m| m.chart.as_ref()))
     {

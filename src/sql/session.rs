@@ -82,6 +82,14 @@ pub(crate) const OUTPUTS: &[(&str, &str)] = &[
         "holdout experiments: lift, intervals, p-values, label",
     ),
     (
+        "impact",
+        "per launch and method (bsts, synthetic_control): the effect on its outcome against the counterfactual, interval, p-value, placebo checks, value and verdict",
+    ),
+    (
+        "impact_series",
+        "per launch, method and period: actual, counterfactual with its band, cumulative effect",
+    ),
+    (
         "roi",
         "ROI per use case with 95 % bootstrap interval, payback and evidence class",
     ),

@@ -26,6 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "analyses::attribution",
             "analyses::channel_mix",
             "analyses::clv",
+            "analyses::evidence",
             "analyses::experiments",
             "analyses::impact",
             "analyses::maturity",

@@ -14,6 +14,7 @@ mod generator;
 mod impact;
 mod kpi_fixtures;
 mod kpis;
+mod launches;
 mod layers;
 mod maturity;
 mod messy_exports;

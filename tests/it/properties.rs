@@ -259,6 +259,7 @@ mod roi_properties {
                 .into_iter()
                 .filter(|r| r.value(None, None).is_some())
                 .collect(),
+            counterfactuals: Vec::new(),
             window_days: 30.0,
             samples: 200,
             seed,

@@ -54,6 +54,7 @@ fn input(allocation: Allocation, seed: u64) -> RoiInput<'static> {
             control: vec![0.0, 5.0],
         }],
         rescues: Vec::new(),
+        counterfactuals: Vec::new(),
         window_days: 365.25 / 12.0,
         samples: 400,
         seed,

@@ -80,8 +80,25 @@ pub struct Impact {
     pub p_value: f64,
     /// Per post period: prediction mean and its 95 % band (with observation noise).
     pub predicted: Vec<(f64, f64, f64)>,
+    /// Per pre period: the posterior mean of the state (the model's fit).
+    pub fitted: Vec<f64>,
+    /// Per post period: the cumulative effect up to it, mean and 95 % band.
+    pub cumulative: Vec<(f64, f64, f64)>,
+    /// The cumulative effect over the post-period, one value per kept draw (in draw order):
+    /// the posterior the ROI's interval samples from.
+    #[serde(skip)]
+    pub cumulative_draws: Vec<f64>,
     /// Draws kept after the burn-in.
     pub draws: usize,
+}
+
+impl Impact {
+    /// Whether the result claims an effect: the 95 % interval of the cumulative effect
+    /// excludes zero (a two-sided test at 5 %; the tail-area `p_value` is one-sided, as
+    /// CausalImpact reports it).
+    pub fn claims_effect(&self) -> bool {
+        self.cumulative_ci_lower > 0.0 || self.cumulative_ci_upper < 0.0
+    }
 }
 
 fn bad(problem: String) -> Error {
@@ -411,8 +428,16 @@ fn summarise(
 ) -> Result<Impact> {
     let post = y_std.len() - s.t0;
     let mut state_sum = vec![0.0; post];
+    let mut fitted = vec![0.0; s.t0];
     let mut samples: Vec<Vec<f64>> = Vec::with_capacity(draws.len());
     for (mu, var_obs, var_level, beta) in draws {
+        let reg_pre: Vec<f64> = match reg {
+            Some(r) => (&r.x_pre * beta).iter().copied().collect(),
+            None => vec![0.0; s.t0],
+        };
+        for (t, f) in fitted.iter_mut().enumerate() {
+            *f += (mu[t] + reg_pre[t]) * sy + my;
+        }
         let mut level = mu[s.t0 - 1];
         let reg_part: Vec<f64> = match reg {
             Some(r) => (&r.x_post * beta).iter().copied().collect(),
@@ -429,6 +454,7 @@ fn summarise(
     }
     let nd = draws.len() as f64;
     let point: Vec<f64> = state_sum.iter().map(|v| v / nd).collect();
+    fitted.iter_mut().for_each(|f| *f /= nd);
     let actual = &s.y[s.t0..];
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
     let point_effect = mean(actual) - mean(&point);
@@ -441,6 +467,25 @@ fn summarise(
     let sum = per_draw(&|v| v.iter().sum());
     let observed: f64 = actual.iter().sum();
     let sums: Vec<f64> = samples.iter().map(|r| r.iter().sum()).collect();
+    let cumulative_draws: Vec<f64> = sums.iter().map(|p| observed - p).collect();
+    // Per post period, the cumulative effect: its mean from the state means (so the last one
+    // is the cumulative effect), its band from the draws with their observation noise.
+    let mut running = vec![0.0; samples.len()];
+    let mut cumulative = Vec::with_capacity(post);
+    let mut mean_so_far = 0.0;
+    for t in 0..post {
+        for (r, row) in running.iter_mut().zip(&samples) {
+            *r += actual[t] - row[t];
+        }
+        mean_so_far += actual[t] - point[t];
+        let mut sorted = running.clone();
+        sorted.sort_by(f64::total_cmp);
+        cumulative.push((
+            mean_so_far,
+            quantile_sorted(&sorted, 0.025),
+            quantile_sorted(&sorted, 0.975),
+        ));
+    }
     let above = sums.iter().filter(|v| **v >= observed).count() + 1;
     let below = sums.iter().filter(|v| **v <= observed).count() + 1;
     let band = (0..post)
@@ -464,6 +509,9 @@ fn summarise(
         relative_effect_mean: sums.iter().map(|v| observed / v - 1.0).sum::<f64>() / nd,
         p_value: above.min(below) as f64 / (sums.len() + 1) as f64,
         predicted: band,
+        fitted,
+        cumulative,
+        cumulative_draws,
         draws: draws.len(),
     })
 }

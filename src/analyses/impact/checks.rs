@@ -21,6 +21,8 @@ pub struct Checks {
     pub placebo_effect: Option<f64>,
     /// Its p-value (BSTS).
     pub placebo_p_value: Option<f64>,
+    /// Whether the fake effect is beyond chance (BSTS: its 95 % interval excludes zero).
+    pub placebo_beyond_chance: Option<bool>,
     /// Mean absolute error of the counterfactual on the held-out stretch, relative to the
     /// actual values.
     pub holdout_mape: Option<f64>,
@@ -54,18 +56,38 @@ fn base(pre: usize, post: usize) -> Checks {
         placebo_at: None,
         placebo_effect: None,
         placebo_p_value: None,
+        placebo_beyond_chance: None,
         holdout_mape: None,
         caveats,
         assessable: true,
     }
 }
 
-fn compare_placebo(c: &mut Checks, placebo: f64, real: f64) {
-    if placebo.abs() >= 0.5 * real.abs() && real != 0.0 {
-        c.assessable = false;
-        c.caveats.push(format!(
-            "A fake launch inside the pre-period shows an average effect of {placebo:.3}, at least half the real one ({real:.3}): the model does not hold the series steady without a launch."
-        ));
+/// The in-time placebo against the real result (`placebo_p`: the fake effect's p-value when
+/// its interval excludes zero, `None` when it does not). A fake effect at least half the real one
+/// undoes the real result when the fake one is significant (the model finds effects where
+/// there are none) or when the real result claims an effect the fake one rivals. A
+/// significant fake effect far smaller than a claimed real one leaves the claim standing,
+/// with a caveat.
+fn compare_placebo(c: &mut Checks, placebo: f64, placebo_p: Option<f64>, real: f64, claims: bool) {
+    let rivals = placebo.abs() >= 0.5 * real.abs();
+    match placebo_p {
+        Some(p) if rivals => {
+            c.assessable = false;
+            c.caveats.push(format!(
+                "A fake launch inside the pre-period comes out significant (p = {p:.3}, average effect {placebo:.3} against the real {real:.3}): the model finds effects where there are none (for a series that wanders on its own, a wider prior level sd, e.g. 0.1, or better covariates)."
+            ));
+        }
+        Some(p) => c.caveats.push(format!(
+            "A fake launch inside the pre-period also comes out significant (p = {p:.3}), but its average effect ({placebo:.3}) is under half the real one ({real:.3}): the real effect stands out, though its interval may be narrower than the data warrant."
+        )),
+        None if rivals && claims && real != 0.0 => {
+            c.assessable = false;
+            c.caveats.push(format!(
+                "A fake launch inside the pre-period shows an average effect of {placebo:.3}, at least half the real one ({real:.3}): the model does not hold the series steady without a launch."
+            ));
+        }
+        None => {}
     }
 }
 
@@ -94,18 +116,21 @@ pub fn bsts_checks(s: &Series, o: &Options, result: &bsts::Impact) -> Result<Che
     c.placebo_at = Some(at);
     c.placebo_effect = Some(p.point_effect_mean);
     c.placebo_p_value = Some(p.p_value);
+    c.placebo_beyond_chance = Some(p.claims_effect());
     c.holdout_mape = (!mape.is_empty()).then(|| mape.iter().sum::<f64>() / mape.len() as f64);
-    if p.p_value < 0.05 {
-        c.assessable = false;
-        c.caveats.push(format!(
-            "A fake launch inside the pre-period comes out significant (p = {:.3}): the model finds effects where there are none (for a series that wanders on its own, a wider prior level sd, e.g. 0.1, or better covariates).",
-            p.p_value
-        ));
-    } else {
-        compare_placebo(&mut c, p.point_effect_mean, result.point_effect_mean);
-    }
+    compare_placebo(
+        &mut c,
+        p.point_effect_mean,
+        p.claims_effect().then_some(p.p_value),
+        result.point_effect_mean,
+        result.claims_effect(),
+    );
     Ok(c)
 }
+
+/// A synthetic control claims an effect when its placebo p-value is at most this (with few
+/// donors the smallest possible p-value is 1 / (donors + 1): 5 donors never claim one).
+pub const SYNTHETIC_CLAIM_P: f64 = 0.1;
 
 /// The donors cannot reproduce the treated unit when the pre-period gap exceeds this share.
 const MAX_PRE_MAPE: f64 = 0.10;
@@ -127,7 +152,15 @@ pub fn synthetic_checks(
             MAX_PRE_MAPE * 100.0
         ));
     }
-    if result.placebo_p_value > 0.1 {
+    if result.placebo_p_value > SYNTHETIC_CLAIM_P && result.placebo_rank == 1 {
+        c.caveats.push(format!(
+            "{treated}'s post/pre gap ratio is the largest of the {} units, but with {} donors the smallest placebo p-value possible is 1/{} = {:.2}: too few donors to call the effect beyond chance.",
+            result.placebo_units,
+            result.placebo_units - 1,
+            result.placebo_units,
+            result.placebo_p_value
+        ));
+    } else if result.placebo_p_value > SYNTHETIC_CLAIM_P {
         c.caveats.push(format!(
             "{} of {} units show a post/pre gap ratio at least as large as {treated}'s (placebo p = {:.2}): the effect does not stand out from what units without the launch show.",
             result.placebo_rank, result.placebo_units, result.placebo_p_value
@@ -150,7 +183,13 @@ pub fn synthetic_checks(
                 .collect();
             c.holdout_mape =
                 (!mape.is_empty()).then(|| mape.iter().sum::<f64>() / mape.len() as f64);
-            compare_placebo(&mut c, p.average_effect, result.average_effect);
+            compare_placebo(
+                &mut c,
+                p.average_effect,
+                None,
+                result.average_effect,
+                result.placebo_p_value <= SYNTHETIC_CLAIM_P,
+            );
         }
         _ => c.caveats.push(format!(
             "The pre-period ({t0} periods) is too short for an in-time placebo."

@@ -140,10 +140,16 @@ pub fn synthetic_control(panel: &Panel, treated: &str, t0: usize) -> Result<Synt
             effect: y[t] - f.synthetic[t],
         })
         .collect();
-    let pre_mape = (0..t0)
+    // Periods with no outcome have no relative gap (left out, as in the held-out fit).
+    let gaps: Vec<f64> = (0..t0)
+        .filter(|&t| y[t] != 0.0)
         .map(|t| ((y[t] - f.synthetic[t]) / y[t]).abs())
-        .sum::<f64>()
-        / t0 as f64;
+        .collect();
+    let pre_mape = if gaps.is_empty() {
+        f64::INFINITY
+    } else {
+        gaps.iter().sum::<f64>() / gaps.len() as f64
+    };
     Ok(SyntheticControl {
         weights: donors
             .iter()

@@ -8,6 +8,7 @@
 use super::credited::Credited;
 use super::evidence::{Driver, Evidence};
 use super::inputs::{Costs, ExperimentUnits, RescueUnits, UnitValues};
+use crate::analyses::impact::evaluate::CounterfactualValue;
 use crate::error::{Error, Result};
 use crate::stats::bootstrap;
 use std::collections::BTreeMap;
@@ -59,6 +60,8 @@ pub struct RoiInput<'a> {
     pub experiments: Vec<ExperimentUnits>,
     /// Retention comparisons valued with CLV (UC03, UC17).
     pub rescues: Vec<RescueUnits>,
+    /// Launches' effects against their counterfactuals (assessable and valued).
+    pub counterfactuals: Vec<CounterfactualValue>,
     /// Days of the analysis window.
     pub window_days: f64,
     /// Bootstrap replicates.
@@ -159,6 +162,7 @@ enum Source {
     Experiment(usize),
     Units(usize),
     Rescue(usize),
+    Counterfactual(usize),
 }
 
 /// One driver of one use case, before its value is known.
@@ -348,6 +352,26 @@ fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
             used: true,
         });
     }
+    // A launch's counterfactual replaces the drivers its use case names (an experiment,
+    // stronger, keeps it beside with used = false).
+    for (i, c) in input.counterfactuals.iter().enumerate() {
+        let used = !experimented.contains(&c.use_case.as_str());
+        if used {
+            for d in drivers.iter_mut().filter(|d| {
+                d.use_case == c.use_case && c.replaces.iter().any(|r| r == d.driver.as_str())
+            }) {
+                d.used = false;
+            }
+        }
+        drivers.push(Line {
+            use_case: c.use_case.clone(),
+            driver: Driver::CounterfactualValue,
+            source: Source::Counterfactual(i),
+            n: c.periods,
+            coverage: Some(1.0),
+            used,
+        });
+    }
 
     Gathered {
         lines: drivers,
@@ -372,6 +396,7 @@ fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
             Source::Experiment(i) => incremental(&input.experiments[i], None, None),
             Source::Units(i) => units[i].1.values.iter().sum(),
             Source::Rescue(i) => rescues[i].value(None, None).unwrap_or(0.0),
+            Source::Counterfactual(i) => input.counterfactuals[i].value,
         })
         .collect();
     // Units that enter a value alike are resampled as groups (one Poisson total per group).
@@ -382,6 +407,7 @@ fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
     let rescue_groups: Vec<_> = rescues.iter().map(|r| r.groups()).collect();
     let experiment_streams = input.experiments.len() as u32;
     let rescue_streams = 1 + experiment_streams + units.len() as u32;
+    let counterfactual_streams = rescue_streams + rescues.len() as u32;
     let replicates = bootstrap::replicates(input.samples, |b| {
         let mut w = Vec::new();
         let attributed = match input.credited {
@@ -421,6 +447,16 @@ fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
                     // out of the percentiles, as an experiment arm without weight is); 0 would
                     // pull the interval towards zero.
                     rescue_groups[i].replicate(&mut rng).unwrap_or(f64::NAN)
+                }
+                Source::Counterfactual(i) => {
+                    // One posterior draw of the launch's value per replicate.
+                    let draws = &input.counterfactuals[i].draws;
+                    let mut rng = bootstrap::rng(input.seed, counterfactual_streams + i as u32, b);
+                    if draws.is_empty() {
+                        f64::NAN
+                    } else {
+                        draws[rand::Rng::random_range(&mut rng, 0..draws.len())]
+                    }
                 }
             })
             .collect::<Vec<f64>>())

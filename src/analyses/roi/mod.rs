@@ -9,7 +9,9 @@
 pub mod by_model;
 pub mod compute;
 pub mod credited;
-pub mod evidence;
+/// Value drivers and evidence classes (they live in [`crate::analyses::evidence`], which the
+/// launches' counterfactuals share).
+pub use crate::analyses::evidence;
 pub mod inputs;
 pub mod table;
 pub mod uc04;
@@ -35,16 +37,31 @@ pub fn model_params(params: &RunParams) -> ModelParams {
     }
 }
 
+/// The earlier results the ROI values use cases with (each absent when its stage did not run).
+#[derive(Clone, Copy, Default)]
+pub struct Upstream<'a> {
+    /// The journeys attribution was fitted on.
+    pub journeys: Option<&'a Journeys>,
+    /// Customer lifetime values (the retention value).
+    pub clv: Option<&'a crate::analyses::clv::Clv>,
+    /// Launches judged against their counterfactuals.
+    pub impact: Option<&'a crate::analyses::impact::Impact>,
+}
+
 /// Computes the ROI of every use case with costs or measured value.
 pub async fn run(
     ctx: &SessionContext,
     queries: &QuerySet,
     run: &RunParams,
     present: &BTreeSet<&'static str>,
-    journeys: Option<&Journeys>,
     catalogue: &UseCases,
-    clv: Option<&crate::analyses::clv::Clv>,
+    upstream: Upstream<'_>,
 ) -> Result<Roi> {
+    let Upstream {
+        journeys,
+        clv,
+        impact,
+    } = upstream;
     let credited = match journeys {
         Some(j) => Some(Credited::prepare(
             j,
@@ -98,6 +115,7 @@ pub async fn run(
             }
             _ => Vec::new(),
         },
+        counterfactuals: impact.map(|i| i.values.clone()).unwrap_or_default(),
         window_days: run.window_days(),
         samples: run.bootstrap_samples,
         seed: run.seed,

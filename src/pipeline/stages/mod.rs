@@ -7,6 +7,7 @@ mod attribution_recovery;
 mod channel_mix;
 mod clv;
 mod experiments;
+mod impact;
 mod kpis;
 mod labels;
 mod maturity;
@@ -32,6 +33,7 @@ pub fn all() -> Vec<Box<dyn Stage>> {
         Box::new(perception::Perception),
         Box::new(channel_mix::ChannelMix),
         Box::new(maturity::Maturity),
+        Box::new(impact::Impact),
         Box::new(roi::Roi),
     ]
 }

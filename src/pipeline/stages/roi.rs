@@ -17,7 +17,7 @@ impl Stage for Roi {
         "queries/models/roi_units.sql"
     }
     fn reads(&self) -> &'static [Slot] {
-        &[Slot::Journeys, Slot::Clv]
+        &[Slot::Journeys, Slot::Clv, Slot::Impact]
     }
     fn writes(&self) -> &'static [Slot] {
         &[Slot::Roi]
@@ -29,9 +29,12 @@ impl Stage for Roi {
             cx.queries,
             cx.run,
             &cx.catalog.present,
-            done.journeys.as_ref(),
             cx.catalogue,
-            done.clv.as_ref(),
+            crate::analyses::roi::Upstream {
+                journeys: done.journeys.as_ref(),
+                clv: done.clv.as_ref(),
+                impact: done.impact.as_ref(),
+            },
         )
         .await?;
         for r in &roi.rows {

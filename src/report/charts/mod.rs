@@ -4,6 +4,7 @@
 
 pub mod area;
 pub mod bars;
+pub mod counterfactual;
 pub mod dumbbell;
 pub mod lines;
 pub mod radar;

@@ -6,6 +6,7 @@
 //! banners; `summary`, `section`, `perception` and `maturity` each build one part.
 
 pub mod breakdown;
+pub mod launches;
 mod maturity;
 pub mod models;
 mod perception;
@@ -57,6 +58,8 @@ pub struct ReportInput<'a> {
     pub channel_mix: Option<&'a [crate::analyses::channel_mix::MixRow]>,
     /// The maturity assessment.
     pub maturity: Option<&'a crate::analyses::maturity::Maturity>,
+    /// Launches judged against their counterfactuals.
+    pub impact: Option<&'a crate::analyses::impact::Impact>,
     /// Rows rejected at ingestion.
     pub rejected: u64,
     /// Rows read.

@@ -42,6 +42,8 @@ pub struct UseCaseView {
     pub reading: Vec<String>,
     /// Its KPIs broken down per campaign, event, topic, segment or channel.
     pub breakdowns: Vec<super::breakdown::BreakdownView>,
+    /// Its launches, judged against their counterfactuals.
+    pub launches: Vec<super::launches::LaunchView>,
 }
 
 /// One KPI line.

@@ -7,6 +7,9 @@
 pub enum Evidence {
     /// A holdout test measured the increment.
     Experiment,
+    /// A counterfactual of a launch (BSTS or synthetic control) that passed its placebo and
+    /// fit checks: cause, not only association, without a holdout.
+    QuasiExperiment,
     /// Savings measured from ticket and thread logs.
     Operational,
     /// Revenue credited by the attribution model: association, not cause.
@@ -19,8 +22,9 @@ pub enum Evidence {
 
 impl Evidence {
     /// Every class, strongest first (the legend's order).
-    pub const ALL: [Evidence; 5] = [
+    pub const ALL: [Evidence; 6] = [
         Evidence::Experiment,
+        Evidence::QuasiExperiment,
         Evidence::Operational,
         Evidence::Attribution,
         Evidence::Correlation,
@@ -31,6 +35,7 @@ impl Evidence {
     pub fn as_str(self) -> &'static str {
         match self {
             Evidence::Experiment => "experiment",
+            Evidence::QuasiExperiment => "quasi-experiment",
             Evidence::Operational => "operational",
             Evidence::Attribution => "attribution",
             Evidence::Correlation => "correlation",
@@ -46,7 +51,8 @@ impl Evidence {
     /// Strength, strongest highest: on a tie of values, the weaker class speaks for a use case.
     pub fn strength(self) -> u8 {
         match self {
-            Evidence::Experiment => 4,
+            Evidence::Experiment => 5,
+            Evidence::QuasiExperiment => 4,
             Evidence::Operational => 3,
             Evidence::Attribution => 2,
             Evidence::Correlation => 1,
@@ -58,6 +64,9 @@ impl Evidence {
     pub fn meaning(self) -> &'static str {
         match self {
             Evidence::Experiment => "a holdout test measured the increment",
+            Evidence::QuasiExperiment => {
+                "a counterfactual of a launch (what the outcome would have been without it) measured the increment, and passed its placebo checks"
+            }
             Evidence::Operational => "savings measured from ticket and thread logs",
             Evidence::Attribution => {
                 "revenue credited by the attribution model: association, not proof of cause"
@@ -71,6 +80,7 @@ impl Evidence {
     pub fn rgb(self) -> (u8, u8, u8) {
         match self {
             Evidence::Experiment => (0, 158, 115),
+            Evidence::QuasiExperiment => (213, 94, 0),
             Evidence::Operational => (0, 114, 178),
             Evidence::Attribution => (230, 159, 0),
             Evidence::Correlation => (204, 121, 167),
@@ -89,6 +99,9 @@ pub enum Driver {
     AttributedMargin,
     /// A holdout experiment's incremental margin (replaces the attributed one).
     IncrementalMargin,
+    /// The value of a launch's effect against its counterfactual (replaces the drivers its
+    /// use case's `[impact] replaces` names).
+    CounterfactualValue,
     /// Realised value of implemented ideas.
     InnovationValue,
     /// Customers kept, valued at their lifetime value (UC03, UC17).
@@ -98,11 +111,27 @@ pub enum Driver {
 }
 
 impl Driver {
+    /// Every driver.
+    pub const ALL: [Driver; 6] = [
+        Driver::AttributedMargin,
+        Driver::IncrementalMargin,
+        Driver::CounterfactualValue,
+        Driver::InnovationValue,
+        Driver::RetentionValue,
+        Driver::ServiceSavings,
+    ];
+
+    /// The driver of a label.
+    pub fn parse(label: &str) -> Option<Driver> {
+        Driver::ALL.into_iter().find(|d| d.as_str() == label)
+    }
+
     /// The label in `roi_drivers.driver`.
     pub fn as_str(self) -> &'static str {
         match self {
             Driver::AttributedMargin => "attributed_margin",
             Driver::IncrementalMargin => "incremental_margin",
+            Driver::CounterfactualValue => "counterfactual_value",
             Driver::InnovationValue => "innovation_value",
             Driver::RetentionValue => "retention_value",
             Driver::ServiceSavings => "service_savings",
@@ -114,6 +143,7 @@ impl Driver {
         match self {
             Driver::AttributedMargin => Evidence::Attribution,
             Driver::IncrementalMargin => Evidence::Experiment,
+            Driver::CounterfactualValue => Evidence::QuasiExperiment,
             Driver::InnovationValue => Evidence::SelfReported,
             Driver::RetentionValue => Evidence::Correlation,
             Driver::ServiceSavings => Evidence::Operational,
@@ -145,5 +175,8 @@ mod tests {
         let s: Vec<u8> = Evidence::ALL.iter().map(|e| e.strength()).collect();
         assert!(s.windows(2).all(|w| w[0] > w[1]), "{s:?}");
         assert_eq!(Evidence::parse("anecdote"), None);
+        for d in Driver::ALL {
+            assert_eq!(Driver::parse(d.as_str()), Some(d));
+        }
     }
 }
