@@ -4,7 +4,7 @@
 //! treated series with optional covariates; [`checks`]: the in-time placebo, held-out fit and
 //! caveats that decide whether either can carry a claim. [`launches`] reads the table,
 //! [`outcome`] the series a use case's `[impact]` names, [`evaluate`] judges one launch,
-//! [`table`] writes `impact` and `impact_series`; [`run`] does it for every launch.
+//! `table` writes `impact` and `impact_series`; [`run`] does it for every launch.
 
 pub mod bsts;
 pub mod checks;
