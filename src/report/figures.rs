@@ -450,6 +450,12 @@ pub fn counterfactual(
     let plot = Counterfactual {
         title: title.clone(),
         outcome: format!("{} per period", row.outcome.replace('_', " ")),
+        // An outcome that is whole numbers in every period is a count: whole ticks only.
+        unit: if rows.iter().all(|s| s.actual.fract() == 0.0) {
+            Axis::Count
+        } else {
+            Axis::Number
+        },
         points: rows
             .iter()
             .map(|s| Point {

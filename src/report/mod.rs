@@ -167,7 +167,7 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
 }
 
 fn method(input: &ReportInput) -> Vec<String> {
-    vec![
+    let mut out = vec![
         format!(
             "Period: {} to {} (both days included); KPIs exactly as defined in docs/spec/kpis.md; months are calendar months, and by default the period ends with the last whole month before the as-of day (when it ends inside a month, \"Read with care\" says so).",
             input.window.0, input.window.1
@@ -185,5 +185,9 @@ fn method(input: &ReportInput) -> Vec<String> {
             "Intervals: 95 % percentile bootstrap with {} replicates, seed {} (contacts, tickets, threads and ideas resampled; costs fixed). A result with p ≥ 0.05 is labelled not significant.",
             input.bootstrap.0, input.bootstrap.1
         ),
-    ]
+    ];
+    if input.impact.is_some_and(|i| !i.rows.is_empty()) {
+        out.push("Launches: each launch's outcome in whole weeks against a counterfactual — a Bayesian structural time series as R CausalImpact fits it (Brodersen et al. 2015; local level and a spike-and-slab regression on the same outcome where the launch was not), with a synthetic control over those scopes (Abadie, Diamond & Hainmueller 2010) as a cross-check. A fake launch inside the pre-period tests each; one whose checks fail is not assessable and not counted. An assessable one replaces, in the ROI, the attributed margin or logged savings its use case names, as quasi-experiment evidence: cause without a holdout, resting on the assumption that nothing else changed where and when it launched.".to_string());
+    }
+    out
 }

@@ -120,13 +120,14 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> R
             },
         };
         let judged = evaluate::judge(&input)?;
-        for r in &judged.rows {
+        // The BSTS counterfactual is the one the ROI counts; the synthetic control is a
+        // cross-check, shown with its reason on the page.
+        for r in judged.rows.iter().filter(|r| r.method == evaluate::BSTS) {
             if r.verdict == Verdict::NotAssessable {
                 out.notes.push(format!(
-                    "Launch {} ({}), {}: the counterfactual is not assessable, so it is not counted. {}",
+                    "Launch {} ({}): its counterfactual is not assessable, so the ROI does not count it. {}",
                     l.id,
                     l.use_case,
-                    r.method.replace('_', " "),
                     r.reasons.join(" ")
                 ));
             }

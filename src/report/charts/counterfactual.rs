@@ -29,6 +29,8 @@ pub(crate) struct Counterfactual {
     pub title: String,
     /// The outcome's axis title (what and per what).
     pub outcome: String,
+    /// How the outcome's axis reads (counts: whole numbers only).
+    pub unit: Axis,
     /// Periods in order.
     pub points: Vec<Point>,
     /// Index of the first period after the launch.
@@ -41,7 +43,7 @@ impl Counterfactual {
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
-        axis: &str,
+        (axis, unit): (&str, Axis),
         lines: &[(Vec<(usize, f64)>, ShapeStyle)],
         band: &[(usize, f64, f64)],
         zero: bool,
@@ -82,7 +84,7 @@ impl Counterfactual {
                 })
                 .y_desc(axis)
                 .y_labels(5)
-                .y_label_formatter(&|v| tick(Axis::Number, *v, hi - lo)),
+                .y_label_formatter(&|v| tick(unit, *v, hi - lo)),
             12,
             13,
         )?;
@@ -179,7 +181,7 @@ impl Plot for Counterfactual {
         let counterfactual_style = PALETTE[3].stroke_width(2);
         self.panel(
             &panels[0],
-            &self.outcome,
+            (&self.outcome, self.unit),
             &[
                 (counterfactual, counterfactual_style),
                 (actual, PALETTE[0].stroke_width(3)),
@@ -202,7 +204,7 @@ impl Plot for Counterfactual {
             .collect();
         self.panel(
             &panels[1],
-            "effect per period",
+            ("effect per period", Axis::Number),
             &[(effect, PALETTE[0].stroke_width(2))],
             &effect_band,
             true,
@@ -222,7 +224,7 @@ impl Plot for Counterfactual {
             .collect();
         self.panel(
             &panels[2],
-            "cumulative effect",
+            ("cumulative effect", Axis::Number),
             &[(cumulative, PALETTE[0].stroke_width(3))],
             &cumulative_band,
             true,

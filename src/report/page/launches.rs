@@ -61,7 +61,8 @@ fn finding(r: &ImpactRow) -> String {
         ),
         (v, Some(e), Some(lo), Some(hi)) => {
             let rel = r.relative_effect.map_or(String::new(), |x| {
-                format!(" ({} against the counterfactual)", pct(x))
+                let sign = if x > 0.0 { "+" } else { "" };
+                format!(" ({sign}{} against the counterfactual)", pct(x))
             });
             let sign = |x: f64| {
                 if x > 0.0 {
@@ -82,7 +83,7 @@ fn finding(r: &ImpactRow) -> String {
                 )
             } else {
                 format!(
-                    "No effect beyond chance on {outcome} {}: {} over {periods}{rel}, 95 % interval {} to {}, which includes no change.",
+                    "No effect beyond chance on {outcome} {}: {} {outcome} over {periods}{rel}, 95 % interval {} to {}, which includes no change.",
                     scope_words(r),
                     sign(e),
                     sign(lo),

@@ -74,9 +74,13 @@ pub fn summary(input: &ReportInput) -> Summary {
             |m| format!("{} months", number(m)),
         );
         let total: f64 = t.value_by_evidence.values().map(|v| v.max(0.0)).sum();
-        s.evidence_mix = t
-            .value_by_evidence
-            .iter()
+        // Strongest evidence first: the bar reads as the evidence ladder.
+        let mut shares: Vec<(&String, &f64)> = t.value_by_evidence.iter().collect();
+        shares.sort_by_key(|(k, _)| {
+            std::cmp::Reverse(Evidence::parse(k).map_or(0, |e| e.strength() + 1))
+        });
+        s.evidence_mix = shares
+            .into_iter()
             .filter(|(_, v)| **v > 0.0 && total > 0.0)
             .map(|(k, v)| Mix {
                 class: k.clone(),
