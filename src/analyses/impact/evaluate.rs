@@ -205,12 +205,11 @@ fn pick(v: &[f64], idx: &[usize]) -> Vec<f64> {
     idx.iter().map(|&i| v[i]).collect()
 }
 
-/// Judges one launch.
-pub fn judge(input: &LaunchInput) -> Result<Judged> {
+/// The row every method of a launch starts from: what is known before any fit.
+fn base_row(input: &LaunchInput, sp: &Split) -> ImpactRow {
     let l = input.launch;
-    let grain = input.meta.grain;
-    let sp = split(input.periods, grain, l);
-    let base = ImpactRow {
+    let len = Duration::days(outcome::period_days(input.meta.grain));
+    ImpactRow {
         launch_id: l.id.clone(),
         use_case: l.use_case.clone(),
         method: BSTS,
@@ -221,10 +220,7 @@ pub fn judge(input: &LaunchInput) -> Result<Judged> {
         pre_periods: sp.pre.len(),
         post_periods: sp.post.len(),
         post_start: sp.post.first().map(|&i| input.periods[i]),
-        post_end: sp
-            .post
-            .last()
-            .map(|&i| input.periods[i] + Duration::days(outcome::period_days(grain))),
+        post_end: sp.post.last().map(|&i| input.periods[i] + len),
         actual: None,
         counterfactual: None,
         effect: None,
@@ -243,7 +239,108 @@ pub fn judge(input: &LaunchInput) -> Result<Judged> {
         value_ci_high: None,
         verdict: Verdict::NotAssessable,
         reasons: Vec::new(),
+    }
+}
+
+/// Why the periods around the launch are too few to fit anything, if they are.
+fn too_few_periods(input: &LaunchInput, sp: &Split) -> Option<String> {
+    let on = input.launch.launched_on;
+    let unit = match input.meta.grain {
+        Grain::Day => "days",
+        Grain::Week => "whole weeks",
     };
+    if sp.post.is_empty() {
+        Some(format!(
+            "No {unit} of the window after the launch on {on}: nothing to judge yet."
+        ))
+    } else if sp.pre.len() < MIN_PRE_PERIODS {
+        Some(format!(
+            "Only {} {unit} of the window before the launch on {on} (at least {MIN_PRE_PERIODS} are needed to learn what the outcome does without it).",
+            sp.pre.len()
+        ))
+    } else {
+        None
+    }
+}
+
+/// Control series by name, each over every period.
+type Donors = Vec<(String, Vec<f64>)>;
+
+/// The treated series and its controls: for a launch in one scope, the outcome there and in
+/// each other scope with the outcome before the launch; for a launch everywhere, the whole
+/// outcome and the control outcomes. `Err` says why the scope cannot be judged.
+fn treated_and_donors(
+    input: &LaunchInput,
+    sp: &Split,
+) -> std::result::Result<(Series, Donors), String> {
+    let grain = input.meta.grain;
+    let Some((dim, value)) = &input.launch.scope else {
+        let treated = outcome::series(input.cells, input.periods, grain, |_| true);
+        let donors = input
+            .controls
+            .iter()
+            .map(|(name, cells)| {
+                let y = outcome::series(cells, input.periods, grain, |_| true).y;
+                (name.to_string(), y)
+            })
+            .collect();
+        return Ok((treated, donors));
+    };
+    let Some(k) = SCOPES.iter().position(|s| s == dim) else {
+        return Err(format!(
+            "scope_dimension `{dim}` is not one of {}.",
+            SCOPES.join(", ")
+        ));
+    };
+    let units = outcome::units(input.cells, k);
+    if !units.contains(value) {
+        let known = if units.is_empty() {
+            format!("the {} outcome has no {dim} at all", input.meta.outcome)
+        } else {
+            format!("known: {}", units.join(", "))
+        };
+        return Err(format!(
+            "No {} in {dim} {value} inside the window ({known}).",
+            input.meta.outcome
+        ));
+    }
+    let of = |u: &str| {
+        outcome::series(input.cells, input.periods, grain, |c| {
+            c.scope[k].as_deref() == Some(u)
+        })
+    };
+    let donors = units
+        .iter()
+        .filter(|u| *u != value)
+        .map(|u| (u.clone(), of(u).y))
+        .filter(|(_, y)| sp.pre.iter().any(|&i| y[i] != 0.0))
+        .collect();
+    Ok((of(value), donors))
+}
+
+/// What both methods fit: the treated outcome over the pre- then post-periods.
+struct Fit<'a> {
+    input: &'a LaunchInput<'a>,
+    /// Indices into the periods: the pre-periods, then the post-periods.
+    all: Vec<usize>,
+    /// Index in `all` of the first post-period.
+    t0: usize,
+    /// The treated outcome over `all`.
+    actual: Vec<f64>,
+    /// The controls over every period.
+    donors: Donors,
+    /// +1 when more is better, −1 when less is.
+    sign: f64,
+    /// Money per unit of the outcome after the launch.
+    value_per_unit: Option<f64>,
+    /// The row both methods start from.
+    base: ImpactRow,
+}
+
+/// Judges one launch.
+pub fn judge(input: &LaunchInput) -> Result<Judged> {
+    let sp = split(input.periods, input.meta.grain, input.launch);
+    let base = base_row(input, &sp);
     let not_assessable = |why: String| Judged {
         rows: vec![ImpactRow {
             reasons: vec![why],
@@ -251,169 +348,115 @@ pub fn judge(input: &LaunchInput) -> Result<Judged> {
         }],
         ..Judged::default()
     };
-    let unit = match grain {
-        Grain::Day => "days",
-        Grain::Week => "whole weeks",
+    if let Some(why) = too_few_periods(input, &sp) {
+        return Ok(not_assessable(why));
+    }
+    let (treated, donors) = match treated_and_donors(input, &sp) {
+        Ok(x) => x,
+        Err(why) => return Ok(not_assessable(why)),
     };
-    if sp.post.is_empty() {
-        return Ok(not_assessable(format!(
-            "No {unit} of the window after the launch on {}: nothing to judge yet.",
-            l.launched_on
-        )));
-    }
-    if sp.pre.len() < MIN_PRE_PERIODS {
-        return Ok(not_assessable(format!(
-            "Only {} {unit} of the window before the launch on {} (at least {MIN_PRE_PERIODS} are needed to learn what the outcome does without it).",
-            sp.pre.len(),
-            l.launched_on
-        )));
-    }
     let all: Vec<usize> = sp.pre.iter().chain(&sp.post).copied().collect();
-    let t0 = sp.pre.len();
-    let (treated, donors) = match &l.scope {
-        None => {
-            let treated = outcome::series(input.cells, input.periods, grain, |_| true);
-            let donors = input
-                .controls
-                .iter()
-                .map(|(name, cells)| {
-                    (
-                        name.to_string(),
-                        outcome::series(cells, input.periods, grain, |_| true).y,
-                    )
-                })
-                .collect();
-            (treated, donors)
-        }
-        Some((dim, value)) => {
-            let Some(k) = SCOPES.iter().position(|s| s == dim) else {
-                return Ok(not_assessable(format!(
-                    "scope_dimension `{dim}` is not one of {}.",
-                    SCOPES.join(", ")
-                )));
-            };
-            let units = outcome::units(input.cells, k);
-            if !units.contains(value) {
-                let known = if units.is_empty() {
-                    format!("the {} outcome has no {dim} at all", input.meta.outcome)
-                } else {
-                    format!("known: {}", units.join(", "))
-                };
-                return Ok(not_assessable(format!(
-                    "No {} in {dim} {value} inside the window ({known}).",
-                    input.meta.outcome
-                )));
-            }
-            let of = |u: &str| {
-                outcome::series(input.cells, input.periods, grain, |c| {
-                    c.scope[k].as_deref() == Some(u)
-                })
-            };
-            let mut donors: Vec<(String, Vec<f64>)> = units
-                .iter()
-                .filter(|u| *u != value)
-                .map(|u| (u.clone(), of(u).y))
-                .filter(|(_, y)| sp.pre.iter().any(|&i| y[i] != 0.0))
-                .collect();
-            (of(value), std::mem::take(&mut donors))
-        }
-    };
     let actual = pick(&treated.y, &all);
-    let actual_post: f64 = actual[t0..].iter().sum();
-    let base = ImpactRow {
-        actual: Some(actual_post),
-        ..base
-    };
-    let vpu = value_per_unit(&treated, &sp.post);
-    let sign = match input.meta.better {
-        Better::Higher => 1.0,
-        Better::Lower => -1.0,
+    let fit = Fit {
+        input,
+        t0: sp.pre.len(),
+        base: ImpactRow {
+            actual: Some(actual[sp.pre.len()..].iter().sum()),
+            ..base.clone()
+        },
+        all,
+        actual,
+        donors,
+        sign: match input.meta.better {
+            Better::Higher => 1.0,
+            Better::Lower => -1.0,
+        },
+        value_per_unit: value_per_unit(&treated, &sp.post),
     };
     let mut out = Judged::default();
-    // BSTS: a launch in one scope takes the same outcome in all the other scopes together as
-    // its covariate (one series with a fraction of any single scope's noise); a launch
+    bsts_fit(&fit, &mut out)?;
+    if input.launch.scope.is_some() {
+        let row = synthetic_row(&fit, &mut out.series)?;
+        out.rows.push(row);
+    }
+    Ok(out)
+}
+
+/// The BSTS counterfactual into `out`: its row, its series and its value for the ROI.
+fn bsts_fit(f: &Fit, out: &mut Judged) -> Result<()> {
+    let (input, l) = (f.input, f.input.launch);
+    // A launch in one scope takes the same outcome in all the other scopes together as its
+    // covariate (one series with a fraction of any single scope's noise); a launch
     // everywhere takes its use case's control outcomes.
-    let covariates: Vec<(String, Vec<f64>)> = match &l.scope {
-        Some(_) if !donors.is_empty() => {
-            let n = input.periods.len();
-            let total = (0..n)
-                .map(|i| donors.iter().map(|d| d.1[i]).sum())
+    let covariates: Donors = match &l.scope {
+        Some(_) if !f.donors.is_empty() => {
+            let total = (0..input.periods.len())
+                .map(|i| f.donors.iter().map(|d| d.1[i]).sum())
                 .collect();
             vec![("other scopes".to_string(), total)]
         }
         Some(_) => Vec::new(),
-        None => donors.clone(),
+        None => f.donors.clone(),
     };
     let s = bsts::Series {
-        y: actual.clone(),
-        x: covariates.iter().map(|(_, y)| pick(y, &all)).collect(),
-        t0,
+        y: f.actual.clone(),
+        x: covariates.iter().map(|(_, y)| pick(y, &f.all)).collect(),
+        t0: f.t0,
     };
-    match bsts::impact(&s, &input.options).and_then(|r| {
+    let fitted = bsts::impact(&s, &input.options).and_then(|r| {
         let c = checks::bsts_checks(&s, &input.options, &r)?;
         Ok((r, c))
-    }) {
-        Ok((r, c)) => {
-            let verdict = verdict(&c, r.claims_effect());
-            let mut row = with_checks(base.clone(), &c, verdict);
-            if verdict != Verdict::NotAssessable {
-                row.counterfactual = Some(actual_post - r.cumulative_effect_total);
-                row.effect = Some(r.cumulative_effect_total);
-                row.effect_ci_low = Some(r.cumulative_ci_lower);
-                row.effect_ci_high = Some(r.cumulative_ci_upper);
-                row.relative_effect = row
-                    .counterfactual
-                    .and_then(|cf| (cf != 0.0).then(|| r.cumulative_effect_total / cf));
-                row.p_value = Some(r.p_value);
-                if let Some(v) = vpu {
-                    let (a, b) = (
-                        sign * r.cumulative_ci_lower * v,
-                        sign * r.cumulative_ci_upper * v,
-                    );
-                    row.value_per_unit = Some(v);
-                    row.value = Some(sign * r.cumulative_effect_total * v);
-                    row.value_ci_low = Some(a.min(b));
-                    row.value_ci_high = Some(a.max(b));
-                    out.value = Some(CounterfactualValue {
-                        use_case: l.use_case.clone(),
-                        launch_id: l.id.clone(),
-                        value: sign * r.cumulative_effect_total * v,
-                        draws: r.cumulative_draws.iter().map(|d| sign * d * v).collect(),
-                        periods: sp.post.len() as u64,
-                        replaces: input.meta.replaces.clone(),
-                    });
-                } else {
-                    row.reasons.push(format!(
-                        "The {} outcome has no money value in the post-period: the effect is not valued.",
-                        input.meta.outcome
-                    ));
-                }
-            }
-            out.rows.push(row);
-            out.series
-                .extend(bsts_series(l, input.periods, &all, t0, &actual, &r));
+    });
+    let (r, c) = match fitted {
+        Ok(x) => x,
+        Err(Error::Model { problem, .. }) => {
+            out.rows.push(ImpactRow {
+                reasons: vec![format!("The model cannot be fitted: {problem}.")],
+                ..f.base.clone()
+            });
+            return Ok(());
         }
-        Err(Error::Model { problem, .. }) => out.rows.push(ImpactRow {
-            reasons: vec![format!("The model cannot be fitted: {problem}.")],
-            ..base.clone()
-        }),
         Err(e) => return Err(e),
+    };
+    let verdict = verdict(&c, r.claims_effect());
+    let mut row = with_checks(f.base.clone(), &c, verdict);
+    if verdict != Verdict::NotAssessable {
+        let effect = r.cumulative_effect_total;
+        let counterfactual = row.actual.unwrap_or(0.0) - effect;
+        row.counterfactual = Some(counterfactual);
+        row.effect = Some(effect);
+        row.effect_ci_low = Some(r.cumulative_ci_lower);
+        row.effect_ci_high = Some(r.cumulative_ci_upper);
+        row.relative_effect = (counterfactual != 0.0).then(|| effect / counterfactual);
+        row.p_value = Some(r.p_value);
+        if let Some(v) = f.value_per_unit {
+            let (a, b) = (
+                f.sign * r.cumulative_ci_lower * v,
+                f.sign * r.cumulative_ci_upper * v,
+            );
+            row.value_per_unit = Some(v);
+            row.value = Some(f.sign * effect * v);
+            row.value_ci_low = Some(a.min(b));
+            row.value_ci_high = Some(a.max(b));
+            out.value = Some(CounterfactualValue {
+                use_case: l.use_case.clone(),
+                launch_id: l.id.clone(),
+                value: f.sign * effect * v,
+                draws: r.cumulative_draws.iter().map(|d| f.sign * d * v).collect(),
+                periods: (f.all.len() - f.t0) as u64,
+                replaces: input.meta.replaces.clone(),
+            });
+        } else {
+            row.reasons.push(format!(
+                "The {} outcome has no money value in the post-period: the effect is not valued.",
+                input.meta.outcome
+            ));
+        }
     }
-    if l.scope.is_some() {
-        out.rows.push(synthetic_row(
-            l,
-            input,
-            &base,
-            &donors,
-            &treated,
-            &all,
-            t0,
-            sign,
-            vpu,
-            &mut out.series,
-        )?);
-    }
-    Ok(out)
+    out.rows.push(row);
+    out.series
+        .extend(bsts_series(l, input.periods, &f.all, f.t0, &f.actual, &r));
+    Ok(())
 }
 
 /// Money per unit of the treated outcome over the post-period.
@@ -480,22 +523,11 @@ fn bsts_series(
 }
 
 /// The synthetic control of a launch in one scope, over the other scopes.
-#[allow(clippy::too_many_arguments)]
-fn synthetic_row(
-    l: &Launch,
-    input: &LaunchInput,
-    base: &ImpactRow,
-    donors: &[(String, Vec<f64>)],
-    treated: &Series,
-    all: &[usize],
-    t0: usize,
-    sign: f64,
-    vpu: Option<f64>,
-    series: &mut Vec<SeriesRow>,
-) -> Result<ImpactRow> {
+fn synthetic_row(f: &Fit, series: &mut Vec<SeriesRow>) -> Result<ImpactRow> {
+    let (input, l, donors, all, t0) = (f.input, f.input.launch, &f.donors, &f.all, f.t0);
     let base = ImpactRow {
         method: SYNTHETIC,
-        ..base.clone()
+        ..f.base.clone()
     };
     let (_, value) = l.scope.clone().expect("a scoped launch");
     if donors.len() < 2 {
@@ -509,7 +541,7 @@ fn synthetic_row(
         });
     }
     let mut units = vec![value.clone()];
-    let mut y = vec![pick(&treated.y, all)];
+    let mut y = vec![f.actual.clone()];
     for (u, d) in donors {
         units.push(u.clone());
         y.push(pick(d, all));
@@ -545,8 +577,8 @@ fn synthetic_row(
         row.effect = Some(effect);
         row.relative_effect = (cf != 0.0).then(|| effect / cf);
         row.p_value = Some(r.placebo_p_value);
-        row.value_per_unit = vpu;
-        row.value = vpu.map(|v| sign * effect * v);
+        row.value_per_unit = f.value_per_unit;
+        row.value = f.value_per_unit.map(|v| f.sign * effect * v);
     }
     let mut cumulative = 0.0;
     for (j, (e, &i)) in r.effects.iter().zip(all).enumerate() {
