@@ -2,6 +2,7 @@
 //! panel (synthetic control), for analysts' own files.
 
 use crate::analyses::impact::bsts::{self, Options, Series};
+use crate::analyses::impact::seasonal::Seasonal;
 use crate::analyses::impact::synthetic::{Panel, synthetic_control};
 use crate::error::{Error, Result};
 use clap::{Args, ValueEnum};
@@ -62,6 +63,18 @@ pub(crate) struct ImpactArgs {
     /// series that wanders)
     #[arg(long, default_value_t = 0.01)]
     prior_level_sd: f64,
+    /// Seasons in a cycle of a seasonal component (BSTS; e.g. 7 for a weekly pattern in daily
+    /// data); none by default
+    #[arg(long, value_name = "N")]
+    nseasons: Option<usize>,
+    /// Periods each season lasts (with --nseasons)
+    #[arg(
+        long,
+        value_name = "PERIODS",
+        default_value_t = 1,
+        requires = "nseasons"
+    )]
+    season_duration: usize,
     /// Output format
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
@@ -184,6 +197,10 @@ fn bsts_of(args: &ImpactArgs) -> Result<serde_json::Value> {
         niter: args.niter,
         seed: args.seed,
         prior_level_sd: args.prior_level_sd,
+        seasonal: args.nseasons.map(|nseasons| Seasonal {
+            nseasons,
+            duration: args.season_duration,
+        }),
     };
     let r = bsts::impact(&series, &options)?;
     let checks = crate::analyses::impact::checks::bsts_checks(&series, &options, &r)?;
@@ -205,6 +222,10 @@ fn bsts_of(args: &ImpactArgs) -> Result<serde_json::Value> {
         "niter": args.niter,
         "seed": args.seed,
         "draws_after_burn_in": r.draws,
+        "model": match args.nseasons {
+            Some(n) => format!("local level + {n} seasons of {} period(s)", args.season_duration),
+            None => "CausalImpact's default model".to_string(),
+        },
         "point_effect_mean": r.point_effect_mean,
         "ci_lower": r.ci_lower,
         "ci_upper": r.ci_upper,
@@ -307,11 +328,12 @@ fn table(doc: &serde_json::Value) -> String {
     };
     if doc["method"] == "bsts" {
         out.push_str(&format!(
-            "BSTS counterfactual (CausalImpact's default model), {} draws after burn-in\n\
+            "BSTS counterfactual ({}), {} draws after burn-in\n\
              average effect      {}  (95 % interval {} to {})\n\
              cumulative effect   {}  (95 % interval {} to {})\n\
              relative effect     {}\n\
              posterior tail-area probability p = {}\n\n",
+            doc["model"].as_str().unwrap_or_default(),
             doc["draws_after_burn_in"],
             f("point_effect_mean"),
             f("ci_lower"),

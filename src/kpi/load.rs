@@ -164,6 +164,17 @@ fn check_meta(meta: &QueryMeta, sql: &str, file: &str) -> Result<()> {
     if let Some(i) = meta
         .impact
         .as_ref()
+        .filter(|i| i.nseasons.is_some_and(|n| n < 2) || i.season_duration < 1)
+    {
+        return Err(bad(format!(
+            "[impact] nseasons {} and season_duration {}: a seasonal component needs at least 2 seasons of at least 1 period",
+            i.nseasons.unwrap_or(0),
+            i.season_duration
+        )));
+    }
+    if let Some(i) = meta
+        .impact
+        .as_ref()
         .filter(|i| i.controls.contains(&i.outcome))
     {
         return Err(bad(format!(

@@ -168,4 +168,14 @@ pub struct ImpactMeta {
     /// the same outcome in the other scopes as its controls).
     #[serde(default)]
     pub controls: Vec<String>,
+    /// Seasons in a cycle of the BSTS's seasonal component (e.g. 7 for the days of the week
+    /// with `grain = "day"`); none by default.
+    pub nseasons: Option<usize>,
+    /// Periods each season lasts.
+    #[serde(default = "one")]
+    pub season_duration: usize,
+}
+
+fn one() -> usize {
+    1
 }

@@ -205,6 +205,7 @@ fn agrees_with_r(name: &str) {
         niter: 5000,
         seed: 42,
         prior_level_sd: 0.01,
+        seasonal: None,
     };
     let ours = misura::analyses::impact::bsts::impact(&series_of(&doc), &o).unwrap();
     eprintln!(
@@ -304,6 +305,7 @@ fn bsts_finds_no_effect_where_none_was_planted_and_a_strong_one_where_it_was() {
         niter: 2000,
         seed: 7,
         prior_level_sd: 0.01,
+        seasonal: None,
     };
     // No effect: a false alarm at the 5 % level now and then, not as a rule (20 data sets).
     let alarms: Vec<(u64, f64)> = (1..=20)
@@ -327,6 +329,86 @@ fn bsts_finds_no_effect_where_none_was_planted_and_a_strong_one_where_it_was() {
             "seed {seed}: {strong:?}"
         );
     }
+}
+
+/// Daily data with a day-of-week pattern (amplitude 3 sds of the noise) around a steady
+/// level, and `effect` added from day 84 on (the same deterministic generator as `walk`).
+fn weekly(effect: f64, seed: u64) -> misura::analyses::impact::bsts::Series {
+    let mut state = seed;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    let mut gauss = move || {
+        let (u, v) = (uniform(), uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    };
+    let pattern = [3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -3.0];
+    let y = (0..112)
+        .map(|t| 20.0 + pattern[t % 7] + gauss() + if t >= 84 { effect } else { 0.0 })
+        .collect();
+    misura::analyses::impact::bsts::Series {
+        y,
+        x: Vec::new(),
+        t0: 84,
+    }
+}
+
+#[test]
+fn a_seasonal_component_learns_the_week_and_narrows_the_counterfactual() {
+    use misura::analyses::impact::bsts::{Options, impact};
+    use misura::analyses::impact::seasonal::Seasonal;
+    let plain = Options {
+        niter: 1000,
+        seed: 5,
+        prior_level_sd: 0.01,
+        seasonal: None,
+    };
+    let weekly_model = Options {
+        seasonal: Some(Seasonal {
+            nseasons: 7,
+            duration: 1,
+        }),
+        ..plain
+    };
+    for seed in [1, 2, 3] {
+        let s = weekly(1.5, seed);
+        let without = impact(&s, &plain).unwrap();
+        let with = impact(&s, &weekly_model).unwrap();
+        let width = |r: &misura::analyses::impact::bsts::Impact| r.ci_upper - r.ci_lower;
+        eprintln!(
+            "seed {seed}: without season {:.2} ({:.2} to {:.2}); with {:.2} ({:.2} to {:.2})",
+            without.point_effect_mean,
+            without.ci_lower,
+            without.ci_upper,
+            with.point_effect_mean,
+            with.ci_lower,
+            with.ci_upper
+        );
+        // The planted 1.5 a day is inside the seasonal model's interval, found, and the
+        // interval is far narrower than the one that treats the week as noise.
+        assert!(
+            with.ci_lower < 1.5 && 1.5 < with.ci_upper,
+            "seed {seed}: {with:?}"
+        );
+        assert!(with.claims_effect(), "seed {seed}");
+        assert!(width(&with) < 0.6 * width(&without), "seed {seed}");
+        // Its counterfactual follows the week: Monday-like days above Sunday-like ones.
+        let (hi, lo) = (with.predicted[0].0, with.predicted[6].0);
+        assert!(hi - lo > 4.0, "seed {seed}: {hi} vs {lo}");
+        // And no effect planted, none claimed.
+        let null = impact(&weekly(0.0, seed), &weekly_model).unwrap();
+        assert!(!null.claims_effect(), "seed {seed}: {null:?}");
+    }
+    // Fewer than one cycle before the launch: refused, with the reason.
+    let short = misura::analyses::impact::bsts::Series {
+        t0: 5,
+        ..weekly(0.0, 1)
+    };
+    let e = impact(&short, &weekly_model).unwrap_err().to_string();
+    assert!(e.contains("fewer than one cycle of 7 seasons"), "{e}");
 }
 
 #[test]
@@ -563,6 +645,7 @@ fn the_checks_pass_a_sound_counterfactual_and_stop_false_claims() {
         niter: 2000,
         seed: 7,
         prior_level_sd: 0.01,
+        seasonal: None,
     };
     // R's covariates scenario: the fake launch finds nothing, the claim stands.
     if let Some(doc) = r_reference("covariates") {

@@ -14,12 +14,16 @@
 //!   Ω⁻¹ = 0.01 · (½ diag(XᵀX/n) + ½ XᵀX/n) over all n rows; 1/σ² ~ Gamma(50/2, 50·0.2/2)
 //!   (expected R² 0.8), σ ≤ 1.2; inclusion drawn with β and σ² integrated out.
 //!
+//! - optionally a seasonal component (`Options::seasonal`, bsts's `AddSeasonal`; see
+//!   [`super::seasonal`]).
+//!
 //! Each iteration draws the level path (forward filtering, backward sampling), σ²_level,
-//! then the regression. The burn-in is CausalImpact's (`SuggestBurn(0.1)` on the
+//! the season's effects and σ²_season when there is one, then the regression. The burn-in is CausalImpact's (`SuggestBurn(0.1)` on the
 //! log-likelihood trace); the posterior predictive of the post-period includes observation
 //! noise, the point prediction does not. Seeded (ChaCha8), single-threaded: the same data,
 //! options and seed give the same numbers anywhere.
 
+use super::seasonal::Seasonal;
 use crate::error::{Error, Result};
 use crate::stats::bootstrap::Source;
 use nalgebra::{DMatrix, DVector};
@@ -47,6 +51,8 @@ pub struct Options {
     pub seed: u64,
     /// Prior guess of the level's standard deviation, in sds of y (`prior.level.sd`).
     pub prior_level_sd: f64,
+    /// A seasonal component (`nseasons`, `season.duration`); none by default.
+    pub seasonal: Option<Seasonal>,
 }
 
 impl Default for Options {
@@ -55,6 +61,7 @@ impl Default for Options {
             niter: 1000,
             seed: 1,
             prior_level_sd: 0.01,
+            seasonal: None,
         }
     }
 }
@@ -128,7 +135,8 @@ fn precision(rng: &mut ChaCha8Rng, shape: f64, rate: f64, floor: f64) -> f64 {
     floor
 }
 
-fn normal(rng: &mut ChaCha8Rng) -> f64 {
+/// A standard normal draw.
+pub(super) fn normal(rng: &mut ChaCha8Rng) -> f64 {
     StandardNormal.sample(&mut Source(rng))
 }
 
@@ -298,6 +306,20 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
             "the pre-period of y is constant: nothing to model".into()
         ));
     }
+    if let Some(sp) = o.seasonal {
+        if sp.nseasons < 2 || sp.duration < 1 {
+            return Err(bad(format!(
+                "nseasons {} and season_duration {}: a seasonal component needs at least 2 seasons of at least 1 period",
+                sp.nseasons, sp.duration
+            )));
+        }
+        if sp.blocks(s.t0) < sp.nseasons {
+            return Err(bad(format!(
+                "the pre-period ({} points) holds fewer than one cycle of {} seasons of {} point(s): too short to learn a seasonal pattern",
+                s.t0, sp.nseasons, sp.duration
+            )));
+        }
+    }
     let y: Vec<f64> = s.y.iter().map(|v| (v - my) / sy).collect();
     let x: Vec<Vec<f64>> =
         s.x.iter()
@@ -321,14 +343,22 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
         .map(|r| r.inclusion.iter().map(|p| *p > 0.0).collect())
         .unwrap_or_default();
     let mut beta = DVector::<f64>::zeros(k);
-    let mut draws: Vec<(Vec<f64>, f64, f64, DVector<f64>)> = Vec::with_capacity(o.niter);
+    let mut season: Vec<f64> = o
+        .seasonal
+        .map(|sp| vec![0.0; sp.blocks(s.t0)])
+        .unwrap_or_default();
+    let mut var_season = 0.01_f64.powi(2);
+    let season_at = |g: &[f64], t: usize| o.seasonal.map_or(0.0, |sp| sp.effect(g, t));
+    let mut draws: Vec<Draw> = Vec::with_capacity(o.niter);
     let mut logliks = Vec::with_capacity(o.niter);
     for _ in 0..o.niter {
         let fitted: Vec<f64> = match &reg {
             Some(r) => (&r.x_pre * &beta).iter().copied().collect(),
             None => vec![0.0; s.t0],
         };
-        let z: Vec<f64> = pre.iter().zip(&fitted).map(|(y, f)| y - f).collect();
+        let z: Vec<f64> = (0..s.t0)
+            .map(|t| pre[t] - fitted[t] - season_at(&season, t))
+            .collect();
         let (mu, loglik) = level_path(&mut rng, &z, var_obs, var_level, (pre[0], 1.0));
         let steps: f64 = mu.windows(2).map(|w| (w[1] - w[0]).powi(2)).sum();
         var_level = 1.0
@@ -338,7 +368,22 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
                 level.1 + steps / 2.0,
                 1.0 / level.2,
             );
-        let resid = DVector::from_iterator(s.t0, pre.iter().zip(&mu).map(|(y, m)| y - m));
+        if let Some(sp) = o.seasonal {
+            let zs: Vec<f64> = (0..s.t0).map(|t| pre[t] - fitted[t] - mu[t]).collect();
+            season = sp.draw(&zs, var_obs, var_season, &mut rng);
+            let (count, ss) = sp.innovations(&season);
+            var_season = 1.0
+                / precision(
+                    &mut rng,
+                    0.01 / 2.0 + count as f64 / 2.0,
+                    0.01 * 0.01_f64.powi(2) / 2.0 + ss / 2.0,
+                    1.0,
+                );
+        }
+        let resid = DVector::from_iterator(
+            s.t0,
+            (0..s.t0).map(|t| pre[t] - mu[t] - season_at(&season, t)),
+        );
         match &reg {
             None => {
                 let ss = resid.norm_squared();
@@ -394,10 +439,25 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
             }
         }
         logliks.push(loglik);
-        draws.push((mu, var_obs, var_level, beta.clone()));
+        draws.push(Draw {
+            mu,
+            var_obs,
+            var_level,
+            beta: beta.clone(),
+            season: season.clone(),
+            var_season,
+        });
     }
     let burn = suggest_burn(&logliks);
-    summarise(s, &y, (my, sy), reg.as_ref(), &draws[burn..], &mut rng)
+    summarise(
+        s,
+        &y,
+        (my, sy),
+        reg.as_ref(),
+        o.seasonal,
+        &draws[burn..],
+        &mut rng,
+    )
 }
 
 /// CausalImpact's `SuggestBurn(0.1)` on the log-likelihood trace: the draws before the first
@@ -418,35 +478,55 @@ fn quantile_sorted(v: &[f64], p: f64) -> f64 {
     v[lo] + (h - lo as f64) * (v[hi] - v[lo])
 }
 
+/// One kept state of the sampler.
+struct Draw {
+    /// Level path over the pre-period (standardised).
+    mu: Vec<f64>,
+    var_obs: f64,
+    var_level: f64,
+    beta: DVector<f64>,
+    /// Season block effects over the pre-period (empty without a seasonal component).
+    season: Vec<f64>,
+    var_season: f64,
+}
+
 fn summarise(
     s: &Series,
     y_std: &[f64],
     (my, sy): (f64, f64),
     reg: Option<&Regression>,
-    draws: &[(Vec<f64>, f64, f64, DVector<f64>)],
+    seasonal: Option<Seasonal>,
+    draws: &[Draw],
     rng: &mut ChaCha8Rng,
 ) -> Result<Impact> {
     let post = y_std.len() - s.t0;
     let mut state_sum = vec![0.0; post];
     let mut fitted = vec![0.0; s.t0];
     let mut samples: Vec<Vec<f64>> = Vec::with_capacity(draws.len());
-    for (mu, var_obs, var_level, beta) in draws {
+    for d in draws {
+        let (mu, var_obs, var_level) = (&d.mu, d.var_obs, d.var_level);
         let reg_pre: Vec<f64> = match reg {
-            Some(r) => (&r.x_pre * beta).iter().copied().collect(),
+            Some(r) => (&r.x_pre * &d.beta).iter().copied().collect(),
             None => vec![0.0; s.t0],
         };
+        // The season's block effects, extended over the post-period by its transition.
+        let mut g = d.season.clone();
+        if let Some(sp) = seasonal {
+            sp.extend(&mut g, sp.blocks(y_std.len()), d.var_season, rng);
+        }
+        let season_at = |t: usize| seasonal.map_or(0.0, |sp| sp.effect(&g, t));
         for (t, f) in fitted.iter_mut().enumerate() {
-            *f += (mu[t] + reg_pre[t]) * sy + my;
+            *f += (mu[t] + reg_pre[t] + season_at(t)) * sy + my;
         }
         let mut level = mu[s.t0 - 1];
         let reg_part: Vec<f64> = match reg {
-            Some(r) => (&r.x_post * beta).iter().copied().collect(),
+            Some(r) => (&r.x_post * &d.beta).iter().copied().collect(),
             None => vec![0.0; post],
         };
         let mut row = Vec::with_capacity(post);
         for (t, rp) in reg_part.iter().enumerate() {
             level += var_level.sqrt() * normal(rng);
-            let state = (level + rp) * sy + my;
+            let state = (level + rp + season_at(s.t0 + t)) * sy + my;
             state_sum[t] += state;
             row.push(state + var_obs.sqrt() * sy * normal(rng));
         }

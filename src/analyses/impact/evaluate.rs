@@ -630,6 +630,8 @@ mod tests {
             grain: Grain::Week,
             replaces: vec!["service_savings".into()],
             controls: Vec::new(),
+            nseasons: None,
+            season_duration: 1,
         }
     }
 
@@ -679,6 +681,7 @@ mod tests {
                 niter: 200,
                 seed: 1,
                 prior_level_sd: 0.01,
+                seasonal: None,
             },
         })
         .unwrap()

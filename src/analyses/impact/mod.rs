@@ -11,6 +11,7 @@ pub mod checks;
 pub mod evaluate;
 pub mod launches;
 pub mod outcome;
+pub mod seasonal;
 pub mod synthetic;
 pub(crate) mod table;
 
@@ -117,6 +118,10 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> R
                 niter: run.impact_niter,
                 seed: launch_seed(run.seed, &l.id),
                 prior_level_sd: run.impact_prior_level_sd,
+                seasonal: meta.nseasons.map(|nseasons| seasonal::Seasonal {
+                    nseasons,
+                    duration: meta.season_duration,
+                }),
             },
         };
         let judged = evaluate::judge(&input)?;
