@@ -270,10 +270,9 @@ fn bsts_reproduces_r_causalimpact_with_covariates() {
     agrees_with_r("covariates");
 }
 
-/// CausalImpact's own design: a control series that wanders (a random walk) and an outcome
-/// that follows it plus noise, 100 points, the launch at 70, `effect` added after it (a small
-/// deterministic generator: the test needs no crate).
-fn walk(effect: f64, seed: u64) -> misura::analyses::impact::bsts::Series {
+/// Standard normal draws from a small deterministic generator (a 64-bit LCG through
+/// Box–Muller): the tests need no crate and the same seed gives the same data.
+fn gauss(seed: u64) -> impl FnMut() -> f64 {
     let mut state = seed;
     let mut uniform = move || {
         state = state
@@ -281,10 +280,16 @@ fn walk(effect: f64, seed: u64) -> misura::analyses::impact::bsts::Series {
             .wrapping_add(1442695040888963407);
         ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
     };
-    let mut gauss = move || {
+    move || {
         let (u, v) = (uniform(), uniform());
         (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    };
+    }
+}
+
+/// CausalImpact's own design: a control series that wanders (a random walk) and an outcome
+/// that follows it plus noise, 100 points, the launch at 70, `effect` added after it.
+fn walk(effect: f64, seed: u64) -> misura::analyses::impact::bsts::Series {
+    let mut gauss = gauss(seed);
     let mut control = 10.0;
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for t in 0..100 {
@@ -332,19 +337,9 @@ fn bsts_finds_no_effect_where_none_was_planted_and_a_strong_one_where_it_was() {
 }
 
 /// Daily data with a day-of-week pattern (amplitude 3 sds of the noise) around a steady
-/// level, and `effect` added from day 84 on (the same deterministic generator as `walk`).
+/// level, and `effect` added from day 84 on.
 fn weekly(effect: f64, seed: u64) -> misura::analyses::impact::bsts::Series {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    let mut gauss = move || {
-        let (u, v) = (uniform(), uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    };
+    let mut gauss = gauss(seed);
     let pattern = [3.0, 2.0, 1.0, 0.0, -1.0, -2.0, -3.0];
     let y = (0..112)
         .map(|t| 20.0 + pattern[t % 7] + gauss() + if t >= 84 { effect } else { 0.0 })
@@ -611,17 +606,7 @@ fn misura_impact_reads_a_series_and_a_panel_and_names_what_is_wrong() {
 
 /// A level that wanders on its own (a random walk the covariate does not explain), no effect.
 fn drifting(seed: u64) -> misura::analyses::impact::bsts::Series {
-    let mut state = seed;
-    let mut gauss = move || {
-        let mut u = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        };
-        let (a, b) = (u(), u());
-        (-2.0 * a.ln()).sqrt() * (2.0 * std::f64::consts::PI * b).cos()
-    };
+    let mut gauss = gauss(seed);
     let mut level = 10.0;
     let (mut x, mut y) = (Vec::new(), Vec::new());
     for _ in 0..100 {
