@@ -11,9 +11,6 @@ use super::{DAY, World, day_of};
 use crate::error::Result;
 use chrono::NaiveDate;
 
-/// Share of the Italian contacts' tickets the community prevents from its launch on.
-pub(crate) const COMMUNITY_TICKET_REDUCTION: f64 = 0.30;
-
 struct Spec {
     id: &'static str,
     use_case: &'static str,
@@ -32,7 +29,7 @@ const LAUNCHES: &[Spec] = &[
         scope: ("country", "IT"),
         description: "Customer community opened to Italian customers",
         outcome: "tickets",
-        relative_effect: -COMMUNITY_TICKET_REDUCTION,
+        relative_effect: -0.30,
     },
     Spec {
         id: "L02",
@@ -64,21 +61,28 @@ pub(crate) fn last_whole_week_end(t1: i64) -> i64 {
 }
 
 /// Whether the community's launch prevents a ticket of a contact in `country` opened at
-/// `opened` (drawn from its own stream, so no other table changes with the planted share).
+/// `opened`: with probability minus its planted relative effect, drawn from its own stream
+/// (so no other table changes with the planted share).
 pub(crate) fn removes_ticket(
     w: &mut World,
     rng: &mut Rng,
     country: Option<&str>,
     opened: i64,
 ) -> bool {
-    let l = &LAUNCHES[0];
+    // The one launch with a planted effect on tickets (the community's).
+    let Some(l) = LAUNCHES
+        .iter()
+        .find(|l| l.outcome == "tickets" && l.relative_effect != 0.0)
+    else {
+        return false;
+    };
     if country != Some(l.scope.1) || opened < start_of(l.launched_on) {
         return false;
     }
-    let removed = rng.p(COMMUNITY_TICKET_REDUCTION);
+    let removed = rng.p(-l.relative_effect);
     if removed && opened < last_whole_week_end(w.t1()) {
-        w.truth
-            .count("launch_L01_tickets_removed_in_post_weeks", 1.0);
+        let name = format!("launch_{}_tickets_removed_in_post_weeks", l.id);
+        w.truth.count(&name, 1.0);
     }
     removed
 }

@@ -269,10 +269,63 @@ impl Regression {
             ss,
         })
     }
+
+    /// One Gibbs step of the regression given the residuals `resid` of the level: the
+    /// inclusion of each column (β and σ² integrated out), σ² and β; returns σ².
+    fn draw(
+        &self,
+        rng: &mut ChaCha8Rng,
+        resid: &DVector<f64>,
+        g: &mut [bool],
+        beta: &mut DVector<f64>,
+        t0: usize,
+        obs_cap: f64,
+    ) -> Result<f64> {
+        // Inclusion, column by column, with β and σ² integrated out.
+        for j in 0..self.inclusion.len() {
+            if self.inclusion[j] <= 0.0 || self.inclusion[j] >= 1.0 {
+                continue;
+            }
+            let mut on = g.to_vec();
+            on[j] = true;
+            let mut off = g.to_vec();
+            off[j] = false;
+            let (a, b) = (self.marginal(resid, &on), self.marginal(resid, &off));
+            if let (Some(a), Some(b)) = (a, b) {
+                let p_on = 1.0 / (1.0 + (b.log_post - a.log_post).exp());
+                let u: f64 = rand::Rng::random(rng);
+                g[j] = u < p_on;
+            }
+        }
+        let m = self.marginal(resid, g).ok_or_else(|| {
+            bad("the covariates are collinear: the regression cannot be fitted".into())
+        })?;
+        let var_obs = 1.0
+            / precision(
+                rng,
+                (self.df + t0 as f64) / 2.0,
+                m.ss.max(1e-12) / 2.0,
+                obs_cap,
+            );
+        beta.fill(0.0);
+        if !m.cols.is_empty() {
+            let l = (m.v.clone() * var_obs)
+                .cholesky()
+                .ok_or_else(|| bad("the regression's posterior is not positive definite".into()))?
+                .l();
+            let e = DVector::from_fn(m.cols.len(), |_, _| normal(rng));
+            let b = &m.mean + l * e;
+            for (i, &c) in m.cols.iter().enumerate() {
+                beta[c] = b[i];
+            }
+        }
+        Ok(var_obs)
+    }
 }
 
-/// Fits the model on `s` and summarises the post-period.
-pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
+/// Refuses what the model cannot fit; returns the pre-period's mean and sd of y (the
+/// standardisation).
+fn validate(s: &Series, o: &Options) -> Result<(f64, f64)> {
     let n = s.y.len();
     if s.t0 < 3 || s.t0 >= n {
         return Err(bad(format!(
@@ -320,6 +373,13 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
             )));
         }
     }
+    Ok((my, sy))
+}
+
+/// Fits the model on `s` and summarises the post-period.
+pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
+    let n = s.y.len();
+    let (my, sy) = validate(s, o)?;
     let y: Vec<f64> = s.y.iter().map(|v| (v - my) / sy).collect();
     let x: Vec<Vec<f64>> =
         s.x.iter()
@@ -396,46 +456,7 @@ pub fn impact(s: &Series, o: &Options) -> Result<Impact> {
                     );
             }
             Some(r) => {
-                // Inclusion, column by column, with β and σ² integrated out.
-                for j in 0..k {
-                    if r.inclusion[j] <= 0.0 || r.inclusion[j] >= 1.0 {
-                        continue;
-                    }
-                    let mut on = g.clone();
-                    on[j] = true;
-                    let mut off = g.clone();
-                    off[j] = false;
-                    let (a, b) = (r.marginal(&resid, &on), r.marginal(&resid, &off));
-                    if let (Some(a), Some(b)) = (a, b) {
-                        let p_on = 1.0 / (1.0 + (b.log_post - a.log_post).exp());
-                        let u: f64 = rand::Rng::random(&mut rng);
-                        g[j] = u < p_on;
-                    }
-                }
-                let m = r.marginal(&resid, &g).ok_or_else(|| {
-                    bad("the covariates are collinear: the regression cannot be fitted".into())
-                })?;
-                var_obs = 1.0
-                    / precision(
-                        &mut rng,
-                        (r.df + s.t0 as f64) / 2.0,
-                        m.ss.max(1e-12) / 2.0,
-                        obs_cap,
-                    );
-                beta.fill(0.0);
-                if !m.cols.is_empty() {
-                    let l = (m.v.clone() * var_obs)
-                        .cholesky()
-                        .ok_or_else(|| {
-                            bad("the regression's posterior is not positive definite".into())
-                        })?
-                        .l();
-                    let e = DVector::from_fn(m.cols.len(), |_, _| normal(&mut rng));
-                    let b = &m.mean + l * e;
-                    for (i, &c) in m.cols.iter().enumerate() {
-                        beta[c] = b[i];
-                    }
-                }
+                var_obs = r.draw(&mut rng, &resid, &mut g, &mut beta, s.t0, obs_cap)?;
             }
         }
         logliks.push(loglik);

@@ -59,6 +59,8 @@ pub struct ImpactRow {
     pub scope_value: Option<String>,
     /// First day live.
     pub launched_on: NaiveDate,
+    /// Periods of the series (days or weeks).
+    pub grain: Grain,
     /// Periods before the launch.
     pub pre_periods: usize,
     /// Periods after it.
@@ -217,6 +219,7 @@ fn base_row(input: &LaunchInput, sp: &Split) -> ImpactRow {
         scope_dimension: l.scope.as_ref().map(|s| s.0.clone()),
         scope_value: l.scope.as_ref().map(|s| s.1.clone()),
         launched_on: l.launched_on,
+        grain: input.meta.grain,
         pre_periods: sp.pre.len(),
         post_periods: sp.post.len(),
         post_start: sp.post.first().map(|&i| input.periods[i]),

@@ -45,18 +45,10 @@ pub async fn read(ctx: &SessionContext) -> Result<Vec<Launch>> {
     let mut out = Vec::new();
     for b in &batches {
         let b = Named::new(b, "launches");
-        let cols = [
-            "launch_id",
-            "use_case",
-            "launched_on",
-            "scope_dimension",
-            "scope_value",
-            "ended_on",
-            "description",
-        ]
-        .map(|c| b.text(c));
-        let [id, uc, on, dim, val, end, desc] = cols;
-        let (id, uc, on, dim, val, end, desc) = (id?, uc?, on?, dim?, val?, end?, desc?);
+        let text = |c: &str| b.text(c);
+        let (id, uc, on) = (text("launch_id")?, text("use_case")?, text("launched_on")?);
+        let (dim, val) = (text("scope_dimension")?, text("scope_value")?);
+        let (end, desc) = (text("ended_on")?, text("description")?);
         let opt = |a: &datafusion::arrow::array::StringArray, i: usize| {
             (!a.is_null(i)).then(|| a.value(i).to_string())
         };

@@ -38,8 +38,9 @@ pub struct Impact {
     pub launches: Vec<launches::Launch>,
 }
 
-/// The `[impact]` of each use case that has one, with the sidecar that declares it.
-fn metas(queries: &QuerySet) -> Result<BTreeMap<String, (&ImpactMeta, &str)>> {
+/// The `[impact]` of each use case that has one (its drivers and outcomes checked, an error
+/// naming the sidecar otherwise).
+fn metas(queries: &QuerySet) -> Result<BTreeMap<String, &ImpactMeta>> {
     let drivers = crate::analyses::evidence::Driver::ALL.map(|d| d.as_str());
     let mut out = BTreeMap::new();
     for q in &queries.kpis {
@@ -62,7 +63,7 @@ fn metas(queries: &QuerySet) -> Result<BTreeMap<String, (&ImpactMeta, &str)>> {
                 )));
             }
         }
-        out.insert(q.meta.use_case.clone(), (m, q.file.as_str()));
+        out.insert(q.meta.use_case.clone(), m);
     }
     Ok(out)
 }
@@ -90,7 +91,7 @@ pub async fn run(ctx: &SessionContext, queries: &QuerySet, run: &RunParams) -> R
     let mut cells: BTreeMap<String, Vec<outcome::Cell>> = BTreeMap::new();
     let mut out = Impact::default();
     for l in &launches {
-        let Some((meta, _)) = metas.get(&l.use_case) else {
+        let Some(&meta) = metas.get(&l.use_case) else {
             out.notes.push(format!(
                 "Launch {} ({}) is not judged: {} names no outcome series to judge a launch on (an [impact] table in its sidecar).",
                 l.id, l.use_case, l.use_case

@@ -44,9 +44,10 @@ pub async fn read(
     let mut cells = Vec::new();
     for b in out.iter() {
         let day = b.text("day")?;
-        let scope = SCOPES.map(|s| b.text(s));
-        let [s0, s1, s2, s3] = scope;
-        let scope = [s0?, s1?, s2?, s3?];
+        let scope = SCOPES
+            .iter()
+            .map(|s| b.text(s))
+            .collect::<Result<Vec<_>>>()?;
         let (y, value, valued) = (b.floats("y")?, b.floats("value")?, b.floats("valued")?);
         for i in 0..b.num_rows() {
             let d = day.value(i);

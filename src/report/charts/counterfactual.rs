@@ -160,73 +160,49 @@ impl Plot for Counterfactual {
         ))
         .map_err(e)?;
         let panels = body.split_evenly((3, 1));
-        let actual: Vec<(usize, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.actual))
-            .collect();
-        let counterfactual: Vec<(usize, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.counterfactual))
-            .collect();
-        let band: Vec<(usize, f64, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.band.map(|(l, h)| (i, l, h)))
-            .collect();
-        let counterfactual_style = PALETTE[3].stroke_width(2);
+        let line = |f: &dyn Fn(&Point) -> Option<f64>| -> Vec<(usize, f64)> {
+            let points = self.points.iter().enumerate();
+            points.filter_map(|(i, p)| f(p).map(|v| (i, v))).collect()
+        };
+        let band = |f: &dyn Fn(&Point) -> Option<(f64, f64)>| -> Vec<(usize, f64, f64)> {
+            let points = self.points.iter().enumerate();
+            points
+                .filter_map(|(i, p)| f(p).map(|(l, h)| (i, l, h)))
+                .collect()
+        };
         self.panel(
             &panels[0],
             (&self.outcome, self.unit),
             &[
-                (counterfactual, counterfactual_style),
-                (actual, PALETTE[0].stroke_width(3)),
+                (
+                    line(&|p| Some(p.counterfactual)),
+                    PALETTE[3].stroke_width(2),
+                ),
+                (line(&|p| Some(p.actual)), PALETTE[0].stroke_width(3)),
             ],
-            &band,
+            &band(&|p| p.band),
             false,
             false,
         )?;
-        let effect: Vec<(usize, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, p.actual - p.counterfactual))
-            .collect();
-        let effect_band: Vec<(usize, f64, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.band.map(|(l, h)| (i, p.actual - h, p.actual - l)))
-            .collect();
         self.panel(
             &panels[1],
             ("effect per period", Axis::Number),
-            &[(effect, PALETTE[0].stroke_width(2))],
-            &effect_band,
+            &[(
+                line(&|p| Some(p.actual - p.counterfactual)),
+                PALETTE[0].stroke_width(2),
+            )],
+            &band(&|p| p.band.map(|(l, h)| (p.actual - h, p.actual - l))),
             true,
             false,
         )?;
-        let cumulative: Vec<(usize, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.cumulative.map(|c| (i, c.0)))
-            .collect();
-        let cumulative_band: Vec<(usize, f64, f64)> = self
-            .points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.cumulative.and_then(|c| c.1).map(|(l, h)| (i, l, h)))
-            .collect();
         self.panel(
             &panels[2],
             ("cumulative effect", Axis::Number),
-            &[(cumulative, PALETTE[0].stroke_width(3))],
-            &cumulative_band,
+            &[(
+                line(&|p| p.cumulative.map(|c| c.0)),
+                PALETTE[0].stroke_width(3),
+            )],
+            &band(&|p| p.cumulative.and_then(|c| c.1)),
             true,
             true,
         )

@@ -5,6 +5,7 @@
 
 use super::ReportInput;
 use crate::analyses::impact::evaluate::{BSTS, ImpactRow, SYNTHETIC, Verdict};
+use crate::kpi::sidecar::Grain;
 use crate::report::charts::ChartFile;
 use crate::report::format::{money, number, pct};
 use serde::Serialize;
@@ -40,13 +41,9 @@ fn scope_words(r: &ImpactRow) -> String {
 }
 
 fn periods_word(r: &ImpactRow) -> &'static str {
-    if r.post_end
-        .zip(r.post_start)
-        .is_some_and(|(e, s)| (e - s).num_days() == r.post_periods as i64)
-    {
-        "days"
-    } else {
-        "weeks"
+    match r.grain {
+        Grain::Day => "days",
+        Grain::Week => "weeks",
     }
 }
 
@@ -115,19 +112,18 @@ fn value(input: &ReportInput, r: &ImpactRow) -> Option<String> {
     let per = r.value_per_unit.map_or(String::new(), |u| {
         format!(", at {} per {}", money(u, cur), unit_noun(&r.outcome))
     });
-    let drivers = input.roi.map(|roi| {
-        roi.drivers
-            .iter()
-            .filter(|d| d.use_case == r.use_case)
-            .collect::<Vec<_>>()
-    });
-    let ours = drivers.as_ref().and_then(|ds| {
-        ds.iter()
-            .find(|d| d.driver == crate::analyses::evidence::Driver::CounterfactualValue)
-    });
-    let counted = match (ours, &drivers) {
-        (Some(d), Some(ds)) if d.used => {
-            let replaced: Vec<String> = ds
+    let drivers: Vec<_> = input
+        .roi
+        .iter()
+        .flat_map(|roi| &roi.drivers)
+        .filter(|d| d.use_case == r.use_case)
+        .collect();
+    let ours = drivers
+        .iter()
+        .find(|d| d.driver == crate::analyses::evidence::Driver::CounterfactualValue);
+    let counted = match ours {
+        Some(d) if d.used => {
+            let replaced: Vec<String> = drivers
                 .iter()
                 .filter(|x| !x.used)
                 .map(|x| {
@@ -148,7 +144,7 @@ fn value(input: &ReportInput, r: &ImpactRow) -> Option<String> {
                 )
             }
         }
-        (Some(_), _) => {
+        Some(_) => {
             "The ROI keeps a holdout experiment of this use case instead; this figure is shown beside it.".to_string()
         }
         _ => String::new(),
