@@ -97,8 +97,11 @@ impl Evidence {
 pub enum Driver {
     /// Margin credited to the use case by the default attribution model.
     AttributedMargin,
-    /// A holdout experiment's incremental margin (replaces the attributed one).
+    /// A holdout experiment's incremental margin, CUPED-adjusted when the pre-period explains
+    /// some of its variance (replaces the attributed one).
     IncrementalMargin,
+    /// The same margin without the CUPED adjustment (shown beside it, never counted).
+    IncrementalMarginUnadjusted,
     /// The value of a launch's effect against its counterfactual (replaces the drivers its
     /// use case's `[impact] replaces` names).
     CounterfactualValue,
@@ -112,9 +115,10 @@ pub enum Driver {
 
 impl Driver {
     /// Every driver.
-    pub const ALL: [Driver; 6] = [
+    pub const ALL: [Driver; 7] = [
         Driver::AttributedMargin,
         Driver::IncrementalMargin,
+        Driver::IncrementalMarginUnadjusted,
         Driver::CounterfactualValue,
         Driver::InnovationValue,
         Driver::RetentionValue,
@@ -131,6 +135,7 @@ impl Driver {
         match self {
             Driver::AttributedMargin => "attributed_margin",
             Driver::IncrementalMargin => "incremental_margin",
+            Driver::IncrementalMarginUnadjusted => "incremental_margin_unadjusted",
             Driver::CounterfactualValue => "counterfactual_value",
             Driver::InnovationValue => "innovation_value",
             Driver::RetentionValue => "retention_value",
@@ -142,7 +147,7 @@ impl Driver {
     pub fn evidence(self) -> Evidence {
         match self {
             Driver::AttributedMargin => Evidence::Attribution,
-            Driver::IncrementalMargin => Evidence::Experiment,
+            Driver::IncrementalMargin | Driver::IncrementalMarginUnadjusted => Evidence::Experiment,
             Driver::CounterfactualValue => Evidence::QuasiExperiment,
             Driver::InnovationValue => Evidence::SelfReported,
             Driver::RetentionValue => Evidence::Correlation,

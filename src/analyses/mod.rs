@@ -15,4 +15,5 @@ pub mod experiments;
 pub mod impact;
 pub mod maturity;
 pub mod perception;
+pub mod plans;
 pub mod roi;

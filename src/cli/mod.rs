@@ -7,6 +7,7 @@ mod common;
 mod generate;
 mod impact;
 mod output;
+mod plan;
 mod run;
 mod serve;
 mod sql;
@@ -32,6 +33,7 @@ Examples:
   MISURA_PG_PASSWORD=… misura serve --run reports/latest --port 5433
   misura run --memory-limit 2GB                # spill to disk beyond 2 GiB of query memory
   misura cluster scheduler & misura cluster executor & misura run --cluster df://localhost:50050
+  misura plan --baseline 0.12 --mde 0.01 --eligible-per-week 4000   # a holdout's size and length
   misura sql --run reports/latest -e \"SELECT kpi, value FROM kpi_values WHERE period = 'all'\"";
 
 /// misura: measurement and ROI engine for Social CRM.
@@ -70,6 +72,8 @@ enum Command {
     /// What a launch did, against a counterfactual: BSTS (CausalImpact) on one series, or a
     /// synthetic control on a panel of units.
     Impact(impact::ImpactArgs),
+    /// How many contacts and weeks a two-arm holdout test needs to detect a given lift.
+    Plan(plan::PlanArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -96,6 +100,7 @@ pub fn main() -> ExitCode {
             Command::Serve(args) => serve::execute(args).await,
             Command::Cluster(args) => cluster::execute(args).await,
             Command::Impact(args) => impact::execute(args),
+            Command::Plan(args) => plan::execute(args),
         }
     });
     match outcome {

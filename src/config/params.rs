@@ -193,6 +193,18 @@ pub const PARAMS: &[ParamDef] = &[
         doc: "prior sd of the counterfactual's level, in sds of the outcome (CausalImpact's prior.level.sd; 0.1 for a series that wanders on its own)",
     },
     ParamDef {
+        name: "sequential_tau",
+        kind: Float(0.001, 10.0),
+        default: Some("0.1"),
+        doc: "mixing sd of the experiments' always-valid test, in sds of the outcome per contact (the effect size it is tuned for)",
+    },
+    ParamDef {
+        name: "plan_target_mde",
+        kind: Float(0.001, 10.0),
+        default: Some("0.1"),
+        doc: "relative lift an experiment plan must detect at 80 % power (0.1 = 10 % of the baseline)",
+    },
+    ParamDef {
         name: "bootstrap_samples",
         kind: Int(1, 1_000_000),
         default: Some("1000"),

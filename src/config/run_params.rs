@@ -53,6 +53,10 @@ pub struct RunParams {
     pub impact_niter: usize,
     /// `impact_prior_level_sd`.
     pub impact_prior_level_sd: f64,
+    /// `sequential_tau`: the always-valid test's mixing sd, in sds of the outcome.
+    pub sequential_tau: f64,
+    /// `plan_target_mde`: the relative lift an experiment plan must detect.
+    pub plan_target_mde: f64,
     /// `seed` of every random stream.
     pub seed: u64,
 }
@@ -98,6 +102,8 @@ impl RunParams {
             bootstrap_samples: count("bootstrap_samples")?,
             impact_niter: count("impact_niter")?,
             impact_prior_level_sd: float("impact_prior_level_sd")?,
+            sequential_tau: float("sequential_tau")?,
+            plan_target_mde: float("plan_target_mde")?,
             seed: u64::try_from(int("seed")?).unwrap_or(0),
         })
     }

@@ -295,6 +295,7 @@ fn experiment(w: &mut World, rng: &mut Rng, orders: &mut Vec<Order>) -> Result<(
         D(super::day_of(start)),
         D(super::day_of(end - DAY)),
         S("conversion"),
+        F(0.5),
     ]);
     w.done(exps)?;
     let mut sink = w.sink("experiment_assignments")?;

@@ -486,6 +486,11 @@ const EXPERIMENTS: &[Column] = &[
         Enum(EXPERIMENT_METRICS),
         "conversion, revenue or churn",
     ),
+    opt(
+        "treatment_share",
+        Float,
+        "designed share of the assigned contacts in treatment, e.g. 0.9 for a 10 % holdout; empty = 0.5",
+    ),
 ];
 
 const EXPERIMENT_ASSIGNMENTS: &[Column] = &[
@@ -818,7 +823,16 @@ pub const TABLES: &[Table] = &[
         columns: EXPERIMENTS,
         primary_key: &["experiment_id"],
         foreign_keys: &[],
-        checks: &[END_AFTER_START],
+        checks: &[
+            END_AFTER_START,
+            Check {
+                column: "treatment_share",
+                violation: "t.treatment_share <= 0 OR t.treatment_share >= 1",
+                join: None,
+                reason: "treatment_share is not strictly between 0 and 1",
+                fix: "give the designed share of contacts in treatment as a fraction, e.g. 0.5 or 0.9, or leave it empty for 50/50",
+            },
+        ],
         time_column: None,
     },
     Table {

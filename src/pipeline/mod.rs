@@ -338,6 +338,7 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         attribution: done.attribution.as_deref(),
         attribution_recovery: done.attribution_recovery.as_deref(),
         experiments: done.experiments.as_deref(),
+        plans: done.plans.as_deref(),
         perception: done.perception.as_ref(),
         channel_mix: done.channel_mix.as_deref(),
         maturity: done.maturity.as_ref(),

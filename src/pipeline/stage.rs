@@ -13,6 +13,7 @@ use crate::analyses::experiments::ExperimentResult;
 use crate::analyses::impact::Impact;
 use crate::analyses::maturity::Maturity;
 use crate::analyses::perception::Perception;
+use crate::analyses::plans::PlanRow;
 use crate::analyses::roi::Roi;
 use crate::catalog::Catalog;
 use crate::config::Settings;
@@ -52,6 +53,8 @@ pub enum Slot {
     Impact,
     /// `roi` and `roi_drivers`.
     Roi,
+    /// `experiment_plans`: the holdout that would measure each weakly evidenced use case.
+    Plans,
     /// Names of the campaigns and events breakdown KPIs report by id.
     Labels,
 }
@@ -141,6 +144,8 @@ pub enum Product {
     Impact(Impact),
     /// ROI per use case.
     Roi(Roi),
+    /// Experiment plans.
+    Plans(Vec<PlanRow>),
     /// Names of dimension values.
     Labels(Labels),
 }
@@ -160,6 +165,7 @@ impl Product {
             Product::Clv(_) => &[Slot::Clv],
             Product::Impact(_) => &[Slot::Impact],
             Product::Roi(_) => &[Slot::Roi],
+            Product::Plans(_) => &[Slot::Plans],
             Product::Labels(_) => &[Slot::Labels],
         }
     }
@@ -213,6 +219,8 @@ pub struct Results {
     pub impact: Option<Impact>,
     /// ROI per use case.
     pub roi: Option<Roi>,
+    /// Experiment plans.
+    pub plans: Option<Vec<PlanRow>>,
     /// Names of the campaigns and events breakdowns report by id.
     pub labels: Option<Labels>,
     /// Every failure of the run (KPI queries first, then stages in order).
@@ -236,6 +244,7 @@ impl Results {
             Slot::Clv => self.clv.is_some(),
             Slot::Impact => self.impact.is_some(),
             Slot::Roi => self.roi.is_some(),
+            Slot::Plans => self.plans.is_some(),
             Slot::Labels => self.labels.is_some(),
         }
     }
@@ -263,6 +272,7 @@ impl Results {
             Product::Clv(c) => self.clv = Some(c),
             Product::Impact(i) => self.impact = Some(i),
             Product::Roi(r) => self.roi = Some(r),
+            Product::Plans(p) => self.plans = Some(p),
             Product::Labels(l) => self.labels = Some(l),
         }
     }

@@ -33,6 +33,9 @@ fn result_tables(done: &Results) -> Result<Vec<(&'static str, RecordBatch)>> {
             crate::analyses::roi::table::by_model_batch(&roi.by_model)?,
         ));
     }
+    if let Some(p) = &done.plans {
+        out.push(("experiment_plans", crate::analyses::plans::to_batch(p)?));
+    }
     if let Some(i) = &done.impact {
         out.push((
             "impact",

@@ -96,6 +96,8 @@ pub(crate) fn write_report(input: &ReportInput, run_dir: &Path) -> Result<Vec<St
                     reading: q.meta.reading.clone(),
                     breakdowns,
                     launches,
+                    experiments: page::experiments::experiments(input, &q.meta.use_case),
+                    plan: page::plans::plan(input, &q.meta.use_case),
                 })
             })
             .collect::<Result<Vec<_>>>()?
@@ -186,6 +188,12 @@ fn method(input: &ReportInput) -> Vec<String> {
             input.bootstrap.0, input.bootstrap.1
         ),
     ];
+    if input.experiments.is_some_and(|x| !x.is_empty()) {
+        out.push("Experiments: a holdout's lift with its 95 % interval (Wald for rates, Welch for revenue), and the same adjusted for each contact's outcome over a pre-period as long as the test (CUPED, Deng et al. 2013), which the ROI uses. A test still running is read on its always-valid interval (the mixture sequential test of Johari et al. 2017), which stays correct however often it is checked; a daily fixed-horizon p-value would cry wolf far more often than 5 %. A test whose arms do not match the designed split (chi-square sample-ratio test, p < 0.001) is labelled assignment broken and not counted.".to_string());
+    }
+    if input.plans.is_some_and(|p| !p.is_empty()) {
+        out.push("What it would take to prove it: for each use case whose value rests on attribution, correlation, self-reported figures or a counterfactual, the holdout of contacts that would measure it, planned on its own contacts (their 28-day conversion or churn rate, the contacts that become eligible each week, and how much of the variance their previous 28 days explain), for a two-sided test at 5 % with 80 % power (pooled two-proportion z-test).".to_string());
+    }
     if input.impact.is_some_and(|i| !i.rows.is_empty()) {
         out.push("Launches: each launch's outcome in whole weeks against a counterfactual — a Bayesian structural time series as R CausalImpact fits it (Brodersen et al. 2015; local level and a spike-and-slab regression on the same outcome where the launch was not), with a synthetic control over those scopes (Abadie, Diamond & Hainmueller 2010) as a cross-check. A fake launch inside the pre-period tests each; one whose checks fail is not assessable and not counted. An assessable one replaces, in the ROI, the attributed margin or logged savings its use case names, as quasi-experiment evidence: cause without a holdout, resting on the assumption that nothing else changed where and when it launched.".to_string());
     }

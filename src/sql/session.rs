@@ -79,7 +79,11 @@ pub(crate) const OUTPUTS: &[(&str, &str)] = &[
     ),
     (
         "experiments_result",
-        "holdout experiments: lift, intervals, p-values, label",
+        "holdout experiments: lift, intervals, p-values, CUPED-adjusted lift, always-valid confidence sequence and p-value, sample-ratio check, label",
+    ),
+    (
+        "experiment_plans",
+        "per use case whose value rests on evidence weaker than an experiment and per length (4, 8, 12 weeks): the holdout of contacts that would measure it: baseline, eligible contacts per week, detectable lift with and without CUPED, holdout needed for the target lift, value forgone",
     ),
     (
         "impact",

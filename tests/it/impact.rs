@@ -2,6 +2,7 @@
 //! synthetic control of California's Proposition 99 (Abadie, Diamond & Hainmueller 2010) equals
 //! a projected-gradient solution of the same simplex least squares written here.
 
+use crate::util::gauss;
 use misura::analyses::impact::synthetic::{Panel, synthetic_control};
 use std::path::Path;
 
@@ -268,22 +269,6 @@ fn bsts_reproduces_r_causalimpact_without_covariates() {
 #[test]
 fn bsts_reproduces_r_causalimpact_with_covariates() {
     agrees_with_r("covariates");
-}
-
-/// Standard normal draws from a small deterministic generator (a 64-bit LCG through
-/// Box–Muller): the tests need no crate and the same seed gives the same data.
-fn gauss(seed: u64) -> impl FnMut() -> f64 {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    move || {
-        let (u, v) = (uniform(), uniform());
-        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
-    }
 }
 
 /// CausalImpact's own design: a control series that wanders (a random walk) and an outcome

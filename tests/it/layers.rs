@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "analyses::impact",
             "analyses::maturity",
             "analyses::perception",
+            "analyses::plans",
             "analyses::roi",
             "cluster",
         ],

@@ -20,6 +20,7 @@ mod maturity;
 mod messy_exports;
 mod nightly;
 mod perception;
+mod plans;
 mod privacy;
 mod properties;
 mod report;

@@ -52,6 +52,7 @@ fn input(allocation: Allocation, seed: u64) -> RoiInput<'static> {
             use_case: "UC01".into(),
             treatment: vec![10.0, 0.0, 20.0],
             control: vec![0.0, 5.0],
+            ..Default::default()
         }],
         rescues: Vec::new(),
         counterfactuals: Vec::new(),

@@ -3,7 +3,7 @@
 //! cannot be measured), the window never mixes a partial month or reaches past the as-of,
 //! journeys start after the previous conversion wherever it lies, and demo data says so.
 
-use crate::util::{edit, fixture, manifest, misura, sample_dir};
+use crate::util::{edit, fixture, manifest, misura, sample_copy};
 use std::path::Path;
 
 /// `misura run` on `data` into `out` for `as_of`: (exit code, stderr, run folder).
@@ -36,16 +36,6 @@ fn read_with_care(run_dir: &Path) -> String {
     let page = std::fs::read_to_string(run_dir.join("index.html")).unwrap();
     let start = page.find("Read with care").expect("a Read with care box");
     page[start..start + page[start..].find("</div>").unwrap()].to_string()
-}
-
-/// A copy of the committed sample in a temp dir.
-fn sample_copy() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for e in std::fs::read_dir(sample_dir()).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
-    }
-    dir
 }
 
 #[test]

@@ -84,6 +84,16 @@ pub fn fixture() -> tempfile::TempDir {
     dir
 }
 
+/// A temp dir holding a copy of the embedded sample (to edit).
+pub fn sample_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in std::fs::read_dir(sample_dir()).expect("sample") {
+        let f = f.expect("entry").path();
+        std::fs::copy(&f, dir.path().join(f.file_name().expect("name"))).expect("copy");
+    }
+    dir
+}
+
 /// Rewrites `file` of `dir` by replacing `from` with `to` (which must occur).
 pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
@@ -229,4 +239,20 @@ pub fn snapshot(path: &Path, actual: &str, from: &str) {
         "{} disagrees with {from}; if the change is intended, run MISURA_BLESS=1 cargo test and review git diff\n--- actual\n{actual}",
         path.display()
     );
+}
+
+/// Standard normal draws from a small deterministic generator (a 64-bit LCG through
+/// Box–Muller): the tests need no crate and the same seed gives the same data.
+pub fn gauss(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    let mut uniform = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((state >> 11) as f64 + 0.5) / (1u64 << 53) as f64
+    };
+    move || {
+        let (u, v) = (uniform(), uniform());
+        (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
+    }
 }

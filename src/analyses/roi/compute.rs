@@ -159,7 +159,10 @@ pub struct Roi {
 
 enum Source {
     Attributed(usize),
+    /// The experiment's incremental margin, CUPED-adjusted when it can be.
     Experiment(usize),
+    /// The same without the adjustment (the same contacts, the same draws).
+    ExperimentUnadjusted(usize),
     Units(usize),
     Rescue(usize),
     Counterfactual(usize),
@@ -175,7 +178,7 @@ struct Line {
     used: bool,
 }
 
-fn incremental(e: &ExperimentUnits, wt: Option<&[f64]>, wc: Option<&[f64]>) -> f64 {
+fn incremental(t: &[f64], c: &[f64], wt: Option<&[f64]>, wc: Option<&[f64]>) -> f64 {
     let mean = |v: &[f64], w: Option<&[f64]>| match w {
         None => v.iter().sum::<f64>() / v.len() as f64,
         Some(w) => {
@@ -183,7 +186,18 @@ fn incremental(e: &ExperimentUnits, wt: Option<&[f64]>, wc: Option<&[f64]>) -> f
             v.iter().zip(w).map(|(x, w)| x * w).sum::<f64>() / total
         }
     };
-    (mean(&e.treatment, wt) - mean(&e.control, wc)) * e.treatment.len() as f64
+    (mean(t, wt) - mean(c, wc)) * t.len() as f64
+}
+
+/// The margins an experiment's value is read on: CUPED's (`adjusted`) or the raw ones.
+fn arms<'a>(
+    e: &'a ExperimentUnits,
+    adjusted: Option<&'a (Vec<f64>, Vec<f64>)>,
+) -> (&'a [f64], &'a [f64]) {
+    match adjusted {
+        Some((t, c)) => (t, c),
+        None => (&e.treatment, &e.control),
+    }
 }
 
 /// Computes the `roi` and `roi_drivers` tables; `objective` names each use case's objective.
@@ -241,6 +255,8 @@ pub fn compute(input: &RoiInput, objective: impl Fn(&str) -> Option<String>) -> 
 /// the drivers left out because nothing behind them was measured.
 struct Gathered<'a> {
     lines: Vec<Line>,
+    /// Each experiment's CUPED-adjusted margins, when its pre-period margin varies.
+    adjusted: Vec<Option<(Vec<f64>, Vec<f64>)>>,
     units: Vec<(&'a (String, String), &'a UnitValues)>,
     rescues: Vec<&'a RescueUnits>,
     unmeasured: Vec<(String, String, String)>,
@@ -249,10 +265,18 @@ struct Gathered<'a> {
 /// Every driver line of the input, in the order their values and streams are drawn.
 fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
     let mut drivers: Vec<Line> = Vec::new();
+    // An experiment whose assignment is broken is shown, never counted: the attribution
+    // it would replace stays.
     let experimented: Vec<&str> = input
         .experiments
         .iter()
+        .filter(|e| !e.broken)
         .map(|e| e.use_case.as_str())
+        .collect();
+    let adjusted: Vec<Option<(Vec<f64>, Vec<f64>)>> = input
+        .experiments
+        .iter()
+        .map(ExperimentUnits::cuped)
         .collect();
     if let Some(c) = input.credited {
         for (k, uc) in c.keys.iter().enumerate() {
@@ -273,8 +297,18 @@ fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
             source: Source::Experiment(i),
             n: (e.treatment.len() + e.control.len()) as u64,
             coverage: Some(1.0),
-            used: true,
+            used: !e.broken,
         });
+        if adjusted[i].is_some() {
+            drivers.push(Line {
+                use_case: e.use_case.clone(),
+                driver: Driver::IncrementalMarginUnadjusted,
+                source: Source::ExperimentUnadjusted(i),
+                n: (e.treatment.len() + e.control.len()) as u64,
+                coverage: Some(1.0),
+                used: false,
+            });
+        }
     }
     let mut unmeasured = Vec::new();
     // A driver none of whose units rests on present data measures nothing: left out (the
@@ -375,6 +409,7 @@ fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
 
     Gathered {
         lines: drivers,
+        adjusted,
         units,
         rescues,
         unmeasured,
@@ -393,7 +428,14 @@ fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
         .iter()
         .map(|d| match d.source {
             Source::Attributed(k) => attributed[k],
-            Source::Experiment(i) => incremental(&input.experiments[i], None, None),
+            Source::Experiment(i) => {
+                let (t, c) = arms(&input.experiments[i], g.adjusted[i].as_ref());
+                incremental(t, c, None, None)
+            }
+            Source::ExperimentUnadjusted(i) => {
+                let e = &input.experiments[i];
+                incremental(&e.treatment, &e.control, None, None)
+            }
             Source::Units(i) => units[i].1.values.iter().sum(),
             Source::Rescue(i) => rescues[i].value(None, None).unwrap_or(0.0),
             Source::Counterfactual(i) => input.counterfactuals[i].value,
@@ -429,13 +471,19 @@ fn evaluate(input: &RoiInput, g: &Gathered) -> Result<(Vec<f64>, Vec<Vec<f64>>)>
             .iter()
             .map(|d| match d.source {
                 Source::Attributed(k) => attributed[k],
-                Source::Experiment(i) => {
+                Source::Experiment(i) | Source::ExperimentUnadjusted(i) => {
                     let e = &input.experiments[i];
+                    let adjusted = match d.source {
+                        Source::Experiment(_) => g.adjusted[i].as_ref(),
+                        _ => None,
+                    };
+                    let (t, c) = arms(e, adjusted);
+                    // Both readings of one experiment draw the same weights (its stream).
                     let mut r = bootstrap::rng(input.seed, 1 + i as u32, b);
                     let mut wt = Vec::new();
-                    bootstrap::poisson_weights(&mut r, e.treatment.len(), &mut wt);
-                    bootstrap::poisson_weights(&mut r, e.control.len(), &mut w);
-                    incremental(e, Some(&wt), Some(&w))
+                    bootstrap::poisson_weights(&mut r, t.len(), &mut wt);
+                    bootstrap::poisson_weights(&mut r, c.len(), &mut w);
+                    incremental(t, c, Some(&wt), Some(&w))
                 }
                 Source::Units(i) => {
                     let stream = 1 + experiment_streams + i as u32;

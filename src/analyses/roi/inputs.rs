@@ -30,7 +30,8 @@ pub struct UnitValues {
     pub covered: u64,
 }
 
-/// One experiment's contacts: margin per contact in each arm.
+/// One experiment's contacts: margin per contact in each arm, inside the experiment and over
+/// its pre-period (CUPED's covariate).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ExperimentUnits {
     /// Experiment id.
@@ -41,6 +42,52 @@ pub struct ExperimentUnits {
     pub treatment: Vec<f64>,
     /// Margin per control contact.
     pub control: Vec<f64>,
+    /// Pre-period margin per treatment contact (same order).
+    pub pre_treatment: Vec<f64>,
+    /// Pre-period margin per control contact.
+    pub pre_control: Vec<f64>,
+    /// Its assignment does not match the design (sample-ratio mismatch): never counted.
+    pub broken: bool,
+}
+
+impl ExperimentUnits {
+    /// The CUPED-adjusted margins (treatment, control): m − θ (x − x̄), θ = cov(m, x) /
+    /// var(x) over both arms; `None` when the pre-period margin does not vary (nothing to
+    /// adjust by).
+    pub fn cuped(&self) -> Option<(Vec<f64>, Vec<f64>)> {
+        let ys = self.treatment.iter().chain(&self.control);
+        let xs: Vec<f64> = self
+            .pre_treatment
+            .iter()
+            .chain(&self.pre_control)
+            .copied()
+            .collect();
+        let n = xs.len() as f64;
+        if n < 2.0 || xs.len() != self.treatment.len() + self.control.len() {
+            return None;
+        }
+        let x_mean = xs.iter().sum::<f64>() / n;
+        let y_mean = ys.clone().sum::<f64>() / n;
+        let (mut sxx, mut sxy) = (0.0, 0.0);
+        for (x, y) in xs.iter().zip(ys) {
+            sxx += (x - x_mean) * (x - x_mean);
+            sxy += (x - x_mean) * (y - y_mean);
+        }
+        if sxx <= 0.0 {
+            return None;
+        }
+        let theta = sxy / sxx;
+        let adjust = |m: &[f64], x: &[f64]| -> Vec<f64> {
+            m.iter()
+                .zip(x)
+                .map(|(m, x)| m - theta * (x - x_mean))
+                .collect()
+        };
+        Some((
+            adjust(&self.treatment, &self.pre_treatment),
+            adjust(&self.control, &self.pre_control),
+        ))
+    }
 }
 
 /// The with/without comparison of one use case's `retention_value` driver: contacts the use
@@ -258,7 +305,8 @@ pub async fn experiments(
             b.text("arm")?,
         );
         let margin = b.floats("margin")?;
-        for (i, m) in margin.into_iter().enumerate() {
+        let pre = b.floats("pre_margin")?;
+        for (i, (m, x)) in margin.into_iter().zip(pre).enumerate() {
             if out.last().is_none_or(|e| e.experiment_id != id.value(i)) {
                 out.push(ExperimentUnits {
                     experiment_id: id.value(i).to_string(),
@@ -267,10 +315,16 @@ pub async fn experiments(
                 });
             }
             let e = out.last_mut().expect("pushed above");
-            let m = m.unwrap_or(0.0);
+            let (m, x) = (m.unwrap_or(0.0), x.unwrap_or(0.0));
             match arm.value(i) {
-                "treatment" => e.treatment.push(m),
-                _ => e.control.push(m),
+                "treatment" => {
+                    e.treatment.push(m);
+                    e.pre_treatment.push(x);
+                }
+                _ => {
+                    e.control.push(m);
+                    e.pre_control.push(x);
+                }
             }
         }
     }

@@ -46,6 +46,8 @@ pub struct Upstream<'a> {
     pub clv: Option<&'a crate::analyses::clv::Clv>,
     /// Launches judged against their counterfactuals.
     pub impact: Option<&'a crate::analyses::impact::Impact>,
+    /// The experiments read (a broken assignment keeps an experiment out of the value).
+    pub experiments: Option<&'a [crate::analyses::experiments::ExperimentResult]>,
 }
 
 /// Computes the ROI of every use case with costs or measured value.
@@ -61,7 +63,9 @@ pub async fn run(
         journeys,
         clv,
         impact,
+        experiments: read_experiments,
     } = upstream;
+    let read_experiments = read_experiments.unwrap_or_default();
     let credited = match journeys {
         Some(j) => Some(Credited::prepare(
             j,
@@ -79,7 +83,27 @@ pub async fn run(
     let conversions = run.conversion_table;
     let mut unmeasured = Vec::new();
     let experiments = if has("experiments") && has("experiment_assignments") {
-        let e = inputs::experiments(ctx, queries, params).await?;
+        let mut e = inputs::experiments(ctx, queries, params).await?;
+        // An experiment whose assignment counts do not match its design is never counted.
+        for x in e.iter_mut() {
+            if let Some(r) = read_experiments
+                .iter()
+                .find(|r| r.experiment_id == x.experiment_id)
+                && !r.trusted()
+            {
+                x.broken = true;
+                unmeasured.push((
+                    x.use_case.clone(),
+                    "incremental_margin".to_string(),
+                    format!(
+                        "experiment {} is not counted: its assignment is broken (sample-ratio test p = {:.2e} against the designed {:.0} % treatment)",
+                        x.experiment_id,
+                        r.srm_p_value.unwrap_or(f64::NAN),
+                        r.treatment_share * 100.0
+                    ),
+                ));
+            }
+        }
         if has(conversions) {
             e
         } else {

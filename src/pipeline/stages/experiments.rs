@@ -29,9 +29,8 @@ impl Stage for Experiments {
     }
 
     async fn run(&self, cx: &RunContext<'_>, _: &Results) -> Result<Output> {
-        let params = &cx.settings.parameters;
         let results =
-            crate::analyses::experiments::run(&cx.catalog.ctx, cx.queries, params).await?;
+            crate::analyses::experiments::run(&cx.catalog.ctx, cx.queries, cx.run).await?;
         for r in &results {
             info!(stage = "experiments", experiment = %r.experiment_id, label = %r.label, "experiment evaluated");
         }

@@ -12,6 +12,7 @@ mod kpis;
 mod labels;
 mod maturity;
 mod perception;
+mod plans;
 mod roi;
 mod uc04;
 mod uc18;
@@ -35,6 +36,7 @@ pub fn all() -> Vec<Box<dyn Stage>> {
         Box::new(maturity::Maturity),
         Box::new(impact::Impact),
         Box::new(roi::Roi),
+        Box::new(plans::Plans),
     ]
 }
 

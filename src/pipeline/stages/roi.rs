@@ -17,7 +17,7 @@ impl Stage for Roi {
         "queries/models/roi_units.sql"
     }
     fn reads(&self) -> &'static [Slot] {
-        &[Slot::Journeys, Slot::Clv, Slot::Impact]
+        &[Slot::Experiments, Slot::Journeys, Slot::Clv, Slot::Impact]
     }
     fn writes(&self) -> &'static [Slot] {
         &[Slot::Roi]
@@ -34,6 +34,7 @@ impl Stage for Roi {
                 journeys: done.journeys.as_ref(),
                 clv: done.clv.as_ref(),
                 impact: done.impact.as_ref(),
+                experiments: done.experiments.as_deref(),
             },
         )
         .await?;

@@ -6,10 +6,12 @@
 //! banners; `summary`, `section`, `perception` and `maturity` each build one part.
 
 pub mod breakdown;
+pub mod experiments;
 pub mod launches;
 mod maturity;
 pub mod models;
 mod perception;
+pub mod plans;
 mod recovery;
 mod section;
 mod summary;
@@ -52,6 +54,8 @@ pub struct ReportInput<'a> {
     pub attribution_recovery: Option<&'a [crate::analyses::attribution::recovery::RecoveryRow]>,
     /// Experiments, when any.
     pub experiments: Option<&'a [ExperimentResult]>,
+    /// Experiment plans of the weakly evidenced use cases, when made.
+    pub plans: Option<&'a [crate::analyses::plans::PlanRow]>,
     /// The perception gap, when surveyed.
     pub perception: Option<&'a crate::analyses::perception::Perception>,
     /// Contacts per channel and month.

@@ -44,6 +44,10 @@ pub struct UseCaseView {
     pub breakdowns: Vec<super::breakdown::BreakdownView>,
     /// Its launches, judged against their counterfactuals.
     pub launches: Vec<super::launches::LaunchView>,
+    /// Its holdout experiments, read.
+    pub experiments: Vec<super::experiments::ExperimentView>,
+    /// The holdout that would measure it, when its evidence is weaker than an experiment.
+    pub plan: Option<super::plans::PlanView>,
 }
 
 /// One KPI line.

@@ -156,10 +156,20 @@ pub fn summary(input: &ReportInput) -> Summary {
     }
     if let Some(ex) = input.experiments {
         for x in ex.iter().filter(|x| x.label != "significant") {
-            s.warnings.push(format!(
-                "Experiment {} ({}) is {}: its lift may be zero; the interval is shown with it.",
-                x.experiment_id, x.use_case, x.label
-            ));
+            s.warnings.push(match x.label.as_str() {
+                crate::analyses::experiments::BROKEN => format!(
+                    "Experiment {} ({}): assignment broken, its arms do not match the designed split (sample-ratio test p < 0.001); its lift is not counted in the ROI.",
+                    x.experiment_id, x.use_case
+                ),
+                crate::analyses::experiments::IN_FLIGHT => format!(
+                    "Experiment {} ({}) is still running until {} and not conclusive yet: read its always-valid interval, not a daily p-value.",
+                    x.experiment_id, x.use_case, x.dates.1
+                ),
+                _ => format!(
+                    "Experiment {} ({}) is {}: its lift may be zero; the interval is shown with it.",
+                    x.experiment_id, x.use_case, x.label
+                ),
+            });
         }
     }
     s
