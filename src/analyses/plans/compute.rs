@@ -21,6 +21,10 @@ pub const POWER: f64 = 0.8;
 /// Fewer measured contacts than this give no baseline to plan on.
 pub const MIN_MEASURED: usize = 30;
 
+/// The variance reduction from which a plan counts on CUPED (below it the pre-period adds
+/// nothing a reader would notice).
+pub const CUPED_WORTH_IT: f64 = 0.01;
+
 /// The largest holdout a plan proposes (beyond it the programme is mostly switched off).
 pub const MAX_HOLDOUT: f64 = 0.5;
 
@@ -90,16 +94,22 @@ pub struct PlanRow {
     pub cost_at_10pct: Option<f64>,
     /// Value the needed holdout forgoes.
     pub cost_needed: Option<f64>,
-    /// The shortest plan that reaches the target.
+    /// The plan proposed: the shortest whose holdout is at most 10 %, else the one that
+    /// forgoes the least value.
     pub recommended: bool,
     /// Why the use case cannot be planned, when it cannot.
     pub note: Option<String>,
 }
 
 impl PlanRow {
-    /// The share the plan proposes: CUPED's when the pre-period reduces the variance.
+    /// Whether the plan counts on CUPED.
+    pub fn uses_cuped(&self) -> bool {
+        self.variance_reduction.is_some_and(|v| v >= CUPED_WORTH_IT)
+    }
+
+    /// The share the plan proposes: CUPED's when the pre-period reduces the variance enough.
     pub fn proposed_share(&self) -> Option<f64> {
-        if self.variance_reduction.is_some_and(|v| v > 0.0) {
+        if self.uses_cuped() {
             self.holdout_needed.1
         } else {
             self.holdout_needed.0
@@ -247,7 +257,7 @@ pub fn plan(s: &Subject, e: Option<&Exposures>) -> Vec<PlanRow> {
                 holdout_contacts: None,
                 eligible_needed_per_week: Some(
                     2.0 * proportions_n(planned_rate, lift, design(MAX_HOLDOUT))
-                        * if vr > 0.0 { 1.0 - vr } else { 1.0 }
+                        * if vr >= CUPED_WORTH_IT { 1.0 - vr } else { 1.0 }
                         / weeks as f64,
                 ),
                 cost_at_10pct: Some(per_week_value * HOLDOUT * weeks as f64),
@@ -261,8 +271,21 @@ pub fn plan(s: &Subject, e: Option<&Exposures>) -> Vec<PlanRow> {
             row
         })
         .collect();
-    if let Some(first) = rows.iter_mut().find(|r| r.proposed_share().is_some()) {
-        first.recommended = true;
+    let small = rows
+        .iter()
+        .position(|r| r.proposed_share().is_some_and(|h| h <= HOLDOUT));
+    let cheapest = rows
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.cost_needed
+                .filter(|_| r.proposed_share().is_some())
+                .map(|c| (i, c))
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i);
+    if let Some(i) = small.or(cheapest) {
+        rows[i].recommended = true;
     }
     rows
 }
@@ -306,6 +329,18 @@ mod tests {
         // 10 % of the value per week, over 8 weeks.
         assert!((r.cost_at_10pct.unwrap() - 100.0 * 0.1 * 8.0).abs() < 1e-9);
         assert!(rows.iter().filter(|r| r.recommended).count() == 1);
+        // Proposed: the shortest length whose holdout is at most 10 %, else the cheapest.
+        let pick = rows.iter().find(|r| r.recommended).unwrap();
+        let small = rows
+            .iter()
+            .find(|r| r.proposed_share().is_some_and(|h| h <= HOLDOUT));
+        match small {
+            Some(s) => assert_eq!(pick.weeks, s.weeks),
+            None => assert!(
+                rows.iter()
+                    .all(|r| r.cost_needed.is_none_or(|c| c >= pick.cost_needed.unwrap()))
+            ),
+        }
     }
 
     #[test]

@@ -33,7 +33,23 @@ fn amount(x: &ExperimentResult, v: f64, currency: &str) -> String {
 }
 
 fn interval(x: &ExperimentResult, lo: f64, hi: f64, currency: &str) -> String {
-    format!("{} to {}", amount(x, lo, currency), amount(x, hi, currency))
+    match x.metric.as_str() {
+        "revenue" => format!("{currency} {} to {}", fixed(lo, 2), fixed(hi, 2)),
+        _ => format!(
+            "{} to {} points",
+            fixed(lo * 100.0, 2),
+            fixed(hi * 100.0, 2)
+        ),
+    }
+}
+
+/// A p-value as read: `p = 0.032`, or `p < 0.0001` for the tiny ones.
+fn p_value(p: f64) -> String {
+    if p < 1e-4 {
+        "p < 0.0001".into()
+    } else {
+        format!("p = {}", fixed(p, 4))
+    }
 }
 
 /// The fixed-horizon difference and interval of the primary metric.
@@ -65,17 +81,17 @@ pub fn view(input: &ReportInput, x: &ExperimentResult) -> ExperimentView {
     let mut details = Vec::new();
     let finding = if x.label == BROKEN {
         format!(
-            "Assignment broken: {} of the contacts are in treatment where the design puts {} (sample-ratio test p = {:.1e}). Its lift cannot be trusted and the ROI does not count it; check how contacts were assigned.",
+            "Assignment broken: {} of the contacts are in treatment where the design puts {} (sample-ratio test {}). Its lift cannot be trusted, is not shown and the ROI does not count it; check how contacts were assigned and whether some were lost or counted twice.",
             pct(x.contacts.0 as f64 / (x.contacts.0 + x.contacts.1).max(1) as f64),
             pct(x.treatment_share),
-            x.srm_p_value.unwrap_or(f64::NAN)
+            x.srm_p_value.map_or_else(|| "undefined".into(), p_value)
         )
     } else if x.in_flight {
         match (x.cs, x.always_valid_p) {
             ((Some(l), Some(h)), Some(p)) if x.label != IN_FLIGHT => format!(
-                "Still running, and already conclusive: the always-valid interval {} excludes no effect (p = {}); the result may be read now.",
+                "Still running, and already conclusive: the always-valid interval {} excludes zero ({}); the result may be read now.",
                 interval(x, l, h, c),
-                fixed(p, 3)
+                p_value(p)
             ),
             ((Some(l), Some(h)), _) => format!(
                 "Still running until {}: not conclusive yet. The always-valid interval, safe to check every night, is {}; read the result when it excludes zero or at the end date, not from the daily p-value.",
@@ -115,10 +131,15 @@ pub fn view(input: &ReportInput, x: &ExperimentResult) -> ExperimentView {
             amount(x, d, c),
             interval(x, l, h, c),
             pct(vr.max(0.0)),
-            if vr > 0.005 { ", so the interval is narrower and the ROI uses this estimate" } else { ", so the adjustment changes nothing" }
+            if vr >= 0.01 {
+                ", so the interval is narrower; the ROI counts the margin adjusted the same way"
+            } else {
+                ", too little to narrow the interval; the ROI counts the margin adjusted the same way"
+            }
         ));
     }
     if !x.in_flight
+        && x.label != BROKEN
         && let (Some(l), Some(h)) = x.cs
     {
         details.push(format!(
@@ -130,9 +151,9 @@ pub fn view(input: &ReportInput, x: &ExperimentResult) -> ExperimentView {
         && let Some(p) = x.srm_p_value
     {
         details.push(format!(
-            "Assignment as designed ({} in treatment; sample-ratio test p = {}).",
+            "Assignment as designed ({} in treatment; sample-ratio test {}).",
             pct(x.treatment_share),
-            fixed(p, 3)
+            p_value(p)
         ));
     }
     ExperimentView {

@@ -12,9 +12,18 @@ use serde::Serialize;
 pub struct PlanView {
     /// The sentence.
     pub sentence: String,
-    /// One row per length: weeks, detectable lift at 10 %, with CUPED, holdout needed,
-    /// contacts, value forgone.
-    pub rows: Vec<Vec<String>>,
+    /// One row per length.
+    pub rows: Vec<PlanLine>,
+}
+
+/// One length of a plan: weeks, detectable lift at 10 %, with CUPED, holdout needed (and
+/// with CUPED), contacts held out, value forgone at 10 % and at the holdout needed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanLine {
+    /// The cells.
+    pub cells: Vec<String>,
+    /// The plan the sentence proposes.
+    pub recommended: bool,
 }
 
 fn points(x: f64) -> String {
@@ -30,7 +39,7 @@ pub fn view(input: &ReportInput, rows: &[&PlanRow]) -> Option<PlanView> {
     let first = rows.first()?;
     let uc = &first.use_case;
     let c = &input.currency;
-    let target = pct(first.target_relative_mde);
+    let target = pct(first.target_relative_mde).replace(".0 %", " %");
     if let Some(note) = &first.note {
         return Some(PlanView {
             sentence: format!("No holdout can be planned for {uc} from this data: {note}."),
@@ -47,7 +56,7 @@ pub fn view(input: &ReportInput, rows: &[&PlanRow]) -> Option<PlanView> {
     let sentence = match rows.iter().find(|r| r.recommended) {
         Some(r) => {
             let share = r.proposed_share().unwrap_or(0.0);
-            let cuped = r.variance_reduction.is_some_and(|v| v > 0.0);
+            let cuped = r.uses_cuped();
             format!(
                 "To measure {uc} causally: hold out {} of its contacts for {} weeks (about {} contacts); it detects {change} of {} ({target} of the {} baseline) at 80 % power{}. The holdout forgoes about {} of value.",
                 pct(share),
@@ -84,8 +93,9 @@ pub fn view(input: &ReportInput, rows: &[&PlanRow]) -> Option<PlanView> {
     };
     let table = rows
         .iter()
-        .map(|r| {
-            vec![
+        .map(|r| PlanLine {
+            recommended: r.recommended,
+            cells: vec![
                 format!("{} weeks", r.weeks.unwrap_or(0)),
                 optional(r.mde.0, points),
                 optional(r.mde.1, points),
@@ -94,7 +104,7 @@ pub fn view(input: &ReportInput, rows: &[&PlanRow]) -> Option<PlanView> {
                 optional(r.holdout_contacts.map(|n| n as f64), |n| fixed(n, 0)),
                 optional(r.cost_at_10pct, |v| money(v, c)),
                 optional(r.cost_needed, |v| money(v, c)),
-            ]
+            ],
         })
         .collect();
     Some(PlanView {
