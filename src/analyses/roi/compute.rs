@@ -262,6 +262,38 @@ struct Gathered<'a> {
     unmeasured: Vec<(String, String, String)>,
 }
 
+/// Each experiment's incremental margin (counted unless its assignment is broken) and, when
+/// CUPED adjusted it, the unadjusted margin beside it.
+fn experiment_lines(
+    experiments: &[ExperimentUnits],
+    adjusted: &[Option<(Vec<f64>, Vec<f64>)>],
+) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for (i, e) in experiments.iter().enumerate() {
+        let line = |driver, source, used| Line {
+            use_case: e.use_case.clone(),
+            driver,
+            source,
+            n: (e.treatment.len() + e.control.len()) as u64,
+            coverage: Some(1.0),
+            used,
+        };
+        lines.push(line(
+            Driver::IncrementalMargin,
+            Source::Experiment(i),
+            !e.broken,
+        ));
+        if adjusted[i].is_some() {
+            lines.push(line(
+                Driver::IncrementalMarginUnadjusted,
+                Source::ExperimentUnadjusted(i),
+                false,
+            ));
+        }
+    }
+    lines
+}
+
 /// Every driver line of the input, in the order their values and streams are drawn.
 fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
     let mut drivers: Vec<Line> = Vec::new();
@@ -290,26 +322,7 @@ fn gather<'a>(input: &'a RoiInput<'_>) -> Gathered<'a> {
             });
         }
     }
-    for (i, e) in input.experiments.iter().enumerate() {
-        drivers.push(Line {
-            use_case: e.use_case.clone(),
-            driver: Driver::IncrementalMargin,
-            source: Source::Experiment(i),
-            n: (e.treatment.len() + e.control.len()) as u64,
-            coverage: Some(1.0),
-            used: !e.broken,
-        });
-        if adjusted[i].is_some() {
-            drivers.push(Line {
-                use_case: e.use_case.clone(),
-                driver: Driver::IncrementalMarginUnadjusted,
-                source: Source::ExperimentUnadjusted(i),
-                n: (e.treatment.len() + e.control.len()) as u64,
-                coverage: Some(1.0),
-                used: false,
-            });
-        }
-    }
+    drivers.extend(experiment_lines(&input.experiments, &adjusted));
     let mut unmeasured = Vec::new();
     // A driver none of whose units rests on present data measures nothing: left out (the
     // use case's value is then "not measured", never a zero of certain width).
