@@ -28,6 +28,7 @@ pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod pipeline;
+pub mod progress;
 pub mod report;
 pub mod sample;
 pub mod sql;

@@ -16,8 +16,9 @@ pub(crate) enum LogFormat {
 
 /// Installs the global subscriber (once; later calls are ignored, as in tests).
 pub(crate) fn init(format: LogFormat) {
+    crate::progress::enable(format == LogFormat::Text && std::io::stderr().is_terminal());
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
+        .with_writer(|| crate::progress::Stderr)
         .with_target(false)
         .with_max_level(tracing::Level::INFO);
     let _ = match format {

@@ -7,6 +7,7 @@
 //! two. They read `kpi` and the canonical model
 //! and never the report; each is run by one stage of `pipeline::stages`.
 
+pub mod alerts;
 pub mod attribution;
 pub mod channel_mix;
 pub mod clv;

@@ -189,6 +189,9 @@ impl Catalog {
         // A file that cannot be read at all stops the run, but every table is still read so
         // that one run names every such file.
         let mut unreadable: Vec<Error> = Vec::new();
+        let progress =
+            crate::progress::Progress::start("reading", found.tables.len() as u64, "tables");
+        let mut rows_read = 0u64;
         while let Some(joined) = ingests.next().await {
             let read = joined.map_err(|e| {
                 Error::engine(
@@ -252,8 +255,16 @@ impl Catalog {
                 .ctx
                 .deregister_table(&typed_name)
                 .map_err(|e| Error::engine("deregistering typed table", e))?;
+            rows_read += ingested
+                .batches
+                .iter()
+                .map(|b| b.num_rows() as u64)
+                .sum::<u64>();
+            let name = ingested.table.name;
             catalog.accept(ingested, settings.on_invalid, after_as_of)?;
+            progress.done(format!("{name} ({rows_read} rows so far)"));
         }
+        drop(progress);
         match unreadable.len() {
             0 => {}
             1 => return Err(unreadable.remove(0)),

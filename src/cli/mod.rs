@@ -4,6 +4,7 @@
 mod check;
 mod cluster;
 mod common;
+mod diff;
 mod generate;
 mod impact;
 mod output;
@@ -22,6 +23,8 @@ Exit codes:
   1  the run completed but data checks or a use case failed (see the message / manifest.json)
   2  usage, configuration or environment error
   3  another run holds the output directory's lock
+  4  run --fail-on-alert: the run succeeded and an alert fired (see <run>/alerts.json)
+  5  diff: the two runs cannot be compared (the message says why)
 
 Examples:
   misura run                                   # the embedded sample, into reports/<today>/
@@ -34,6 +37,8 @@ Examples:
   misura run --memory-limit 2GB                # spill to disk beyond 2 GiB of query memory
   misura cluster scheduler & misura cluster executor & misura run --cluster df://localhost:50050
   misura plan --baseline 0.12 --mde 0.01 --eligible-per-week 4000   # a holdout's size and length
+  misura run --fail-on-alert --on-alert 'mail -s \"misura alerts\" ops@example.com < \"$1\"'
+  misura diff reports/2026-11-21 reports/latest --format markdown
   misura sql --run reports/latest -e \"SELECT kpi, value FROM kpi_values WHERE period = 'all'\"";
 
 /// misura: measurement and ROI engine for Social CRM.
@@ -74,6 +79,9 @@ enum Command {
     Impact(impact::ImpactArgs),
     /// How many contacts and weeks a two-arm holdout test needs to detect a given lift.
     Plan(plan::PlanArgs),
+    /// What changed between two runs and why: inputs, parameters, queries, then every KPI
+    /// and ROI that moved, furthest beyond its noise first.
+    Diff(diff::DiffArgs),
 }
 
 /// Parses the command line, runs it and returns the process exit code.
@@ -101,6 +109,7 @@ pub fn main() -> ExitCode {
             Command::Cluster(args) => cluster::execute(args).await,
             Command::Impact(args) => impact::execute(args),
             Command::Plan(args) => plan::execute(args),
+            Command::Diff(args) => diff::execute(args),
         }
     });
     match outcome {

@@ -61,6 +61,41 @@ pub(crate) struct RunArgs {
     /// (MISURA_CHROMIUM, else chromium or google-chrome on PATH), `off` never
     #[arg(long, env = "MISURA_PDF", value_name = "WHEN", default_value = "auto", value_parser = ["auto", "off"])]
     pdf: String,
+    /// Exit with code 4 when an alert fired (the run itself succeeded), for schedulers
+    #[arg(long)]
+    fail_on_alert: bool,
+    /// When an alert fired, run this shell command with the alerts file's path as $1 (and in
+    /// MISURA_ALERTS), e.g. 'mail -s "misura alerts" ops@example.com < "$1"'
+    #[arg(long, value_name = "CMD")]
+    on_alert: Option<String>,
+}
+
+/// The exit code of a successful run in which an alert fired, under `--fail-on-alert`.
+pub(crate) const ALERT_EXIT: u8 = 4;
+
+/// Runs the `--on-alert` hook with the alerts file; its failure is logged, never fatal.
+fn run_hook(cmd: &str, alerts: &std::path::Path) {
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(cmd)
+        .arg("misura-on-alert")
+        .arg(alerts)
+        .env("MISURA_ALERTS", alerts)
+        .stdin(std::process::Stdio::null())
+        .status();
+    match status {
+        Ok(s) if s.success() => info!(stage = "alerts", "--on-alert command ran"),
+        Ok(s) => tracing::error!(
+            stage = "alerts",
+            "--on-alert command failed ({s}): the alerts are in {}",
+            alerts.display()
+        ),
+        Err(e) => tracing::error!(
+            stage = "alerts",
+            "--on-alert command could not start ({e}): the alerts are in {}",
+            alerts.display()
+        ),
+    }
 }
 
 /// Runs `misura run`.
@@ -103,12 +138,20 @@ pub(crate) async fn execute(args: RunArgs) -> Result<u8> {
     };
     let summary = pipeline::run(settings, &opts).await?;
     let m = &summary.manifest;
+    let fired = m.alerts.as_ref().map_or(0, |a| a.fired);
+    let alert_code = |code: u8| {
+        if code == 0 && fired > 0 && args.fail_on_alert {
+            ALERT_EXIT
+        } else {
+            code
+        }
+    };
     if summary.skipped {
         info!(
             "up to date: {} already holds this as-of's results (--force reruns)",
             summary.run_dir.display()
         );
-        return Ok(0);
+        return Ok(alert_code(0));
     }
     let read: u64 = m.inputs.iter().map(|i| i.rows_read).sum();
     let rejected: u64 = m.rejected.values().sum();
@@ -128,5 +171,17 @@ pub(crate) async fn execute(args: RunArgs) -> Result<u8> {
         warn!("{w}");
     }
     info!(status = %m.status, "results in {}", summary.run_dir.display());
-    Ok(summary.exit_code())
+    if fired > 0 {
+        let path = summary.run_dir.join("alerts.json");
+        warn!(
+            stage = "alerts",
+            fired,
+            "{fired} alert(s) fired: {}",
+            path.display()
+        );
+        if let Some(cmd) = &args.on_alert {
+            run_hook(cmd, &path);
+        }
+    }
+    Ok(alert_code(summary.exit_code()))
 }

@@ -46,6 +46,8 @@ pub struct Settings {
     pub use_cases: BTreeMap<String, UseCaseOverride>,
     /// Maturity rule thresholds overridden by the project (rule id → threshold).
     pub maturity_thresholds: BTreeMap<String, f64>,
+    /// Alert mutes and rule changes of the project.
+    pub alerts: project::AlertsConfig,
 }
 
 /// Inputs to resolution, as the CLI collected them.
@@ -151,6 +153,7 @@ impl Settings {
             datasets: file.datasets,
             use_cases: file.use_cases,
             maturity_thresholds: file.maturity.thresholds,
+            alerts: file.alerts,
         })
     }
 

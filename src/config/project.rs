@@ -117,6 +117,39 @@ pub struct ProjectFile {
     /// Maturity-model settings.
     #[serde(default)]
     pub maturity: MaturityConfig,
+    /// Nightly alert rules: mutes and per-KPI changes (defaults in `queries/alerts.toml`).
+    #[serde(default)]
+    pub alerts: AlertsConfig,
+}
+
+/// A project's change to one KPI's rule (`[alerts.kpis."<id>"]`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleOverride {
+    /// Limits at this many standard deviations.
+    pub sigma: Option<f64>,
+    /// Months of history needed.
+    pub min_history: Option<usize>,
+    /// Units a share's month must rest on.
+    pub min_n: Option<f64>,
+    /// Events a count must average a month.
+    pub min_mean_count: Option<f64>,
+    /// Never alert on this KPI.
+    pub mute: Option<bool>,
+}
+
+/// misura.toml's `[alerts]`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// KPI ids (or use case ids, for their ROI) never alerted on.
+    #[serde(default)]
+    pub mute: Vec<String>,
+    /// Per-KPI rule changes.
+    #[serde(default)]
+    pub kpis: BTreeMap<String, RuleOverride>,
+    /// `false`: no ROI alerts.
+    pub roi: Option<bool>,
 }
 
 /// `[maturity]`: thresholds of the stage rules by rule id (see `queries/maturity.toml`),

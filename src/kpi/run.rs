@@ -303,7 +303,11 @@ pub async fn run_all(
     };
     let mut seen_ids: HashSet<String> = HashSet::new();
     let mut unresponsive: Option<String> = None;
+    let progress =
+        crate::progress::Progress::start("KPI queries", queries.kpis.len() as u64, "queries");
     for q in &queries.kpis {
+        // Counted as it starts: the bar reads "the n-th of the queries is running".
+        progress.done(q.meta.use_case.clone());
         for k in &q.meta.kpis {
             if !seen_ids.insert(k.id.clone()) {
                 return Err(Error::QueryDefinition {

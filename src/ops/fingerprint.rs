@@ -8,6 +8,30 @@ use crate::config::Settings;
 use crate::kpi::load::QuerySet;
 use sha2::{Digest, Sha256};
 
+/// Every query file of the run with the SHA-256 of its SQL (the manifest's `queries`, which
+/// `misura diff` compares).
+pub fn query_checksums(queries: &QuerySet) -> std::collections::BTreeMap<String, String> {
+    queries
+        .staging
+        .iter()
+        .chain(&queries.cluster_staging)
+        .chain(&queries.intermediate)
+        .chain(queries.models.iter().map(|m| &m.query))
+        .map(|s| {
+            (
+                s.file.clone(),
+                hex::encode(Sha256::digest(s.sql.as_bytes())),
+            )
+        })
+        .chain(queries.kpis.iter().map(|k| {
+            (
+                k.file.clone(),
+                hex::encode(Sha256::digest(k.sql.as_bytes())),
+            )
+        }))
+        .collect()
+}
+
 /// Hex SHA-256 of the run's determinants.
 pub fn fingerprint(settings: &Settings, inputs: &Discovery, queries: &QuerySet) -> String {
     let mut h = Sha256::new();

@@ -3,6 +3,7 @@
 //! for tests, per-stage time and memory. Everything a scheduler relies on to run misura unattended.
 
 pub mod atomic;
+pub mod diff;
 pub mod faults;
 pub mod fingerprint;
 pub mod history;

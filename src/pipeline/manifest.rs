@@ -26,6 +26,8 @@ pub(super) struct Attempt {
     pub step: &'static str,
     pub warnings: Vec<String>,
     pub fingerprint: String,
+    /// Query file → SHA-256 of its SQL.
+    pub queries: std::collections::BTreeMap<String, String>,
     /// Row accounting of the tables read, once they are.
     pub inputs: Vec<TableReport>,
     /// The seed the analyses use, once the parameters are resolved.
@@ -42,6 +44,7 @@ impl Attempt {
             step: "lock",
             warnings: Vec::new(),
             fingerprint: String::new(),
+            queries: Default::default(),
             inputs: Vec::new(),
             seed: None,
             stopwatch: Stopwatch::new(),
@@ -143,5 +146,7 @@ pub(super) fn base_manifest(settings: &Settings, opts: &RunOptions, attempt: &At
         timings_ms: attempt.stopwatch.timings_ms.clone(),
         peak_rss_mb: attempt.stopwatch.peak_rss_mb.clone(),
         warnings: attempt.warnings.clone(),
+        alerts: None,
+        queries: attempt.queries.clone(),
     }
 }

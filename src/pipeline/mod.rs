@@ -180,6 +180,7 @@ fn locate(
         fingerprint = format!("{fingerprint}+{}", p.id("misura:fingerprint"));
     }
     attempt.fingerprint = fingerprint.clone();
+    attempt.queries = fingerprint::query_checksums(&queries);
     let run_dir = run_dirs::ok_folder(&opts.out, opts.as_of);
     if !opts.force
         && let Some(manifest) = up_to_date(&run_dir, &fingerprint)
@@ -245,10 +246,14 @@ async fn run_stages(
         notes,
         ..Results::default()
     };
-    for stage in stages::all() {
+    let all = stages::all();
+    let progress = crate::progress::Progress::start("stages", all.len() as u64, "stages");
+    for stage in all {
         attempt.stopwatch.start();
         attempt.step = stage.name();
+        progress.now(stage.name());
         let (warnings, parts) = stage::run_one(stage.as_ref(), cx, &mut done).await?;
+        progress.done(stage.name());
         for (name, ms, peak) in parts {
             attempt.stopwatch.record(name, ms, peak);
         }
@@ -339,6 +344,7 @@ fn write_report(cx: &RunContext<'_>, done: &mut Results, staging: &Path) -> Vec<
         attribution_recovery: done.attribution_recovery.as_deref(),
         experiments: done.experiments.as_deref(),
         plans: done.plans.as_deref(),
+        alerts: done.alerts.as_ref().map_or(&[], |a| a.fired.as_slice()),
         perception: done.perception.as_ref(),
         channel_mix: done.channel_mix.as_deref(),
         maturity: done.maturity.as_ref(),
@@ -425,6 +431,14 @@ fn publish(
     manifest.not_measurable = done.kpis.not_measurable.clone();
     manifest.hidden_use_cases = done.kpis.hidden.clone();
     manifest.failures = done.failures;
+    manifest.alerts = done
+        .alerts
+        .as_ref()
+        .map(|a| crate::report::manifest::AlertCounts {
+            fired: a.fired.len(),
+            judged: a.judged,
+            not_judged: a.not_judged.clone(),
+        });
     let ok = manifest.failures.is_empty();
     manifest.status = if ok { "ok" } else { "failed" }.into();
     if ok {

@@ -4,6 +4,7 @@
 //! is absent, as its tables are), and a stage that fails is recorded and the next one runs.
 
 use super::RunOptions;
+use crate::analyses::alerts::Alerts;
 use crate::analyses::attribution::AttributionRow;
 use crate::analyses::attribution::journeys::Journeys;
 use crate::analyses::attribution::recovery::RecoveryRow;
@@ -55,6 +56,8 @@ pub enum Slot {
     Roi,
     /// `experiment_plans`: the holdout that would measure each weakly evidenced use case.
     Plans,
+    /// `alerts.json`: KPIs and ROIs beyond the band their history expects.
+    Alerts,
     /// Names of the campaigns and events breakdown KPIs report by id.
     Labels,
 }
@@ -146,6 +149,8 @@ pub enum Product {
     Roi(Roi),
     /// Experiment plans.
     Plans(Vec<PlanRow>),
+    /// Alerts judged.
+    Alerts(Alerts),
     /// Names of dimension values.
     Labels(Labels),
 }
@@ -166,6 +171,7 @@ impl Product {
             Product::Impact(_) => &[Slot::Impact],
             Product::Roi(_) => &[Slot::Roi],
             Product::Plans(_) => &[Slot::Plans],
+            Product::Alerts(_) => &[Slot::Alerts],
             Product::Labels(_) => &[Slot::Labels],
         }
     }
@@ -221,6 +227,8 @@ pub struct Results {
     pub roi: Option<Roi>,
     /// Experiment plans.
     pub plans: Option<Vec<PlanRow>>,
+    /// Alerts judged.
+    pub alerts: Option<Alerts>,
     /// Names of the campaigns and events breakdowns report by id.
     pub labels: Option<Labels>,
     /// Every failure of the run (KPI queries first, then stages in order).
@@ -245,6 +253,7 @@ impl Results {
             Slot::Impact => self.impact.is_some(),
             Slot::Roi => self.roi.is_some(),
             Slot::Plans => self.plans.is_some(),
+            Slot::Alerts => self.alerts.is_some(),
             Slot::Labels => self.labels.is_some(),
         }
     }
@@ -273,6 +282,7 @@ impl Results {
             Product::Impact(i) => self.impact = Some(i),
             Product::Roi(r) => self.roi = Some(r),
             Product::Plans(p) => self.plans = Some(p),
+            Product::Alerts(a) => self.alerts = Some(a),
             Product::Labels(l) => self.labels = Some(l),
         }
     }

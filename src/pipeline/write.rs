@@ -84,6 +84,9 @@ pub(super) fn write_all(
     pseudonymize: Option<&Pseudonymizer>,
 ) -> Result<Vec<OutputFile>> {
     let mut outputs = writer::write_tables(staging, kpi_values, catalog, pseudonymize)?;
+    if let Some(a) = &done.alerts {
+        outputs.push(writer::write_json(staging, "alerts.json", &a.fired)?);
+    }
     for (name, batch) in &result_tables(done)? {
         let batch = match pseudonymize {
             Some(p) => p.apply_all(batch)?,

@@ -82,4 +82,22 @@ pub struct Manifest {
     pub peak_rss_mb: BTreeMap<String, f64>,
     /// Notes worth reading.
     pub warnings: Vec<String>,
+    /// The nightly alerts: how many fired (listed in `alerts.json`), how many KPIs and ROIs
+    /// were judged, and those not judged with the reason; absent when they were not judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertCounts>,
+    /// Every query file of the run with the SHA-256 of its SQL.
+    #[serde(default)]
+    pub queries: BTreeMap<String, String>,
+}
+
+/// The alerts of a run, counted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertCounts {
+    /// Alerts that fired.
+    pub fired: usize,
+    /// KPIs and ROIs judged.
+    pub judged: usize,
+    /// Those not judged: id and reason.
+    pub not_judged: Vec<crate::analyses::alerts::NotJudged>,
 }

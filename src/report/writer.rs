@@ -82,6 +82,22 @@ pub(crate) fn write_manifest(
     std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))
 }
 
+/// Writes `value` as pretty JSON into `dir/name` (e.g. `alerts.json`); the output's rows are
+/// the elements of a list.
+pub(crate) fn write_json<T: serde::Serialize>(
+    dir: &Path,
+    name: &str,
+    value: &[T],
+) -> Result<OutputFile> {
+    let path = dir.join(name);
+    let json = serde_json::to_string_pretty(value).expect("serialises");
+    std::fs::write(&path, json + "\n").map_err(|e| Error::io(&path, e))?;
+    Ok(OutputFile {
+        path: name.to_string(),
+        rows: value.len() as u64,
+    })
+}
+
 /// Reads the manifest of a run folder, if it has a readable one.
 pub(crate) fn read_manifest(run_dir: &Path) -> Option<serde_json::Value> {
     let text = std::fs::read_to_string(run_dir.join("manifest.json")).ok()?;

@@ -14,7 +14,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "leaves",
         &[
-            "error", "model", "arrow_io", "stats", "engine", "logging", "sample",
+            "error", "model", "arrow_io", "stats", "engine", "logging", "sample", "progress",
         ],
     ),
     ("config", &["config"]),
@@ -23,6 +23,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "analyses",
         &[
+            "analyses::alerts",
             "analyses::attribution",
             "analyses::channel_mix",
             "analyses::clv",

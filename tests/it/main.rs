@@ -1,5 +1,6 @@
 //! The integration test binary: one binary (one link, one process), one module per area.
 
+mod alerts;
 mod attribution;
 mod bad_input;
 mod catalogue;
@@ -7,6 +8,7 @@ mod channels;
 mod cli;
 mod cluster_processes;
 mod clv;
+mod diff;
 mod docs;
 mod experiments;
 mod fuzz;
@@ -22,6 +24,7 @@ mod nightly;
 mod perception;
 mod plans;
 mod privacy;
+mod progress;
 mod properties;
 mod report;
 mod report_figures;

@@ -2,6 +2,7 @@
 //! line in [`all`]: it declares what it needs, reads and writes (see [`super::stage`]), and
 //! the tests below check that every stage runs after the stages whose results it reads.
 
+mod alerts;
 mod attribution;
 mod attribution_recovery;
 mod channel_mix;
@@ -37,6 +38,7 @@ pub fn all() -> Vec<Box<dyn Stage>> {
         Box::new(impact::Impact),
         Box::new(roi::Roi),
         Box::new(plans::Plans),
+        Box::new(alerts::AlertsStage),
     ]
 }
 

@@ -54,6 +54,8 @@ pub struct ReportInput<'a> {
     pub attribution_recovery: Option<&'a [crate::analyses::attribution::recovery::RecoveryRow]>,
     /// Experiments, when any.
     pub experiments: Option<&'a [ExperimentResult]>,
+    /// The alerts that fired this run (none when nothing fired or they were not judged).
+    pub alerts: &'a [crate::analyses::alerts::Alert],
     /// Experiment plans of the weakly evidenced use cases, when made.
     pub plans: Option<&'a [crate::analyses::plans::PlanRow]>,
     /// The perception gap, when surveyed.
@@ -168,6 +170,21 @@ pub struct Banner {
 /// last month's figures and changes are not like for like.
 pub(crate) fn banners(input: &ReportInput) -> Vec<Banner> {
     let mut out = Vec::new();
+    if !input.alerts.is_empty() {
+        out.push(Banner {
+            kind: "alert",
+            title: format!(
+                "{} alert{}: beyond what the history expects",
+                input.alerts.len(),
+                if input.alerts.len() == 1 { "" } else { "s" }
+            ),
+            lines: input
+                .alerts
+                .iter()
+                .map(|a| format!("{} ({}; {})", a.explanation, a.use_case, a.method))
+                .collect(),
+        });
+    }
     if !input.failures.is_empty() {
         out.push(Banner {
             kind: "failed",

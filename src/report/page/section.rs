@@ -70,6 +70,8 @@ pub struct KpiLine {
     /// `within noise` when the change is not beyond sampling noise (`report::noise`),
     /// `beyond noise` when it is; empty when the KPI is not judged.
     pub noise: String,
+    /// An alert fired on the KPI's last complete month (its band, in words).
+    pub alert: Option<String>,
     /// What `n` the whole period's value rests on.
     pub n: String,
     /// What it tells the reader, in one sentence.
@@ -125,6 +127,11 @@ pub fn kpi_lines(input: &ReportInput, use_case: &str, overview: &[KpiOverview]) 
                     .map(|ch| ch.text(unit, c))
                     .unwrap_or_default(),
                 noise: noise_note(meta.as_ref(), o),
+                alert: input
+                    .alerts
+                    .iter()
+                    .find(|a| a.kpi.as_deref() == Some(o.kpi.as_str()))
+                    .map(|a| a.explanation.clone()),
                 n: input
                     .value(&o.kpi, "all")
                     .map_or_else(String::new, |v| fixed(v.n as f64, 0)),
