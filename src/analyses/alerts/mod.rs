@@ -263,3 +263,52 @@ pub fn judge_roi(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::project::AlertsConfig;
+
+    fn row(uc: &str, roi: f64, lo: f64, hi: f64) -> RoiRow {
+        RoiRow {
+            use_case: uc.into(),
+            roi: Some(roi),
+            roi_ci_low: Some(lo),
+            roi_ci_high: Some(hi),
+            ..RoiRow::default()
+        }
+    }
+
+    #[test]
+    fn an_roi_alerts_only_when_the_intervals_part() {
+        let rules = Rules::new(&AlertsConfig::default()).unwrap();
+        let previous = vec![
+            PreviousRoi {
+                use_case: "UC04".into(),
+                roi: (2.0, 1.5, 2.5),
+                as_of: "2026-11-20".into(),
+            },
+            PreviousRoi {
+                use_case: "UC05".into(),
+                roi: (2.0, 1.5, 2.5),
+                as_of: "2026-11-20".into(),
+            },
+        ];
+        let mut out = Alerts::default();
+        // UC04 moved within its noise (the intervals overlap); UC05 fell below the old one;
+        // UC06 has no previous figure.
+        let now = [
+            row("UC04", 2.6, 2.4, 2.8),
+            row("UC05", 0.9, 0.5, 1.4),
+            row("UC06", 1.0, 0.5, 1.5),
+        ];
+        judge_roi(&now, &previous, "2026-11-21", &rules, &mut out);
+        assert_eq!(out.judged, 2);
+        assert_eq!(out.fired.len(), 1);
+        let a = &out.fired[0];
+        assert_eq!((a.use_case.as_str(), a.direction), ("UC05", "down"));
+        assert_eq!((a.expected_low, a.expected_high), (1.5, 2.5));
+        assert!(a.explanation.contains("fell to 90 %"), "{}", a.explanation);
+        assert_eq!(out.not_judged[0].id, "UC06 ROI");
+    }
+}

@@ -94,7 +94,7 @@ pub struct DriverRow {
 }
 
 /// One row of the `roi` table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RoiRow {
     /// Use case.
     pub use_case: String,
