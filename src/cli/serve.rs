@@ -40,7 +40,9 @@ pub(crate) struct ServeArgs {
     /// Longest a query may run, in seconds (it is cancelled after)
     #[arg(long, default_value_t = 60.0, value_name = "SECONDS")]
     query_timeout: f64,
-    /// Memory the server's queries may use together, e.g. 2GB or 512MB (a query over it fails)
+    /// Memory the server's queries may use together, e.g. 2GB or 512MB: sorts and grouped
+    /// aggregations spill beyond it, a query that cannot fails alone (SQLSTATE 53200).
+    /// Default: a quarter of the machine's memory, at most 4 GiB
     #[arg(long, value_name = "SIZE", value_parser = crate::engine::parse_size)]
     memory_limit: Option<usize>,
     /// Most concurrent connections (psql's Ctrl-C uses one more for a moment)
@@ -65,6 +67,24 @@ pub(crate) async fn execute(args: ServeArgs) -> Result<u8> {
     }
     let mut settings = args.data.settings()?;
     let catalog = SqlSession::open(&mut settings, args.run.as_deref()).await?;
+    let memory_limit = match args.memory_limit {
+        Some(bytes) => {
+            tracing::info!(
+                budget_mb = bytes / (1024 * 1024),
+                "memory budget of the queries: --memory-limit"
+            );
+            bytes
+        }
+        None => {
+            let (bytes, total) = crate::engine::memory::default_server_budget();
+            tracing::info!(
+                budget_mb = bytes / (1024 * 1024),
+                machine_mb = total.map(|t| t / (1024 * 1024)),
+                "memory budget of the queries: a quarter of the machine's memory, at most 4 GiB (--memory-limit changes it)"
+            );
+            bytes
+        }
+    };
     let opts = ServeOptions {
         host: args.host.clone(),
         port: args.port,
@@ -73,7 +93,7 @@ pub(crate) async fn execute(args: ServeArgs) -> Result<u8> {
         auth: args.auth,
         tls: args.tls_cert.clone().zip(args.tls_key.clone()),
         query_timeout: Duration::from_secs_f64(args.query_timeout),
-        memory_limit: args.memory_limit,
+        memory_limit: Some(memory_limit),
         max_connections: args.max_connections,
     };
     let bound = server::bind(&catalog.ctx, &opts).await?;

@@ -12,6 +12,30 @@ pub(crate) fn mib(bytes: u64) -> f64 {
     (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
 }
 
+/// The machine's physical memory in bytes (`MemTotal` of `/proc/meminfo`), where known.
+pub fn physical() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+    let kb: u64 = line["MemTotal:".len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// The memory budget `misura serve` gives its queries when `--memory-limit` is not set: a
+/// quarter of the machine's memory, at least 256 MiB and at most 4 GiB (1 GiB where the
+/// machine's memory is not known), so one analyst's runaway query fails alone, with SQLSTATE
+/// 53200, instead of taking the server down.
+pub fn default_server_budget() -> (usize, Option<u64>) {
+    const MIB: u64 = 1024 * 1024;
+    let total = physical();
+    let budget = total.map_or(1024 * MIB, |t| (t / 4).clamp(256 * MIB, 4096 * MIB));
+    (budget as usize, total)
+}
+
 /// Current resident set size in bytes.
 pub fn rss() -> Option<u64> {
     status_kb("VmRSS:").map(|kb| kb * 1024)

@@ -127,7 +127,7 @@ async fn shell_runs_statements_files_and_piped_input_with_exit_codes() {
 struct Server {
     child: Child,
     port: u16,
-    /// Log lines after the start.
+    /// Its log lines.
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
@@ -139,8 +139,13 @@ impl Drop for Server {
 }
 
 fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
+    serve_bounded(run, password, "1", extra)
+}
+
+/// A server whose queries time out after `timeout` seconds.
+fn serve_bounded(run: &Path, password: &str, timeout: &str, extra: &[&str]) -> Server {
     let mut child = misura()
-        .args(["serve", "--port", "0", "--query-timeout", "1", "--run"])
+        .args(["serve", "--port", "0", "--query-timeout", timeout, "--run"])
         .arg(run)
         .args(extra)
         .env("MISURA_PG_PASSWORD", password)
@@ -149,11 +154,13 @@ fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
         .spawn()
         .expect("misura serve starts");
     let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut before = Vec::new();
     let port = loop {
         let line = lines
             .next()
             .expect("misura serve printed its address")
             .expect("stderr line");
+        before.push(line.clone());
         assert!(
             !line.contains(password),
             "the log shows the password: {line}"
@@ -167,7 +174,7 @@ fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
                 .expect("port");
         }
     };
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = std::sync::Arc::new(std::sync::Mutex::new(before));
     let kept = log.clone();
     std::thread::spawn(move || {
         for line in lines.map_while(Result::ok) {
@@ -383,4 +390,73 @@ fn ctrl_c_cancels_the_running_statement() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cancelled (Ctrl-C)"), "{err}");
+}
+
+/// The peak resident memory of a process, in bytes (Linux's VmHWM).
+fn peak_rss(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line[6..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+#[tokio::test]
+async fn a_runaway_query_stays_inside_the_default_budget_and_others_are_answered() {
+    if !have_psql() {
+        return;
+    }
+    let (_keep, run) = sample_run().await;
+    // Default settings but a timeout long enough to see the budget, not the clock, bound it.
+    let server = serve_bounded(&run, "secret", "120", &[]);
+    let budget_mb: u64 = {
+        let log = server.log.lock().unwrap().join("\n");
+        let at = log
+            .find("budget_mb=")
+            .expect("the log states the memory budget");
+        log[at + 10..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let base = peak_rss(server.child.id()).expect("/proc");
+    let port = server.port;
+    // The query: a cross join of the mentions, 100,902,025 rows into one DISTINCT.
+    let runaway = std::thread::spawn(move || {
+        psql(
+            port,
+            "misura",
+            "secret",
+            "SELECT count(DISTINCT a.mention_id || b.mention_id) FROM social_mentions a, social_mentions b",
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let started = std::time::Instant::now();
+    let other = psql(port, "misura", "secret", "SELECT count(*) FROM contacts").unwrap();
+    assert!(other.parse::<u64>().unwrap() > 0);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "the second client waited {:?}",
+        started.elapsed()
+    );
+    match runaway.join().unwrap() {
+        Ok(n) => assert_eq!(n, "100902025", "it may finish, within the budget"),
+        Err(e) => assert!(
+            e.contains("53200") || e.contains("esources exhausted"),
+            "{e}"
+        ),
+    }
+    let peak = peak_rss(server.child.id()).unwrap();
+    assert!(
+        peak <= base + budget_mb * 1024 * 1024,
+        "peak {} MiB over the start's {} MiB plus the {budget_mb} MiB budget",
+        peak / (1024 * 1024),
+        base / (1024 * 1024)
+    );
 }
