@@ -460,3 +460,52 @@ async fn a_runaway_query_stays_inside_the_default_budget_and_others_are_answered
         base / (1024 * 1024)
     );
 }
+
+#[tokio::test]
+async fn the_server_logs_who_connected_what_was_refused_and_what_timed_out() {
+    if !have_psql() {
+        return;
+    }
+    let (_keep, run) = sample_run().await;
+    let server = serve(&run, "secret", &[]);
+    let p = server.port;
+    let wrong = psql(p, "misura", "wrong", "SELECT 1").unwrap_err();
+    assert!(
+        wrong.contains("authentication failed for user \"misura\""),
+        "{wrong}"
+    );
+    let other_db = Command::new("psql")
+        .arg(format!(
+            "host=127.0.0.1 port={p} user=misura dbname=sales connect_timeout=10"
+        ))
+        .args(["-X", "-c", "SELECT 1"])
+        .env("PGPASSWORD", "secret")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&other_db.stderr);
+    assert!(err.contains("database \"sales\" does not exist"), "{err}");
+    let refused = psql(p, "misura", "secret", "DELETE FROM contacts").unwrap_err();
+    assert!(refused.contains("read-only"), "{refused}");
+    let slow = psql(
+        p,
+        "misura",
+        "secret",
+        "SELECT count(DISTINCT a.mention_id || b.mention_id) FROM social_mentions a, social_mentions b",
+    )
+    .unwrap_err();
+    assert!(slow.contains("statement timeout"), "{slow}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let log = server.log.lock().unwrap().join("\n");
+    for expected in [
+        "event=\"connection\" user=\"misura\" client=127.0.0.1:",
+        "database=\"misura\"",
+        "refused: wrong password for user misura",
+        "refused: unknown database event=\"refused\" user=\"misura\"",
+        "database=\"sales\"",
+        "`DELETE` is not allowed",
+        "event=\"timeout\"",
+    ] {
+        assert!(log.contains(expected), "the log lacks {expected}:\n{log}");
+    }
+    assert!(!log.contains("secret"), "the log shows the password");
+}

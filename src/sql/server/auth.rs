@@ -24,6 +24,10 @@ pub(super) struct SingleUser {
     pub(super) scram: bool,
 }
 
+/// The one database name the server answers to (also accepted: the user's name, which
+/// clients send when no database is given).
+pub(super) const DATABASE: &str = "misura";
+
 /// SCRAM iterations (PostgreSQL's default).
 pub(super) const ITERATIONS: usize = 4096;
 
@@ -88,6 +92,30 @@ impl StartupHandler for Startup {
         C::Error: std::fmt::Debug,
         PgWireError: From<<C as futures::Sink<PgWireBackendMessage>>::Error>,
     {
+        let peer = client.socket_addr();
+        if let PgWireFrontendMessage::Startup(s) = &message {
+            let user = s.parameters.get("user").map_or("", String::as_str);
+            let database = s.parameters.get("database").map_or(user, String::as_str);
+            tracing::info!(
+                event = "connection",
+                user,
+                client = %peer,
+                database,
+                tls = client.is_secure(),
+                "connection"
+            );
+            // psql and most drivers send the user name as the database when none is given.
+            if !database.is_empty() && database != DATABASE && database != user {
+                tracing::warn!(event = "refused", user, client = %peer, database, "refused: unknown database");
+                return Err(PgWireError::UserError(Box::new(ErrorInfo::new(
+                    "FATAL".into(),
+                    "3D000".into(),
+                    format!(
+                        "database \"{database}\" does not exist: connect with dbname={DATABASE}"
+                    ),
+                ))));
+            }
+        }
         if self.require_tls
             && !client.is_secure()
             && matches!(message, PgWireFrontendMessage::Startup(_))
@@ -98,10 +126,23 @@ impl StartupHandler for Startup {
                 "this server requires TLS: connect with sslmode=require".into(),
             ))));
         }
-        match &self.inner {
+        let user = client
+            .metadata()
+            .get(pgwire::api::METADATA_USER)
+            .cloned()
+            .unwrap_or_default();
+        let outcome = match &self.inner {
             Inner::Open(h) => h.on_startup(client, message).await,
             Inner::Cleartext(h) => h.on_startup(client, message).await,
             Inner::Scram(h) => h.on_startup(client, message).await,
+        };
+        if let Err(e) = &outcome {
+            if matches!(e, PgWireError::InvalidPassword(_)) {
+                tracing::warn!(event = "refused", user = %user, client = %peer, "refused: wrong password for user {user}");
+                return Err(PgWireError::InvalidPassword(user));
+            }
+            tracing::warn!(event = "refused", user = %user, client = %peer, "refused: {e}");
         }
+        outcome
     }
 }

@@ -23,6 +23,11 @@ pub(super) struct Bounded {
 }
 
 pub(super) fn timed_out(timeout: Duration) -> PgWireError {
+    tracing::warn!(
+        event = "timeout",
+        seconds = timeout.as_secs_f64(),
+        "timeout: a query ran past --query-timeout and was cancelled"
+    );
     user_error(
         "57014",
         format!(

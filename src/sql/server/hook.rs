@@ -19,6 +19,16 @@ use pgwire::error::{PgWireError, PgWireResult};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// One line of the audit log: a refusal, a timeout or a query out of memory, with who and
+/// from where.
+fn audit(client: &(impl ClientInfo + ?Sized), event: &str, message: &str) {
+    let user = client
+        .metadata()
+        .get(pgwire::api::METADATA_USER)
+        .map_or("", String::as_str);
+    tracing::warn!(event, user, client = %client.socket_addr(), "{event}: {message}");
+}
+
 /// The read-only guard and the timed execution of queries.
 pub(super) struct Guard {
     pub(super) timeout: Duration,
@@ -78,10 +88,23 @@ impl QueryHook for Guard {
         client: &mut dyn HookClient,
     ) -> Option<PgWireResult<Response>> {
         if let Err(m) = guard::check(statement) {
+            audit(client, "refused", &m);
             return Some(Err(user_error(guard::REFUSED, m)));
         }
         if Self::reads(statement) {
-            return Some(self.run(statement, ctx, client).await);
+            let result = self.run(statement, ctx, client).await;
+            if let Err(PgWireError::UserError(info)) = &result {
+                // (a timeout logs itself where it fires, in `bounded`)
+                let event = match info.code.as_str() {
+                    "53200" => "out_of_memory",
+                    c if c == guard::REFUSED => "refused",
+                    _ => "",
+                };
+                if !event.is_empty() {
+                    audit(client, event, &info.message);
+                }
+            }
+            return Some(result);
         }
         None // SHOW, allowed SETs, BEGIN/COMMIT: the default hooks
     }
@@ -90,11 +113,12 @@ impl QueryHook for Guard {
         &self,
         statement: &Statement,
         _ctx: &SessionContext,
-        _client: &(dyn ClientInfo + Send + Sync),
+        client: &(dyn ClientInfo + Send + Sync),
     ) -> Option<PgWireResult<LogicalPlan>> {
-        guard::check(statement)
-            .err()
-            .map(|m| Err(user_error(guard::REFUSED, m)))
+        guard::check(statement).err().map(|m| {
+            audit(client, "refused", &m);
+            Err(user_error(guard::REFUSED, m))
+        })
     }
 
     async fn handle_extended_query(
