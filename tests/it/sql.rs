@@ -509,3 +509,59 @@ async fn the_server_logs_who_connected_what_was_refused_and_what_timed_out() {
     }
     assert!(!log.contains("secret"), "the log shows the password");
 }
+
+#[tokio::test]
+async fn psql_copy_to_a_client_file_is_a_read_and_server_files_stay_refused() {
+    if !have_psql() {
+        return;
+    }
+    let (keep, run) = sample_run().await;
+    let server = serve(&run, "secret", &[]);
+    let csv = keep.path().join("contacts.csv");
+    let txt = keep.path().join("contacts.txt");
+    psql(
+        server.port,
+        "misura",
+        "secret",
+        &format!(
+            "\\copy (SELECT contact_id, segment, churned_at FROM contacts ORDER BY contact_id LIMIT 3) TO '{}' WITH (FORMAT csv, HEADER)",
+            csv.display()
+        ),
+    )
+    .unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert_eq!(lines[0], "contact_id,segment,churned_at");
+    assert!(lines[1].starts_with("C0000001,"), "{text}");
+    psql(
+        server.port,
+        "misura",
+        "secret",
+        &format!("\\copy contacts TO '{}'", txt.display()),
+    )
+    .unwrap();
+    let rows = std::fs::read_to_string(&txt).unwrap();
+    let total = psql(
+        server.port,
+        "misura",
+        "secret",
+        "SELECT count(*) FROM contacts",
+    )
+    .unwrap();
+    assert_eq!(rows.lines().count().to_string(), total);
+    assert!(rows.lines().next().unwrap().contains('\t') && rows.contains("\\N"));
+    // The server never writes a file.
+    let refused = psql(
+        server.port,
+        "misura",
+        "secret",
+        &format!(
+            "COPY (SELECT 1) TO '{}'",
+            keep.path().join("x.csv").display()
+        ),
+    )
+    .unwrap_err();
+    assert!(refused.contains("read-only"), "{refused}");
+    assert!(!keep.path().join("x.csv").exists());
+}

@@ -2,6 +2,7 @@
 //! execution of the simple protocol.
 
 use super::bounded::{bounded, timed_out};
+use super::copy;
 use super::user_error;
 use crate::sql::guard;
 use async_trait::async_trait;
@@ -14,8 +15,9 @@ use datafusion_postgres::arrow_pg;
 use datafusion_postgres::hooks::{HookClient, QueryHook};
 use datafusion_postgres::pgwire;
 use pgwire::api::ClientInfo;
-use pgwire::api::results::Response;
+use pgwire::api::results::{CopyResponse, Response};
 use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::copy::CopyData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +31,17 @@ fn audit(client: &(impl ClientInfo + ?Sized), event: &str, message: &str) {
     tracing::warn!(event, user, client = %client.socket_addr(), "{event}: {message}");
 }
 
+/// A DataFusion error as the client reads it: out of memory is SQLSTATE 53200.
+fn engine(e: datafusion::error::DataFusionError) -> PgWireError {
+    match e {
+        datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
+            "53200",
+            format!("out of memory for this query: {m} (misura serve --memory-limit)"),
+        ),
+        other => PgWireError::ApiError(Box::new(other)),
+    }
+}
+
 /// The read-only guard and the timed execution of queries.
 pub(super) struct Guard {
     pub(super) timeout: Duration,
@@ -37,6 +50,57 @@ pub(super) struct Guard {
 impl Guard {
     fn reads(s: &Statement) -> bool {
         matches!(s, Statement::Query(_) | Statement::Explain { .. })
+    }
+
+    /// `COPY (query) TO STDOUT`: the query under the same guard and deadline, its rows sent
+    /// as CopyData for the client to write.
+    async fn copy_out(
+        &self,
+        query: &datafusion::sql::sqlparser::ast::Query,
+        format: &copy::CopyFormat,
+        ctx: &SessionContext,
+    ) -> PgWireResult<Response> {
+        let statement = Statement::Query(Box::new(query.clone()));
+        guard::check(&statement).map_err(|m| user_error(guard::REFUSED, m))?;
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let plan = ctx
+            .state()
+            .statement_to_plan(DfStatement::Statement(Box::new(statement)))
+            .await
+            .map_err(engine)?;
+        guard::verify(&plan).map_err(|m| user_error(guard::REFUSED, m))?;
+        let names: Vec<String> = plan
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let batches = tokio::time::timeout_at(deadline, async {
+            ctx.execute_logical_plan(plan).await?.collect().await
+        })
+        .await
+        .map_err(|_| timed_out(self.timeout))?
+        .map_err(engine)?;
+        let mut data = Vec::new();
+        for b in &batches {
+            data.extend(copy::rows(b, format).map_err(|m| user_error("XX000", m))?);
+        }
+        // The header travels with the first row, so psql's "COPY n" counts rows only.
+        if let Some(h) = copy::header(&names, format) {
+            match data.first_mut() {
+                Some(first) => {
+                    let mut joined = h.data.to_vec();
+                    joined.extend_from_slice(&first.data);
+                    *first = CopyData::new(joined.into());
+                }
+                None => data.push(h),
+            }
+        }
+        Ok(Response::CopyOut(CopyResponse::new(
+            0,
+            names.len(),
+            futures::stream::iter(data.into_iter().map(Ok)),
+        )))
     }
 
     /// Plans, refuses a plan that writes (DataFusion's verifier), and streams the result as
@@ -48,13 +112,6 @@ impl Guard {
         client: &mut dyn HookClient,
     ) -> PgWireResult<Response> {
         let deadline = tokio::time::Instant::now() + self.timeout;
-        let engine = |e: datafusion::error::DataFusionError| match e {
-            datafusion::error::DataFusionError::ResourcesExhausted(m) => user_error(
-                "53200",
-                format!("out of memory for this query: {m} (misura serve --memory-limit)"),
-            ),
-            other => PgWireError::ApiError(Box::new(other)),
-        };
         let plan = ctx
             .state()
             .statement_to_plan(DfStatement::Statement(Box::new(statement.clone())))
@@ -87,6 +144,13 @@ impl QueryHook for Guard {
         ctx: &SessionContext,
         client: &mut dyn HookClient,
     ) -> Option<PgWireResult<Response>> {
+        if let Some((query, format)) = copy::to_stdout(statement) {
+            let result = self.copy_out(&query, &format, ctx).await;
+            if let Err(PgWireError::UserError(info)) = &result {
+                audit(client, "refused", &info.message);
+            }
+            return Some(result);
+        }
         if let Err(m) = guard::check(statement) {
             audit(client, "refused", &m);
             return Some(Err(user_error(guard::REFUSED, m)));

@@ -26,6 +26,7 @@ use std::time::Duration;
 mod auth;
 mod bind;
 mod bounded;
+mod copy;
 mod hook;
 
 use auth::{ITERATIONS, Inner, Open, SingleUser, Startup, parameters};
