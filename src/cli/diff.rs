@@ -181,10 +181,8 @@ fn markdown(d: &Diff, limit: usize) -> String {
             vec!["---"; header.len()].join("|")
         ));
         for r in rows {
-            s.push_str(&format!(
-                "| {} |\n",
-                r.join(" | ").replace('|', "\\|").replace(" \\| ", " | ")
-            ));
+            let cells: Vec<String> = r.iter().map(|c| c.replace('|', "\\|")).collect();
+            s.push_str(&format!("| {} |\n", cells.join(" | ")));
         }
     }
     s

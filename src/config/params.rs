@@ -1,5 +1,6 @@
-//! The parameters of `docs/spec/kpis.md` and `docs/spec/attribution-and-roi.md`: names, kinds,
-//! defaults, and parsing of values from `--param`, environment and `misura.toml`.
+//! The parameters of `docs/spec/kpis.md`, `docs/spec/attribution-and-roi.md` and
+//! `docs/spec/experiments.md`: names, kinds, defaults, and parsing of values from `--param`,
+//! environment and `misura.toml`.
 
 use crate::error::{Error, Result, did_you_mean};
 use chrono::NaiveDate;

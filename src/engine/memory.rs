@@ -15,14 +15,14 @@ pub(crate) fn mib(bytes: u64) -> f64 {
 /// The machine's physical memory in bytes (`MemTotal` of `/proc/meminfo`), where known.
 pub fn physical() -> Option<u64> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
-    let kb: u64 = line["MemTotal:".len()..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
+    kb_field(&info, "MemTotal:").map(|kb| kb * 1024)
+}
+
+/// The peak resident set size in bytes of another process of this machine (`VmHWM` of
+/// `/proc/<pid>/status`), e.g. a server a test started.
+pub fn peak_rss_of(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    kb_field(&status, "VmHWM:").map(|kb| kb * 1024)
 }
 
 /// The memory budget `misura serve` gives its queries when `--memory-limit` is not set: a
@@ -48,8 +48,12 @@ pub(crate) fn reset_peak() -> bool {
 }
 
 fn status_kb(key: &str) -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
+    kb_field(&std::fs::read_to_string("/proc/self/status").ok()?, key)
+}
+
+/// The kB figure of the line starting with `key` in a `/proc` status or meminfo text.
+fn kb_field(text: &str, key: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with(key))?;
     line[key.len()..]
         .trim()
         .trim_end_matches("kB")

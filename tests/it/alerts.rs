@@ -3,7 +3,7 @@
 //! many nights they are checked, the scheduler's flags (`--fail-on-alert`, `--on-alert`) and
 //! the project's mutes.
 
-use crate::util::{gauss, misura, sample_copy};
+use crate::util::{gauss, run_binary, sample_copy};
 use misura::analyses::alerts::chart::{Family, Point, band};
 use std::path::Path;
 
@@ -21,15 +21,7 @@ fn without_october_responses(dir: &Path) -> usize {
 }
 
 fn run(dir: &Path, out: &Path, as_of: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
-    let o = misura()
-        .args(["run", "--data"])
-        .arg(dir)
-        .arg("--out")
-        .arg(out)
-        .args(["--as-of", as_of])
-        .args(extra)
-        .output()
-        .unwrap();
+    let o = run_binary(dir, out, as_of, extra);
     let alerts = std::fs::read_to_string(out.join(as_of).join("alerts.json"))
         .unwrap_or_else(|_| panic!("no alerts.json: {}", String::from_utf8_lossy(&o.stderr)));
     (

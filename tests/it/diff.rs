@@ -1,18 +1,11 @@
 //! `misura diff`: identical runs say nothing changed; a planted change is named first, with
 //! the input that explains it; runs that cannot be compared get their own exit code.
 
-use crate::util::{misura, sample_copy};
+use crate::util::{misura, run_binary, sample_copy};
 use std::path::Path;
 
 fn run(dir: &Path, out: &Path, as_of: &str) {
-    let o = misura()
-        .args(["run", "--data"])
-        .arg(dir)
-        .arg("--out")
-        .arg(out)
-        .args(["--as-of", as_of])
-        .output()
-        .unwrap();
+    let o = run_binary(dir, out, as_of, &[]);
     assert!(
         o.status.code().unwrap() <= 1,
         "{}",

@@ -392,19 +392,6 @@ fn ctrl_c_cancels_the_running_statement() {
     assert!(err.contains("cancelled (Ctrl-C)"), "{err}");
 }
 
-/// The peak resident memory of a process, in bytes (Linux's VmHWM).
-fn peak_rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line[6..]
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
-}
-
 #[tokio::test]
 async fn a_runaway_query_stays_inside_the_default_budget_and_others_are_answered() {
     if !have_psql() {
@@ -425,7 +412,7 @@ async fn a_runaway_query_stays_inside_the_default_budget_and_others_are_answered
             .parse()
             .unwrap()
     };
-    let base = peak_rss(server.child.id()).expect("/proc");
+    let base = misura::engine::memory::peak_rss_of(server.child.id()).expect("/proc");
     let port = server.port;
     // The query: a cross join of the mentions, 100,902,025 rows into one DISTINCT.
     let runaway = std::thread::spawn(move || {
@@ -452,7 +439,7 @@ async fn a_runaway_query_stays_inside_the_default_budget_and_others_are_answered
             "{e}"
         ),
     }
-    let peak = peak_rss(server.child.id()).unwrap();
+    let peak = misura::engine::memory::peak_rss_of(server.child.id()).unwrap();
     assert!(
         peak <= base + budget_mb * 1024 * 1024,
         "peak {} MiB over the start's {} MiB plus the {budget_mb} MiB budget",

@@ -189,6 +189,19 @@ pub fn misura() -> std::process::Command {
     c
 }
 
+/// `misura run --data dir --out out --as-of as_of extra…` through the real binary.
+pub fn run_binary(dir: &Path, out: &Path, as_of: &str, extra: &[&str]) -> std::process::Output {
+    misura()
+        .args(["run", "--data"])
+        .arg(dir)
+        .arg("--out")
+        .arg(out)
+        .args(["--as-of", as_of])
+        .args(extra)
+        .output()
+        .expect("misura runs")
+}
+
 /// The manifest of a run folder.
 pub fn manifest(run_dir: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(run_dir.join("manifest.json")).expect("manifest.json");

@@ -71,15 +71,6 @@ pub struct ExperimentResult {
 }
 
 impl ExperimentResult {
-    /// The primary metric's difference the ROI and the page read: CUPED's when it exists.
-    pub fn primary_difference(&self) -> Option<f64> {
-        self.cuped_lift.0.or(match self.metric.as_str() {
-            "revenue" => self.revenue_diff.0,
-            "churn" => self.churn.0.zip(self.churn.1).map(|(a, b)| a - b),
-            _ => self.lift.0,
-        })
-    }
-
     /// Whether its lift may be counted (the assignment worked as designed).
     pub fn trusted(&self) -> bool {
         self.label != BROKEN
