@@ -48,6 +48,7 @@ async fn main() {
     let password = "bench-password";
     let bound = server::bind(
         &catalog.ctx,
+        "the generated data".into(),
         &ServeOptions {
             host: "127.0.0.1".into(),
             port: 0,

@@ -2,8 +2,8 @@
 
 use super::common::DataArgs;
 use crate::error::{Error, Result};
-use crate::sql::SqlSession;
 use crate::sql::server::{self, AuthMethod, ServeOptions};
+use crate::sql::{SqlSession, follow};
 use clap::Args;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -13,9 +13,13 @@ use std::time::Duration;
 pub(crate) struct ServeArgs {
     #[command(flatten)]
     data: DataArgs,
-    /// Also serve the output tables of this run folder (e.g. reports/latest)
+    /// Also serve the output tables of this run folder (e.g. reports/latest), following it:
+    /// each newly published run is served from the next query on, without a restart
     #[arg(long, value_name = "RUN_DIR")]
     run: Option<PathBuf>,
+    /// How often the --run folder is looked at for a new run, in seconds (0: never)
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    reload_interval: f64,
     /// Address to listen on; anything but loopback requires a password
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -65,8 +69,17 @@ pub(crate) async fn execute(args: ServeArgs) -> Result<u8> {
             problem: "--query-timeout must be a positive number of seconds".into(),
         });
     }
-    let mut settings = args.data.settings()?;
-    let catalog = SqlSession::open(&mut settings, args.run.as_deref()).await?;
+    if args.reload_interval.is_nan() || args.reload_interval < 0.0 {
+        return Err(Error::Usage {
+            problem: "--reload-interval must be 0 (never) or a positive number of seconds".into(),
+        });
+    }
+    let settings = args.data.settings()?;
+    let catalog = SqlSession::open(&mut settings.clone(), args.run.as_deref()).await?;
+    let serving = match &args.run {
+        Some(run) => follow::label(run),
+        None => "the data only (no --run)".to_string(),
+    };
     let memory_limit = match args.memory_limit {
         Some(bytes) => {
             tracing::info!(
@@ -96,18 +109,27 @@ pub(crate) async fn execute(args: ServeArgs) -> Result<u8> {
         memory_limit: Some(memory_limit),
         max_connections: args.max_connections,
     };
-    let bound = server::bind(&catalog.ctx, &opts).await?;
+    let bound = server::bind(&catalog.ctx, serving.clone(), &opts).await?;
     tracing::info!(
         address = %bound.addr,
         user = %opts.user,
         authentication = if opts.password.is_some() { "password" } else { "none (loopback)" },
         tls = opts.tls.is_some(),
         tables = catalog.objects.len(),
+        serving = %serving,
         "serving read-only SQL: psql \"host={} port={} user={} dbname=misura\"",
         bound.addr.ip(),
         bound.addr.port(),
         opts.user
     );
+    if let Some(run) = args.run.clone().filter(|_| args.reload_interval > 0.0) {
+        tokio::spawn(follow::follow(
+            run,
+            settings,
+            bound.publisher(),
+            Duration::from_secs_f64(args.reload_interval),
+        ));
+    }
     bound.serve().await;
     Ok(0)
 }

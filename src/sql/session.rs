@@ -280,13 +280,21 @@ async fn register_outputs(ctx: &SessionContext, run: &Path) -> Result<Vec<Object
         if !file.is_file() {
             continue;
         }
-        ctx.register_parquet(
-            *name,
-            file.to_string_lossy().as_ref(),
-            ParquetReadOptions::default(),
-        )
-        .await
-        .map_err(|e| Error::engine(format!("registering {}", file.display()), e))?;
+        // Held in memory, not read from the folder at query time: the server's catalog must
+        // stay the run it loaded even when the folder is replaced by a rerun.
+        let path = file.to_string_lossy();
+        let loaded = async {
+            let df = ctx
+                .read_parquet(path.as_ref(), ParquetReadOptions::default())
+                .await?;
+            let schema = df.schema().inner().clone();
+            let batches = df.collect().await?;
+            let table = datafusion::datasource::MemTable::try_new(schema, vec![batches])?;
+            ctx.register_table(*name, Arc::new(table))?;
+            Ok::<_, datafusion::error::DataFusionError>(())
+        }
+        .await;
+        loaded.map_err(|e| Error::engine(format!("loading {}", file.display()), e))?;
         out.push(Object {
             name: name.to_string(),
             kind: Kind::Output,

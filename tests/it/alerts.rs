@@ -3,22 +3,9 @@
 //! many nights they are checked, the scheduler's flags (`--fail-on-alert`, `--on-alert`) and
 //! the project's mutes.
 
-use crate::util::{gauss, run_binary, sample_copy};
+use crate::util::{gauss, run_binary, sample_copy, without_october_responses};
 use misura::analyses::alerts::chart::{Family, Point, band};
 use std::path::Path;
-
-/// Removes the sample's social responses of October 2026 (the last complete month).
-fn without_october_responses(dir: &Path) -> usize {
-    let path = dir.join("social_responses.csv");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines = text.lines();
-    let header = lines.next().unwrap();
-    let at = header.split(',').position(|c| c == "responded_at").unwrap();
-    let (kept, removed): (Vec<&str>, Vec<&str>) =
-        lines.partition(|l| !l.split(',').nth(at).unwrap().starts_with("2026-10"));
-    std::fs::write(&path, format!("{header}\n{}\n", kept.join("\n"))).unwrap();
-    removed.len()
-}
 
 fn run(dir: &Path, out: &Path, as_of: &str, extra: &[&str]) -> (i32, Vec<serde_json::Value>) {
     let o = run_binary(dir, out, as_of, extra);

@@ -3,9 +3,10 @@
 //! `\d`, authentication, every forbidden statement refused, the query timeout, the server
 //! answering afterwards).
 
-use std::io::{BufRead, BufReader, Write};
+use crate::pg::{have_psql, psql, serve, serve_bounded};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 fn misura() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_misura"));
@@ -121,97 +122,6 @@ async fn shell_runs_statements_files_and_piped_input_with_exit_codes() {
         out.contains("is_advocate") && out.contains("advocacy"),
         "{out}"
     );
-}
-
-/// A `misura serve` child process, killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-    /// Its log lines.
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(run: &Path, password: &str, extra: &[&str]) -> Server {
-    serve_bounded(run, password, "1", extra)
-}
-
-/// A server whose queries time out after `timeout` seconds.
-fn serve_bounded(run: &Path, password: &str, timeout: &str, extra: &[&str]) -> Server {
-    let mut child = misura()
-        .args(["serve", "--port", "0", "--query-timeout", timeout, "--run"])
-        .arg(run)
-        .args(extra)
-        .env("MISURA_PG_PASSWORD", password)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("misura serve starts");
-    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let mut before = Vec::new();
-    let port = loop {
-        let line = lines
-            .next()
-            .expect("misura serve printed its address")
-            .expect("stderr line");
-        before.push(line.clone());
-        assert!(
-            !line.contains(password),
-            "the log shows the password: {line}"
-        );
-        if let Some(rest) = line.split("address=127.0.0.1:").nth(1) {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .parse()
-                .expect("port");
-        }
-    };
-    let log = std::sync::Arc::new(std::sync::Mutex::new(before));
-    let kept = log.clone();
-    std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
-            kept.lock().unwrap().push(line);
-        }
-    });
-    Server { child, port, log }
-}
-
-/// psql's unaligned, tuples-only output, or its error.
-fn psql(port: u16, user: &str, password: &str, command: &str) -> Result<String, String> {
-    let out = Command::new("psql")
-        .arg(format!(
-            "host=127.0.0.1 port={port} user={user} dbname=misura connect_timeout=10"
-        ))
-        .args(["-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command])
-        .env("PGPASSWORD", password)
-        .output()
-        .expect("psql runs");
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-fn have_psql() -> bool {
-    let ok = Command::new("psql")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!(
-            "SKIPPED: psql is not installed (apt-get install postgresql-client; .ci/run does)"
-        );
-    }
-    ok
 }
 
 #[tokio::test]

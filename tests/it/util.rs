@@ -269,3 +269,16 @@ pub fn gauss(seed: u64) -> impl FnMut() -> f64 {
         (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()
     }
 }
+
+/// Removes the sample's social responses of October 2026 (the last complete month).
+pub fn without_october_responses(dir: &Path) -> usize {
+    let path = dir.join("social_responses.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let at = header.split(',').position(|c| c == "responded_at").unwrap();
+    let (kept, removed): (Vec<&str>, Vec<&str>) =
+        lines.partition(|l| !l.split(',').nth(at).unwrap().starts_with("2026-10"));
+    std::fs::write(&path, format!("{header}\n{}\n", kept.join("\n"))).unwrap();
+    removed.len()
+}

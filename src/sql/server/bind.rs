@@ -4,8 +4,11 @@
 use super::auth::{ITERATIONS, SingleUser};
 use super::bounded::Bounded;
 use super::hook::Guard;
+use super::live::{Live, Snapshot};
 use super::{AuthMethod, Handlers, ServeOptions};
 use crate::error::{Error, Result};
+use datafusion::execution::runtime_env::RuntimeEnv;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::SessionContext;
 use datafusion_postgres::DfSessionService;
 use datafusion_postgres::hooks::QueryHook;
@@ -51,13 +54,17 @@ pub(super) fn tls_acceptor(cert: &PathBuf, key: &PathBuf) -> Result<pgwire::toki
     Ok(pgwire::tokio::TlsAcceptor::from(Arc::new(config)))
 }
 
-/// The session the server queries: the catalog's tables and views, a memory pool, and
-/// `pg_catalog` for psql and BI tools.
+/// The session the server queries: the catalog's tables and views, the server's one
+/// runtime (its memory pool, shared by every snapshot), and `pg_catalog` for psql and BI
+/// tools.
 pub(super) fn server_context(
     ctx: &SessionContext,
-    memory_limit: Option<usize>,
+    runtime: Arc<RuntimeEnv>,
 ) -> Result<SessionContext> {
-    let ctx = crate::engine::EngineOptions::with_memory_limit(memory_limit).apply(ctx)?;
+    let state = SessionStateBuilder::new_from_existing(ctx.state())
+        .with_runtime_env(runtime)
+        .build();
+    let ctx = SessionContext::new_with_state(state);
     let catalog = ctx
         .state()
         .config()
@@ -82,10 +89,47 @@ pub struct Bound {
     handlers: Arc<Handlers>,
     tls: Option<pgwire::tokio::TlsAcceptor>,
     max_connections: usize,
+    publisher: Publisher,
 }
 
-/// Checks the options, prepares the session and binds the port.
-pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
+/// Replaces the catalog a running server answers from (a newly published run), without
+/// dropping connections: each query runs on the catalog current when it started.
+#[derive(Clone)]
+pub struct Publisher {
+    live: Arc<Live>,
+    runtime: Arc<RuntimeEnv>,
+    hooks: Vec<Arc<dyn QueryHook>>,
+}
+
+/// The session service over `ctx` with the server's runtime and statement hooks, and the
+/// session it runs on.
+fn session_service(
+    ctx: &SessionContext,
+    runtime: &Arc<RuntimeEnv>,
+    hooks: &[Arc<dyn QueryHook>],
+) -> Result<(Arc<DfSessionService>, Arc<SessionContext>)> {
+    let ctx = Arc::new(server_context(ctx, runtime.clone())?);
+    let service = DfSessionService::new_with_hooks(ctx.clone(), hooks.to_vec());
+    Ok((Arc::new(service), ctx))
+}
+
+impl Publisher {
+    /// Serves `ctx` from the next query on; `label` names it in the log. Returns the
+    /// generation published (0 is the catalog the server started with).
+    pub fn publish(&self, ctx: &SessionContext, label: String) -> Result<u64> {
+        let service = session_service(ctx, &self.runtime, &self.hooks)?;
+        Ok(self.live.publish(service, label))
+    }
+
+    /// What is served now.
+    pub fn serving(&self) -> String {
+        self.live.snapshot().label.clone()
+    }
+}
+
+/// Checks the options, prepares the session and binds the port; `label` names what `ctx`
+/// serves, in the log.
+pub async fn bind(ctx: &SessionContext, label: String, opts: &ServeOptions) -> Result<Bound> {
     if opts.password.is_none() && !is_loopback(&opts.host) {
         return Err(Error::Usage {
             problem: format!(
@@ -115,7 +159,7 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
     };
-    let ctx = Arc::new(server_context(ctx, opts.memory_limit)?);
+    let runtime = crate::engine::EngineOptions::with_memory_limit(opts.memory_limit).runtime()?;
     let hooks: Vec<Arc<dyn QueryHook>> = vec![
         Arc::new(Guard {
             timeout: opts.query_timeout,
@@ -134,7 +178,19 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
             scram: opts.auth == AuthMethod::Scram,
         }
     });
-    let service = Arc::new(DfSessionService::new_with_hooks(ctx, hooks));
+    let (service, session) = session_service(ctx, &runtime, &hooks)?;
+    let live = Arc::new(Live::new(Snapshot {
+        service,
+        ctx: session,
+        hooks: hooks.clone(),
+        generation: 0,
+        label,
+    }));
+    let publisher = Publisher {
+        live: live.clone(),
+        runtime,
+        hooks,
+    };
     let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port))
         .await
         .map_err(|e| Error::Usage {
@@ -150,9 +206,9 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
         addr,
         listener,
         handlers: Arc::new(Handlers {
-            service: service.clone(),
+            live: live.clone(),
             extended: Arc::new(Bounded {
-                inner: service,
+                inner: live,
                 timeout: opts.query_timeout,
             }),
             connections: Arc::new(ConnectionManager::new()),
@@ -161,10 +217,16 @@ pub async fn bind(ctx: &SessionContext, opts: &ServeOptions) -> Result<Bound> {
         }),
         tls,
         max_connections: opts.max_connections.max(1),
+        publisher,
     })
 }
 
 impl Bound {
+    /// The handle that replaces what this server serves.
+    pub fn publisher(&self) -> Publisher {
+        self.publisher.clone()
+    }
+
     /// Accepts connections until the future is dropped; a connection over the limit is
     /// closed at once (logged).
     pub async fn serve(self) {

@@ -1,9 +1,9 @@
 //! The extended query protocol bounded by the statement timeout: planning and every row
 //! of the result stream under one deadline.
 
+use super::live::Live;
 use super::user_error;
 use async_trait::async_trait;
-use datafusion_postgres::DfSessionService;
 use datafusion_postgres::pgwire;
 use pgwire::api::ClientInfo;
 use pgwire::api::query::ExtendedQueryHandler;
@@ -18,7 +18,7 @@ use std::time::Duration;
 /// and then every row of the result stream must come before the deadline; on expiry the
 /// stream ends with SQLSTATE 57014 and dropping it cancels the DataFusion execution.
 pub(super) struct Bounded {
-    pub(super) inner: Arc<DfSessionService>,
+    pub(super) inner: Arc<Live>,
     pub(super) timeout: Duration,
 }
 
@@ -83,8 +83,8 @@ pub(super) fn bounded_rows(
 
 #[async_trait]
 impl ExtendedQueryHandler for Bounded {
-    type Statement = <DfSessionService as ExtendedQueryHandler>::Statement;
-    type QueryParser = <DfSessionService as ExtendedQueryHandler>::QueryParser;
+    type Statement = <Live as ExtendedQueryHandler>::Statement;
+    type QueryParser = <Live as ExtendedQueryHandler>::QueryParser;
 
     fn query_parser(&self) -> Arc<Self::QueryParser> {
         self.inner.query_parser()

@@ -9,7 +9,6 @@
 //! `hook` holds the read-only rule and the timed simple protocol, `bounded` the timed extended
 //! protocol, `auth` who may connect, `bind` the address, TLS and session checks.
 
-use datafusion_postgres::DfSessionService;
 use datafusion_postgres::pgwire;
 use pgwire::api::auth::StartupHandler;
 use pgwire::api::auth::cleartext::CleartextPasswordAuthStartupHandler;
@@ -28,9 +27,11 @@ mod bind;
 mod bounded;
 mod copy;
 mod hook;
+mod live;
+mod parse;
 
 use auth::{ITERATIONS, Inner, Open, SingleUser, Startup, parameters};
-pub use bind::{Bound, bind};
+pub use bind::{Bound, Publisher, bind};
 use bounded::Bounded;
 
 /// How clients prove who they are.
@@ -75,7 +76,7 @@ fn user_error(code: &str, message: String) -> PgWireError {
 
 /// Handlers of every connection.
 struct Handlers {
-    service: Arc<DfSessionService>,
+    live: Arc<live::Live>,
     extended: Arc<Bounded>,
     connections: Arc<ConnectionManager>,
     user: Option<SingleUser>,
@@ -84,7 +85,7 @@ struct Handlers {
 
 impl PgWireServerHandlers for Handlers {
     fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
-        self.service.clone()
+        self.live.clone()
     }
 
     fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
